@@ -1,0 +1,15 @@
+//! Folio's local database: one SQLite file per profile, reached only through sqlx.
+//!
+//! Owns: the connection pool, the forward-only migrations in `migrations/`, the schema, and every
+//! SQL statement Folio runs.
+//!
+//! Must never: hold a token or any other secret (the keychain does), rewrite a resource's JSON
+//! (it is stored verbatim), or be used by anything but folio-core.
+
+mod error;
+mod resources;
+mod store;
+
+pub use error::StoreError;
+pub use resources::{NewResource, UpsertOutcome};
+pub use store::{Store, StoreStatus};

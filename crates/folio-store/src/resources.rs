@@ -1,0 +1,154 @@
+//! Plans, connections and resources rows: the statements that write them.
+
+use folio_fhir::IndexFields;
+
+use crate::store::now_rfc3339;
+use crate::{Store, StoreError};
+
+/// A resource to keep, as the plan sent it.
+#[derive(Debug, Clone)]
+pub struct NewResource<'a> {
+    /// The connection it came through.
+    pub connection_id: &'a str,
+    /// Its JSON, verbatim.
+    pub raw_json: &'a str,
+    /// The request that returned it (path and query, no host, no token), for "where from".
+    pub source_request: Option<&'a str>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    /// The resource was new.
+    Inserted,
+    /// A different copy was there and was replaced.
+    Updated,
+    /// The same bytes were there already.
+    Unchanged,
+}
+
+impl Store {
+    /// Adds or updates a plan the member can connect to.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn upsert_plan(
+        &self,
+        id: &str,
+        name: &str,
+        fhir_base: &str,
+        client_id: &str,
+        redirect_style: &str,
+        origin: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO plans (id, name, fhir_base, client_id, redirect_style, origin, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, fhir_base = excluded.fhir_base,
+                 client_id = excluded.client_id, redirect_style = excluded.redirect_style",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(fhir_base)
+        .bind(client_id)
+        .bind(redirect_style)
+        .bind(origin)
+        .bind(now_rfc3339())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a new connection in state `connecting`.
+    pub async fn insert_connection(
+        &self,
+        id: &str,
+        plan_id: &str,
+        keychain_account: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_rfc3339();
+        sqlx::query(
+            "INSERT INTO connections (id, plan_id, status, keychain_account, created_at, updated_at)
+             VALUES (?1, ?2, 'connecting', ?3, ?4, ?4)",
+        )
+        .bind(id)
+        .bind(plan_id)
+        .bind(keychain_account)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Keeps one resource: inserted when new, replaced when its bytes changed, untouched
+    /// otherwise. The JSON is stored verbatim beside its index columns.
+    pub async fn upsert_resource(
+        &self,
+        resource: &NewResource<'_>,
+    ) -> Result<UpsertOutcome, StoreError> {
+        let fields = IndexFields::from_json_str(resource.raw_json)?;
+        let labels = serde_json::to_string(&fields.security_labels)
+            .map_err(|e| StoreError::Query(sqlx::Error::Decode(Box::new(e))))?;
+        let mut tx = self.pool().begin().await?;
+        let existing: Option<(String,)> = sqlx::query_as(
+            "SELECT raw_json FROM resources
+             WHERE connection_id = ?1 AND resource_type = ?2 AND resource_id = ?3",
+        )
+        .bind(resource.connection_id)
+        .bind(&fields.key.resource_type)
+        .bind(&fields.key.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match existing {
+            Some((raw,)) if raw == resource.raw_json => return Ok(UpsertOutcome::Unchanged),
+            Some(_) => UpsertOutcome::Updated,
+            None => UpsertOutcome::Inserted,
+        };
+        sqlx::query(
+            "INSERT INTO resources (connection_id, resource_type, resource_id, version_id,
+                 last_updated, clinical_date, codes, display, security_labels, sensitive,
+                 raw_json, fetched_at, source_request)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
+                 version_id = excluded.version_id, last_updated = excluded.last_updated,
+                 clinical_date = excluded.clinical_date, codes = excluded.codes,
+                 display = excluded.display, security_labels = excluded.security_labels,
+                 sensitive = excluded.sensitive, raw_json = excluded.raw_json,
+                 fetched_at = excluded.fetched_at, source_request = excluded.source_request",
+        )
+        .bind(resource.connection_id)
+        .bind(&fields.key.resource_type)
+        .bind(&fields.key.id)
+        .bind(&fields.version_id)
+        .bind(&fields.last_updated)
+        .bind(&fields.clinical_date)
+        .bind(fields.codes.join(" "))
+        .bind(&fields.display)
+        .bind(labels)
+        .bind(fields.is_sensitive())
+        .bind(resource.raw_json)
+        .bind(now_rfc3339())
+        .bind(resource.source_request)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The stored JSON of one resource, byte for byte as it arrived.
+    pub async fn resource_json(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT raw_json FROM resources
+             WHERE connection_id = ?1 AND resource_type = ?2 AND resource_id = ?3",
+        )
+        .bind(connection_id)
+        .bind(resource_type)
+        .bind(resource_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(raw,)| raw))
+    }
+}

@@ -1,0 +1,144 @@
+//! Opening the database, applying migrations, and what the store can say about itself.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::StoreError;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// An open Folio database with its schema up to date.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// What the store knows about itself, for the status screen and `folio status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreStatus {
+    /// The database file.
+    pub path: PathBuf,
+    /// The newest migration applied to this file.
+    pub schema_version: i64,
+    /// How many migrations this build of Folio carries.
+    pub migrations_known: usize,
+    /// How many of them are applied.
+    pub migrations_applied: usize,
+    /// Size of the database file and its write-ahead log, in bytes.
+    pub size_bytes: u64,
+    /// SQLite's journal mode (Folio uses WAL).
+    pub journal_mode: String,
+    /// Plans known.
+    pub plans: i64,
+    /// Connections to plans.
+    pub connections: i64,
+    /// Resources cached.
+    pub resources: i64,
+    /// Sync runs recorded.
+    pub sync_runs: i64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(open_err)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        // Reading the schema proves this is a database and not some other file.
+        sqlx::query("SELECT count(*) FROM sqlite_master")
+            .execute(&pool)
+            .await
+            .map_err(open_err)?;
+        MIGRATOR.run(&pool).await?;
+        tracing::debug!(migrations = MIGRATOR.migrations.len(), "store opened");
+        Ok(Self {
+            pool,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Counts and schema facts.
+    pub async fn status(&self) -> Result<StoreStatus, StoreError> {
+        let (schema_version, migrations_applied): (Option<i64>, i64) =
+            sqlx::query_as("SELECT max(version), count(*) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        let (journal_mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?;
+        let (plans, connections, resources, sync_runs): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM plans), (SELECT count(*) FROM connections),
+                    (SELECT count(*) FROM resources), (SELECT count(*) FROM sync_runs)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let size_of = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        Ok(StoreStatus {
+            path: self.path.clone(),
+            schema_version: schema_version.unwrap_or(0),
+            migrations_known: MIGRATOR.migrations.len(),
+            migrations_applied: usize::try_from(migrations_applied).unwrap_or(0),
+            size_bytes: size_of(self.path.clone()) + size_of(PathBuf::from(wal)),
+            journal_mode,
+            plans,
+            connections,
+            resources,
+            sync_runs,
+        })
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(true)` when it answers "ok".
+    pub async fn integrity_ok(&self) -> Result<bool, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.len() == 1 && rows[0].0 == "ok")
+    }
+
+    /// Closes every pooled connection (the WAL is checkpointed by SQLite on the last close).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs tests/e2e against the built app: Xvfb, tauri-driver, then node's test runner.
+# Called by scripts/test.sh inside dbus-run-session; needs APP_BIN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${APP_BIN:?APP_BIN must name the built folio-desktop}"
+export NO_AT_BRIDGE=1
+export FOLIO_DATA_DIR; FOLIO_DATA_DIR=$(mktemp -d)/profile
+export XDG_DATA_HOME XDG_CONFIG_HOME; XDG_DATA_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# A free display number.
+display=99
+while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
+Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+export DISPLAY=":$display"
+
+port=${E2E_WEBDRIVER_PORT:-4444}
+tauri-driver --port "$port" --native-port $((port + 1)) >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
+WEBDRIVER_URL="http://127.0.0.1:$port" node --test --test-reporter=spec tests/e2e/

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every test Folio has: formatting, lints, Rust tests (with a
+# real gnome-keyring in a private D-Bus session), UI typecheck + lint + Vitest, browser tests in
+# Chromium, and the built desktop app end to end under Xvfb through tauri-driver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+start=$(date +%s)
+step() { printf '\n==> [%ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
+
+bash scripts/setup.sh --test
+
+export CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never NO_COLOR=1
+features=(--workspace --locked --features folio-desktop/custom-protocol)
+artifacts="$root/artifacts"
+mkdir -p "$artifacts"
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "folio-core stays free of Tauri"
+if cargo tree -p folio-core --locked -e normal,build --prefix none | grep -E '^tauri' ; then
+  echo "folio-core depends on a tauri crate (see above): only src-tauri may." >&2
+  exit 1
+fi
+
+step "UI: build (embedded in the app), typecheck, lint, unit tests"
+(cd ui && npm run build --silent)
+
+step "clippy (warnings denied)"
+cargo clippy "${features[@]}" --all-targets -- -D warnings
+
+step "Rust build"
+cargo build "${features[@]}" --all-targets
+
+step "Rust tests, with a real Secret Service (gnome-keyring) on a private D-Bus session"
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  export XDG_DATA_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d)
+  chmod 700 "$XDG_RUNTIME_DIR"
+  eval "$(printf folio-ci-keyring | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL
+  cargo test "$@" -- --include-ignored
+' _ "${features[@]}"
+
+step "generated IPC bindings are committed and current"
+if ! git diff --exit-code -- ui/src/ipc/bindings.ts || [ -n "$(git status --porcelain -- ui/src/ipc/bindings.ts)" ]; then
+  echo "ui/src/ipc/bindings.ts is stale: run 'cargo test -p folio-desktop' and commit it." >&2
+  exit 1
+fi
+
+step "UI typecheck, lint, Vitest"
+(cd ui && npm run typecheck && npm run lint && npm test)
+
+step "UI in Chromium (Playwright) with mocked IPC"
+(cd ui && npm run test:browser)
+
+step "desktop app end to end (tauri-driver + WebKitWebDriver under Xvfb)"
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+APP_BIN="$target_dir/debug/folio-desktop" ARTIFACTS_DIR="$artifacts" \
+  dbus-run-session -- bash scripts/e2e.sh
+
+step "all tests passed"

@@ -1,0 +1,14 @@
+//! Tauri's build step, with Folio's own commands listed in the app manifest so that the
+//! capabilities in `capabilities/` gate each of them.
+#![allow(clippy::expect_used)] // A failed build script must stop the build; expect says why.
+
+/// Every `#[tauri::command]` Folio registers. A command missing here cannot be allowed.
+const COMMANDS: &[&str] = &["app_status"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed: check tauri.conf.json and capabilities/");
+}

@@ -1,0 +1,4 @@
+//! Thin Tauri commands, one module per area. Each converts, calls one folio-core function and
+//! converts back; errors cross IPC as `{ code, message }`.
+
+pub mod status;

@@ -1,0 +1,24 @@
+import { countOf, formatBytes } from "./format";
+
+describe("formatBytes", () => {
+  it("uses plain words and decimal units", () => {
+    expect(formatBytes(0, "en-US")).toBe("0 bytes");
+    expect(formatBytes(1, "en-US")).toBe("1 byte");
+    expect(formatBytes(999, "en-US")).toBe("999 bytes");
+    expect(formatBytes(4_200_000, "en-US")).toBe("4.2 MB");
+    expect(formatBytes(123_456_789, "en-US")).toBe("123 MB");
+  });
+  it("says so when the size is unknown", () => {
+    expect(formatBytes(-1)).toBe("unknown size");
+    expect(formatBytes(Number.NaN)).toBe("unknown size");
+    expect(formatBytes(null)).toBe("unknown size");
+  });
+});
+
+describe("countOf", () => {
+  it("agrees in number and groups digits", () => {
+    expect(countOf(1, "record", undefined, "en-US")).toBe("1 record");
+    expect(countOf(12345, "record", undefined, "en-US")).toBe("12,345 records");
+    expect(countOf(0, "sync run", undefined, "en-US")).toBe("0 sync runs");
+  });
+});

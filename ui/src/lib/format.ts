@@ -1,0 +1,22 @@
+// Pure display helpers. No IPC, no DOM.
+
+const UNITS = ["bytes", "KB", "MB", "GB", "TB"] as const;
+
+/** A byte count in words a member reads at a glance: "0 bytes", "4.2 MB". */
+export function formatBytes(bytes: number | null, locale?: string): string {
+  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return "unknown size";
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
+  return `${number} ${unit === 0 && bytes === 1 ? "byte" : UNITS[unit]}`;
+}
+
+/** "1 record", "12,345 records". */
+export function countOf(count: number, singular: string, plural = `${singular}s`, locale?: string): string {
+  return `${new Intl.NumberFormat(locale).format(count)} ${count === 1 ? singular : plural}`;
+}

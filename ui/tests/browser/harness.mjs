@@ -1,0 +1,47 @@
+// Serves the built UI (ui/dist) on 127.0.0.1 and opens it in Debian's Chromium through
+// playwright-core, with Tauri's official IPC mock injected in place of the Rust host.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ui = fileURLToPath(new URL("../..", import.meta.url));
+const dist = join(ui, "dist");
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
+
+export async function serveDist() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
+    const file = join(dist, path === "/" ? "index.html" : path);
+    if (!file.startsWith(dist)) return res.writeHead(403).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Chromium with the flags this machine's closed network needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/**
+ * The official mockIPC, wrapped to run before the page's own scripts. `handlerSource` is the
+ * text of a function `(cmd, args) => result` evaluated in the page.
+ */
+export async function mockScript(handlerSource) {
+  const mocks = await readFile(join(ui, "node_modules/@tauri-apps/api/mocks.js"), "utf8");
+  const body = mocks.replace(/^export \{[^}]*\};?\s*$/m, "");
+  return `(() => {\n${body}\nmockIPC(${handlerSource}, { shouldMockEvents: true });\n})();`;
+}

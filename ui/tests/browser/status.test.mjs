@@ -1,0 +1,71 @@
+// The built UI in a real browser engine (Chromium) against a mocked host.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { launchBrowser, mockScript, serveDist } from "./harness.mjs";
+
+const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
+const status = {
+  version: "0.1.0",
+  dataDir: "/home/member/.local/share/health.folio.desktop",
+  dataDirSource: "platform",
+  storage: {
+    path: "/home/member/.local/share/health.folio.desktop/folio.db",
+    schemaVersion: 1, migrationsApplied: 1, migrationsKnown: 1, sizeBytes: 53248,
+    journalMode: "wal", plans: 1, connections: 2, resources: 1520, syncRuns: 3,
+  },
+};
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+  await mkdir(artifacts, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(handlerSource) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript({ content: await mockScript(handlerSource) });
+  await page.goto(server.url);
+  return { page, errors };
+}
+
+test("status screen shows what the host reports", async () => {
+  const { page, errors } = await open(`(cmd) => { if (cmd === "app_status") return ${JSON.stringify(status)}; throw "unknown " + cmd; }`);
+  await page.getByText("1,520 records").waitFor();
+  assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Folio");
+  assert.equal(await page.getByTestId("data-dir").textContent(), status.dataDir);
+  assert.equal(await page.getByTestId("schema").textContent(), "Schema version 1");
+  assert.match(await page.locator("main").textContent(), /53\.2 KB/);
+  await page.screenshot({ path: `${artifacts}browser-status.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a host error is shown with its meaning, and Try again recovers", async () => {
+  const handler = `(() => { let n = 0; return (cmd) => {
+    n += 1;
+    if (n === 1) throw { code: "storage_unavailable", message: "cannot open the database /profile/folio.db: file is not a database" };
+    return ${JSON.stringify(status)};
+  }; })()`;
+  const { page, errors } = await open(handler);
+  const alert = page.getByRole("alert");
+  await alert.waitFor();
+  assert.equal(await alert.getAttribute("data-code"), "storage_unavailable");
+  assert.match(await alert.textContent(), /Folio cannot open its database/);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Try again", "the retry button is reachable by keyboard");
+  await page.keyboard.press("Enter");
+  await page.getByText("1,520 records").waitFor();
+  assert.equal(await page.getByRole("alert").count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
