@@ -26,4 +26,4 @@ for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   sleep 0.1
 done
-WEBDRIVER_URL="http://127.0.0.1:$port" node --test --test-reporter=spec tests/e2e/
+WEBDRIVER_URL="http://127.0.0.1:$port" node --test --test-reporter=spec tests/e2e/*.e2e.mjs

@@ -26,7 +26,7 @@ async function wd(method, path, body) {
 }
 
 let session;
-const ELEMENT = "element-6066-11e4-a4ed-4f5c6d2a63d6";
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 async function textOf(css, { timeoutMs = 20000 } = {}) {
   const deadline = Date.now() + timeoutMs;
