@@ -1,12 +1,31 @@
 //! folio-sandbox: a complete demo health plan on 127.0.0.1, for the in-app demo and for tests.
 //!
-//! Owns (issue 3): a SMART App Launch 2.2 authorization server with a member login page, a
-//! consent page with the PDex sensitive-data choice, PKCE S256 and rotated refresh tokens; a FHIR
-//! R4 Patient Access API (CARIN Blue Button and US Core searches, paging, `_include`,
-//! `_revinclude`, `$everything`) over a seeded generator of synthetic members and the public
-//! fixtures; and fault modes switched on at runtime.
+//! Owns: a SMART App Launch 2.2 authorization server (member login page, consent page with the
+//! PDex choice to share or withhold sensitive data, PKCE S256 only, `iss` in responses, rotated
+//! refresh tokens with reuse detection, revocation); a FHIR R4 Patient Access API for the token's
+//! patient only (reads, searches by patient with opaque paging, `_lastUpdated`, `_include` for
+//! ExplanationOfBenefit, `_revinclude=Provenance:target`, `Patient/$everything`,
+//! OperationOutcome errors); a seeded generator of synthetic members and loaders for the public
+//! fixtures; and fault modes that can be switched per run and at runtime.
 //!
-//! Must never: serve real patient data, listen on anything but loopback, or be a dependency of
-//! folio-core (the app reaches it only over HTTP, like any plan).
-//!
-//! This crate holds no code yet: the sandbox is built under issue 3.
+//! Must never: serve real patient data, listen on anything but loopback, let one member's token
+//! reach another member's data, or be a dependency of folio-core (Folio reaches it only over
+//! HTTP, like any plan).
+
+mod auth;
+mod bundle;
+mod config;
+mod faults;
+mod fhir;
+mod fixtures;
+pub mod generator;
+mod members;
+mod pages;
+mod scopes;
+mod server;
+
+pub use config::{ClientRegistration, MemberSource, SandboxConfig};
+pub use faults::Faults;
+pub use fixtures::load_fixture;
+pub use members::{Member, MemberSummary};
+pub use server::{Sandbox, SandboxError};

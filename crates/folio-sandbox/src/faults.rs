@@ -1,0 +1,64 @@
+//! Ways the sandbox misbehaves on demand, like real plans do. Switched per run (config, CLI
+//! flags) and at runtime (`Sandbox::set_faults`, or `PUT /_sandbox/faults` with this as JSON).
+
+use serde::{Deserialize, Serialize};
+
+/// The active faults. Counters ("every Nth") count FHIR API requests from the moment the faults
+/// were set; the default is a well-behaved plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Every Nth FHIR request gets `429 Too Many Requests` with `Retry-After: retry_after_secs`.
+    pub rate_limit_every: Option<u32>,
+    /// The `Retry-After` seconds sent with 429.
+    pub retry_after_secs: u32,
+    /// Every Nth FHIR request gets a 5xx (`server_error_status`, 500 when unset).
+    pub server_error_every: Option<u32>,
+    /// 500 or 503.
+    pub server_error_status: Option<u16>,
+    /// Every Nth FHIR response is cut off mid-body and the connection dropped.
+    pub drop_connection_every: Option<u32>,
+    /// Every FHIR response waits this long first.
+    pub slow_ms: u64,
+    /// An access token stops working (401) after this many FHIR requests.
+    pub access_token_max_requests: Option<u32>,
+    /// Every refresh is refused with `invalid_grant` (the plan revoked the grant).
+    pub revoke_refresh_tokens: bool,
+    /// The token endpoint answers 503.
+    pub token_endpoint_down: bool,
+    /// Every search's `next` link points back at its first page: a paging loop.
+    pub paging_loop: bool,
+    /// Search pages with this 1-based page number are malformed JSON.
+    pub malformed_page: Option<u32>,
+    /// Search pages are padded to at least this many bytes.
+    pub oversized_page_bytes: Option<usize>,
+}
+
+impl Faults {
+    /// Whether the `n`th request (1-based) falls on an "every" fault.
+    pub(crate) fn hits(every: Option<u32>, n: u64) -> bool {
+        matches!(every, Some(e) if e > 0 && n.is_multiple_of(u64::from(e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_counts_from_one() {
+        assert!(!Faults::hits(Some(3), 1));
+        assert!(Faults::hits(Some(3), 3));
+        assert!(Faults::hits(Some(3), 6));
+        assert!(!Faults::hits(Some(0), 6), "zero means off");
+        assert!(!Faults::hits(None, 6));
+    }
+
+    #[test]
+    fn json_round_trip_rejects_unknown_faults() {
+        let f: Faults =
+            serde_json::from_str(r#"{"rate_limit_every":2,"retry_after_secs":1}"#).unwrap();
+        assert_eq!(f.rate_limit_every, Some(2));
+        assert!(serde_json::from_str::<Faults>(r#"{"explode":true}"#).is_err());
+    }
+}

@@ -1,0 +1,722 @@
+//! Claims: CARIN Blue Button ExplanationOfBenefit (professional, institutional, pharmacy) with
+//! line-level adjudication that adds up, and the PDex Provenance for claims and clinical data.
+//!
+//! Amounts are whole cents throughout: per line, allowed (eligible) is at most submitted, member
+//! liability is copay + deductible + coinsurance, and benefit (= paid to provider) plus member
+//! liability equals allowed. Header totals are the per-category sums of the lines, and
+//! `payment.amount` is the total benefit.
+
+use serde_json::{Map, Value};
+
+use super::build::{codeable, coding, concept, dollars, money, reference, Gen, Rt, Stamp};
+use super::catalog::{
+    Code, Drug, Service, EMERGENCY_VISITS, HOSPITAL_DISCHARGE, HOSPITAL_INITIAL,
+    HOSPITAL_SUBSEQUENT, INPATIENT_PHARMACY, NOT_APPLICABLE, OFFICE_VISITS, PREVENTIVE_VISITS,
+    REV_PHARMACY, REV_ROOM, ROOM_AND_BOARD_DAILY,
+};
+use super::clinical::Ctx;
+use super::clock::{self, DAY, END};
+use super::plan::{Kind, Sensitive};
+
+macro_rules! carin {
+    ($name:literal) => {
+        concat!(
+            "http://hl7.org/fhir/us/carin-bb/StructureDefinition/",
+            $name
+        )
+    };
+}
+
+const INSTITUTIONAL_SUBTYPE: &str =
+    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBInstitutionalClaimSubType";
+const ADJUDICATION: &str = "http://terminology.hl7.org/CodeSystem/adjudication";
+const C4BB_ADJUDICATION: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication";
+const C4BB_SUPPORTING: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType";
+const PDEX_SOURCE_FROM: &str =
+    "http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/ProvenanceSourceFrom";
+const PDEX_SOURCE: &str =
+    "http://hl7.org/fhir/us/davinci-pdex/CodeSystem/ProvenancePayerDataSource";
+const PDEX_PROVENANCE: &str =
+    "http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/provenance-1";
+
+/// How the member shares the cost of a line.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Share {
+    /// Fixed copay (cents), capped at the allowed amount.
+    Copay(i64),
+    /// Preventive care: the plan pays all of the allowed amount.
+    Preventive,
+    /// Deductible first, then coinsurance.
+    Coinsurance,
+}
+
+pub(super) struct Line {
+    pub(super) product: &'static Code,
+    pub(super) text: Option<String>,
+    pub(super) revenue: Option<&'static Code>,
+    pub(super) qty: i64,
+    pub(super) unit: Option<&'static str>,
+    /// Submitted charge for the whole line, cents.
+    pub(super) charge: i64,
+    pub(super) share: Share,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ClaimClass {
+    Professional,
+    Outpatient,
+    Inpatient,
+    Pharmacy,
+}
+
+pub(super) struct Claim<'a> {
+    pub(super) class: ClaimClass,
+    pub(super) start: i64,
+    pub(super) end: i64,
+    pub(super) org: usize,
+    pub(super) pract: usize,
+    pub(super) place: Option<&'static Code>,
+    pub(super) encounter: Option<&'a str>,
+    pub(super) prescription: Option<&'a str>,
+    pub(super) diagnoses: &'a [&'static Code],
+    pub(super) lines: Vec<Line>,
+    pub(super) security: Option<Sensitive>,
+    pub(super) days_supply: Option<i64>,
+}
+
+/// What a claims Provenance needs to know about an EOB.
+pub(super) struct ClaimRef {
+    pub(super) reference: String,
+    pub(super) org: usize,
+    pub(super) created: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Amounts {
+    submitted: i64,
+    allowed: i64,
+    deductible: i64,
+    copay: i64,
+    coinsurance: i64,
+    benefit: i64,
+    liability: i64,
+}
+
+impl Amounts {
+    fn add(&mut self, other: &Amounts) {
+        self.submitted += other.submitted;
+        self.allowed += other.allowed;
+        self.deductible += other.deductible;
+        self.copay += other.copay;
+        self.coinsurance += other.coinsurance;
+        self.benefit += other.benefit;
+        self.liability += other.liability;
+    }
+}
+
+/// The adjudication categories with their amounts, for `item.adjudication` and `total`:
+/// submitted, eligible, benefit, member liability and paid-to-provider always; deductible, copay
+/// and coinsurance when not zero.
+fn adjudication(a: &Amounts) -> Value {
+    let entries = [
+        (
+            ADJUDICATION,
+            "submitted",
+            "Submitted Amount",
+            a.submitted,
+            true,
+        ),
+        (ADJUDICATION, "eligible", "Eligible Amount", a.allowed, true),
+        (
+            ADJUDICATION,
+            "deductible",
+            "Deductible",
+            a.deductible,
+            false,
+        ),
+        (ADJUDICATION, "copay", "CoPay", a.copay, false),
+        (
+            C4BB_ADJUDICATION,
+            "coinsurance",
+            "Co-insurance",
+            a.coinsurance,
+            false,
+        ),
+        (ADJUDICATION, "benefit", "Benefit Amount", a.benefit, true),
+        (
+            C4BB_ADJUDICATION,
+            "memberliability",
+            "Member liability",
+            a.liability,
+            true,
+        ),
+        (
+            C4BB_ADJUDICATION,
+            "paidtoprovider",
+            "Paid to provider",
+            a.benefit,
+            true,
+        ),
+    ];
+    Value::Array(
+        entries
+            .iter()
+            .filter(|&&(_, _, _, cents, always)| always || cents != 0)
+            .map(|&(system, code, display, cents, _)| {
+                obj!(
+                    ("category", codeable(system, code, display)),
+                    ("amount", money(cents))
+                )
+            })
+            .collect(),
+    )
+}
+
+fn supporting(sequence: usize, code: &str, display: &str) -> Value {
+    obj!(
+        ("sequence", sequence),
+        ("category", codeable(C4BB_SUPPORTING, code, display))
+    )
+}
+
+impl Gen<'_> {
+    /// A claim line for `service`, priced from its range.
+    pub(super) fn line(
+        &mut self,
+        service: &'static Service,
+        institutional: bool,
+        share: Share,
+    ) -> Line {
+        Line {
+            product: &service.code,
+            text: None,
+            revenue: institutional.then_some(service.revenue),
+            qty: 1,
+            unit: None,
+            charge: self.d.int(service.price.0, service.price.1) * 100,
+            share,
+        }
+    }
+
+    fn line_times(&mut self, service: &'static Service, qty: i64, share: Share) -> Line {
+        let mut line = self.line(service, false, share);
+        line.qty = qty;
+        line.charge *= qty;
+        line
+    }
+
+    /// The visit-level lines: the E/M service, or facility lines for hospital visits.
+    pub(super) fn base_lines(&mut self, ctx: &Ctx, preventive: bool) -> Vec<Line> {
+        match ctx.kind {
+            Kind::Ambulatory if preventive => {
+                let age = self.age_at(ctx.start);
+                let index = if age < 40 {
+                    0
+                } else if age < 65 {
+                    1
+                } else {
+                    2
+                };
+                vec![self.line(&PREVENTIVE_VISITS[index], false, Share::Preventive)]
+            }
+            Kind::Ambulatory => {
+                let index = self.d.weighted(&[6, 3, 1]);
+                let share = Share::Copay(self.office_copay);
+                vec![self.line(&OFFICE_VISITS[index], false, share)]
+            }
+            Kind::Emergency => {
+                let index = self.d.index(EMERGENCY_VISITS.len());
+                let share = Share::Copay(self.emergency_copay);
+                vec![self.line(&EMERGENCY_VISITS[index], true, share)]
+            }
+            Kind::Inpatient => {
+                let days = ((ctx.end - ctx.start + DAY / 2) / DAY).max(1);
+                let daily = self.d.int(ROOM_AND_BOARD_DAILY.0, ROOM_AND_BOARD_DAILY.1) * 100;
+                let pharmacy = self.d.int(INPATIENT_PHARMACY.0, INPATIENT_PHARMACY.1) * 100;
+                vec![
+                    Line {
+                        product: &NOT_APPLICABLE,
+                        text: Some(format!("Room and board, semi-private, {days} day(s)")),
+                        revenue: Some(&REV_ROOM),
+                        qty: days,
+                        unit: None,
+                        charge: daily * days,
+                        share: Share::Coinsurance,
+                    },
+                    Line {
+                        product: &NOT_APPLICABLE,
+                        text: Some("Inpatient pharmacy".to_owned()),
+                        revenue: Some(&REV_PHARMACY),
+                        qty: 1,
+                        unit: None,
+                        charge: pharmacy,
+                        share: Share::Coinsurance,
+                    },
+                ]
+            }
+        }
+    }
+
+    /// The physician's own claim for a hospital visit.
+    pub(super) fn professional_lines(&mut self, ctx: &Ctx) -> Vec<Line> {
+        match ctx.kind {
+            Kind::Inpatient => {
+                let days = ((ctx.end - ctx.start + DAY / 2) / DAY).max(1);
+                let mut lines = vec![self.line(&HOSPITAL_INITIAL, false, Share::Coinsurance)];
+                if days > 1 {
+                    lines.push(self.line_times(&HOSPITAL_SUBSEQUENT, days - 1, Share::Coinsurance));
+                }
+                lines.push(self.line(&HOSPITAL_DISCHARGE, false, Share::Coinsurance));
+                lines
+            }
+            _ => {
+                let index = self.d.index(EMERGENCY_VISITS.len());
+                let mut line = self.line(&EMERGENCY_VISITS[index], false, Share::Coinsurance);
+                line.charge = self.d.int(180, 520) * 100;
+                vec![line]
+            }
+        }
+    }
+
+    fn adjudicate(&mut self, line: &Line, year: i32, in_network: bool, pharmacy: bool) -> Amounts {
+        let percent = if pharmacy {
+            self.d.int(78, 95)
+        } else if in_network {
+            self.d.int(45, 85)
+        } else {
+            self.d.int(35, 60)
+        };
+        let submitted = line.charge;
+        let allowed = (submitted * percent + 50) / 100;
+        let (copay, deductible, coinsurance) = match line.share {
+            Share::Preventive => (0, 0, 0),
+            Share::Copay(copay) => (copay.min(allowed), 0, 0),
+            Share::Coinsurance => {
+                let left = self
+                    .deductible_left
+                    .entry(year)
+                    .or_insert(self.annual_deductible);
+                let deductible = (*left).min(allowed);
+                *left -= deductible;
+                let rate = if in_network { 20 } else { 40 };
+                (0, deductible, ((allowed - deductible) * rate + 50) / 100)
+            }
+        };
+        let liability = copay + deductible + coinsurance;
+        Amounts {
+            submitted,
+            allowed,
+            deductible,
+            copay,
+            coinsurance,
+            benefit: allowed - liability,
+            liability,
+        }
+    }
+
+    pub(super) fn claim(&mut self, c: Claim<'_>) -> ClaimRef {
+        let (type_code, type_display, profile, role, role_display) = match c.class {
+            ClaimClass::Professional => (
+                "professional",
+                "Professional",
+                carin!("C4BB-ExplanationOfBenefit-Professional-NonClinician"),
+                "performing",
+                "Performing provider",
+            ),
+            ClaimClass::Outpatient => (
+                "institutional",
+                "Institutional",
+                carin!("C4BB-ExplanationOfBenefit-Outpatient-Institutional"),
+                "attending",
+                "Attending",
+            ),
+            ClaimClass::Inpatient => (
+                "institutional",
+                "Institutional",
+                carin!("C4BB-ExplanationOfBenefit-Inpatient-Institutional"),
+                "attending",
+                "Attending",
+            ),
+            ClaimClass::Pharmacy => (
+                "pharmacy",
+                "Pharmacy",
+                carin!("C4BB-ExplanationOfBenefit-Pharmacy"),
+                "prescribing",
+                "Prescribing provider",
+            ),
+        };
+        let pharmacy = c.class == ClaimClass::Pharmacy;
+        let in_network = pharmacy || self.d.chance(0.92);
+        let received = (c.end + self.d.int(0, 6) * DAY).min(END - 1);
+        let created = (received + self.d.int(0, 3) * DAY + self.d.int(0, DAY - 1)).min(END - 1);
+        let paid = (created + self.d.int(5, 25) * DAY).min(END - 1);
+        let year = clock::year(c.start);
+        let claim_number = self.next_claim_number();
+        let mut total = Amounts::default();
+        let mut items = Vec::with_capacity(c.lines.len());
+        for (i, line) in c.lines.iter().enumerate() {
+            let amounts = self.adjudicate(line, year, in_network, pharmacy);
+            total.add(&amounts);
+            let mut item = Map::new();
+            item.insert("sequence".into(), Value::from(i + 1));
+            if let Some(revenue) = line.revenue {
+                item.insert("revenue".into(), concept(revenue));
+            }
+            let text = line.text.as_deref().unwrap_or(line.product.display);
+            item.insert(
+                "productOrService".into(),
+                obj!(("coding", vec![coding(line.product)]), ("text", text)),
+            );
+            item.insert("servicedDate".into(), Value::from(clock::date(c.start)));
+            if let Some(place) = c.place {
+                item.insert(
+                    "locationCodeableConcept".into(),
+                    obj!(("coding", vec![coding(place)])),
+                );
+            }
+            match line.unit {
+                Some(unit) => {
+                    item.insert("quantity".into(), obj!(("value", line.qty), ("unit", unit)));
+                }
+                None if line.qty != 1 => {
+                    item.insert("quantity".into(), obj!(("value", line.qty)));
+                }
+                None => {}
+            }
+            if !c.diagnoses.is_empty() {
+                item.insert("diagnosisSequence".into(), Value::from(vec![1]));
+            }
+            if let Some(encounter) = c.encounter.filter(|_| i == 0) {
+                item.insert("encounter".into(), Value::from(vec![reference(encounter)]));
+            }
+            item.insert("adjudication".into(), adjudication(&amounts));
+            items.push(Value::Object(item));
+        }
+
+        let network = if in_network {
+            ("contracted", "Contracted")
+        } else {
+            ("noncontracted", "Non-Contracted")
+        };
+        let mut network_info = supporting(
+            2,
+            "billingnetworkcontractingstatus",
+            "Billing Network Contracting Status",
+        );
+        network_info["code"] = codeable(
+            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBPayerAdjudicationStatus",
+            network.0,
+            network.1,
+        );
+        let mut received_info = supporting(1, "clmrecvddate", "Claim Received Date");
+        received_info["timingDate"] = Value::from(clock::date(received));
+        let mut supporting_info = vec![received_info, network_info];
+        if let Some(days) = c.days_supply {
+            let mut info = supporting(3, "dayssupply", "Days Supply");
+            info["valueQuantity"] = obj!(("value", days));
+            supporting_info.push(info);
+        }
+        if c.class == ClaimClass::Inpatient {
+            let mut info = supporting(3, "admissionperiod", "Admission Period");
+            info["timingPeriod"] = obj!(
+                ("start", clock::instant(c.start)),
+                ("end", clock::instant(c.end))
+            );
+            supporting_info.push(info);
+        }
+
+        let mut body = obj!(
+            (
+                "identifier",
+                vec![obj!(
+                    (
+                        "type",
+                        codeable(
+                            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType",
+                            "uc",
+                            "Unique Claim ID"
+                        )
+                    ),
+                    ("system", "https://sandbox.folio.invalid/claim-id"),
+                    ("value", claim_number.as_str())
+                )]
+            ),
+            ("status", "active"),
+            (
+                "type",
+                obj!(
+                    (
+                        "coding",
+                        vec![obj!(
+                            ("system", "http://terminology.hl7.org/CodeSystem/claim-type"),
+                            ("code", type_code),
+                            ("display", type_display)
+                        )]
+                    ),
+                    ("text", type_display)
+                )
+            ),
+            ("use", "claim"),
+            ("patient", reference(&self.patient)),
+            (
+                "billablePeriod",
+                obj!(("start", clock::date(c.start)), ("end", clock::date(c.end)))
+            ),
+            ("created", clock::instant(created)),
+            ("insurer", reference(&self.payer)),
+            ("provider", reference(&self.orgs[c.org].reference)),
+            ("outcome", "complete"),
+            (
+                "careTeam",
+                vec![obj!(
+                    ("sequence", 1),
+                    ("provider", reference(&self.practs[c.pract].reference)),
+                    (
+                        "role",
+                        codeable(
+                            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole",
+                            role,
+                            role_display
+                        )
+                    )
+                )]
+            ),
+            ("supportingInfo", supporting_info),
+            (
+                "insurance",
+                vec![obj!(
+                    ("focal", true),
+                    ("coverage", reference(self.coverage_at(c.start)))
+                )]
+            ),
+            ("item", items),
+            ("total", adjudication(&total)),
+            (
+                "payment",
+                obj!(
+                    (
+                        "type",
+                        codeable(
+                            "http://terminology.hl7.org/CodeSystem/ex-paymenttype",
+                            "complete",
+                            "Complete"
+                        )
+                    ),
+                    ("date", clock::date(paid)),
+                    ("amount", money(total.benefit))
+                )
+            )
+        );
+        match c.class {
+            ClaimClass::Outpatient | ClaimClass::Inpatient => {
+                let (code, display) = if c.class == ClaimClass::Inpatient {
+                    ("inpatient", "Inpatient")
+                } else {
+                    ("outpatient", "Outpatient")
+                };
+                body["subType"] = obj!(
+                    (
+                        "coding",
+                        vec![obj!(
+                            ("system", INSTITUTIONAL_SUBTYPE),
+                            ("code", code),
+                            ("display", display)
+                        )]
+                    ),
+                    ("text", display)
+                );
+            }
+            ClaimClass::Professional | ClaimClass::Pharmacy => {}
+        }
+        let mut diagnoses: Vec<&Code> = Vec::with_capacity(c.diagnoses.len());
+        for &dx in c.diagnoses {
+            if !diagnoses.iter().any(|seen| seen.code == dx.code) {
+                diagnoses.push(dx);
+            }
+        }
+        if !diagnoses.is_empty() {
+            let list: Vec<Value> = diagnoses
+                .iter()
+                .enumerate()
+                .map(|(i, dx)| {
+                    let kind = if i == 0 {
+                        codeable(
+                            "http://terminology.hl7.org/CodeSystem/ex-diagnosistype",
+                            "principal",
+                            "Principal Diagnosis",
+                        )
+                    } else {
+                        codeable(
+                            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType",
+                            "secondary",
+                            "secondary",
+                        )
+                    };
+                    obj!(
+                        ("sequence", i + 1),
+                        ("diagnosisCodeableConcept", concept(dx)),
+                        ("type", vec![kind])
+                    )
+                })
+                .collect();
+            body["diagnosis"] = Value::Array(list);
+        }
+        if let Some(prescription) = c.prescription {
+            body["prescription"] = reference(prescription);
+        }
+        let summary = format!(
+            "{type_display} claim {claim_number} for services on {}: billed ${}, plan paid ${}, \
+             member owes ${}.",
+            clock::date(c.start),
+            dollars(total.submitted),
+            dollars(total.benefit),
+            dollars(total.liability)
+        );
+        let stamp = Stamp::new(paid, profile, summary).secured(c.security);
+        let reference = self.add(Rt::ExplanationOfBenefit, body, stamp);
+        ClaimRef {
+            reference,
+            org: c.org,
+            created,
+        }
+    }
+
+    /// The pharmacy EOB for fill number `fill` of a prescription.
+    pub(super) fn pharmacy_claim(
+        &mut self,
+        ctx: &Ctx,
+        drug: &'static Drug,
+        prescription: &str,
+        authored: i64,
+        fill: usize,
+        security: Option<Sensitive>,
+    ) -> ClaimRef {
+        let at = (authored + fill as i64 * drug.days * DAY + self.d.int(600, 2 * DAY)).min(END - 1);
+        let org = self.pharmacy_org();
+        let copay = drug.copay;
+        let line = Line {
+            product: &drug.ndc,
+            text: Some(drug.rx.display.to_owned()),
+            revenue: None,
+            qty: drug.qty,
+            unit: Some(drug.unit),
+            charge: self.d.int(drug.price.0, drug.price.1) * 100,
+            share: Share::Copay(copay),
+        };
+        let claim = Claim {
+            class: ClaimClass::Pharmacy,
+            start: at,
+            end: at,
+            org,
+            pract: ctx.pract,
+            place: None,
+            encounter: None,
+            prescription: Some(prescription),
+            diagnoses: &[],
+            lines: vec![line],
+            security,
+            days_supply: Some(drug.days),
+        };
+        self.claim(claim)
+    }
+
+    /// One Provenance over a batch of EOBs: transmitted by the payer, authored by the providers.
+    pub(super) fn claims_provenance(&mut self, batch: &[ClaimRef]) {
+        let recorded = batch.iter().map(|c| c.created).max().unwrap_or(0);
+        let recorded = (recorded + self.d.int(0, 3 * DAY)).min(END - 1);
+        let mut authors: Vec<usize> = Vec::new();
+        for claim in batch {
+            if !authors.contains(&claim.org) {
+                authors.push(claim.org);
+            }
+        }
+        let targets: Vec<Value> = batch.iter().map(|c| reference(&c.reference)).collect();
+        self.provenance(
+            targets,
+            recorded,
+            &authors,
+            ("x12837", "X12 837", "Claims received from providers"),
+        );
+    }
+
+    /// One Provenance over some clinical resources of a visit.
+    pub(super) fn clinical_provenance(&mut self, ctx: &Ctx, targets: &[String]) {
+        let recorded = (ctx.end + self.d.int(3600, 3 * DAY)).min(END - 1);
+        let source = if targets.len() == 1 {
+            (
+                "hl7v2adt",
+                "HL7 v2 ADT",
+                "Admission, discharge and transfer feed",
+            )
+        } else {
+            (
+                "clinical",
+                "Clinical",
+                "Clinical data received from the provider",
+            )
+        };
+        let targets: Vec<Value> = targets.iter().map(|t| reference(t)).collect();
+        self.provenance(targets, recorded, &[ctx.org], source);
+    }
+
+    fn provenance(
+        &mut self,
+        targets: Vec<Value>,
+        recorded: i64,
+        authors: &[usize],
+        source: (&str, &str, &str),
+    ) {
+        let mut agents = vec![obj!(
+            (
+                "type",
+                codeable(
+                    "http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type",
+                    "transmitter",
+                    "Transmitter"
+                )
+            ),
+            ("who", reference(&self.payer))
+        )];
+        for &org in authors {
+            agents.push(obj!(
+                (
+                    "type",
+                    codeable(
+                        "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                        "author",
+                        "Author"
+                    )
+                ),
+                ("who", reference(&self.orgs[org].reference))
+            ));
+        }
+        let (code, display, what) = source;
+        let body = obj!(
+            ("target", targets),
+            ("recorded", clock::instant(recorded)),
+            ("agent", agents),
+            (
+                "entity",
+                vec![obj!(
+                    (
+                        "extension",
+                        vec![obj!(
+                            ("url", PDEX_SOURCE_FROM),
+                            ("valueCodeableConcept", codeable(PDEX_SOURCE, code, display))
+                        )]
+                    ),
+                    ("role", "source"),
+                    ("what", obj!(("display", what)))
+                )]
+            )
+        );
+        let stamp = Stamp {
+            at: recorded,
+            profile: Some(PDEX_PROVENANCE),
+            security: None,
+            summary: None,
+            force_hostile: false,
+        };
+        self.add(Rt::Provenance, body, stamp);
+    }
+}
