@@ -1,0 +1,58 @@
+//! What can go wrong talking to a plan. Messages never carry a token, a code, a verifier or a
+//! URL with its query string.
+
+/// A failure of the SMART client, named for what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SmartError {
+    /// A URL could not be used (not http(s), has a query, does not parse).
+    #[error("not a usable URL: {0}")]
+    InvalidUrl(String),
+    /// The plan's server could not be reached (DNS, refused, TLS, timeout).
+    #[error("the plan's server could not be reached: {0}")]
+    Unreachable(String),
+    /// The server answered but publishes no SMART configuration and no oauth-uris.
+    #[error("this address is not a SMART on FHIR server (no .well-known/smart-configuration and no OAuth endpoints in /metadata)")]
+    NotSmart,
+    /// An unexpected HTTP status.
+    #[error("the plan answered with HTTP {0}")]
+    HttpStatus(u16),
+    /// A response that could not be understood.
+    #[error("the plan sent a response Folio cannot read: {0}")]
+    InvalidResponse(String),
+    /// The callback's `state` matches no pending sign-in (forged, replayed or too late).
+    #[error("the sign-in answer does not belong to a sign-in Folio started (state mismatch)")]
+    StateMismatch,
+    /// The callback arrived on another plan's redirect path.
+    #[error("the sign-in answer arrived at another plan's address")]
+    RedirectMismatch,
+    /// RFC 9207: the response names another issuer, or omits it when the plan sends it.
+    #[error("the sign-in answer came from a different server than the plan (issuer mismatch)")]
+    IssuerMismatch,
+    /// The member said no at the plan.
+    #[error("you did not allow access at the plan")]
+    Denied,
+    /// The plan refused the authorization request.
+    #[error("the plan refused the sign-in: {0}")]
+    AuthorizationFailed(String),
+    /// The token endpoint refused the grant (`invalid_grant`): the member must sign in again.
+    #[error("the plan no longer accepts this authorization; connect again")]
+    GrantRevoked,
+    /// The token endpoint refused for another reason.
+    #[error("the plan's token service refused: {0}")]
+    TokenRefused(String),
+    /// The plan granted none of the data scopes Folio asked for.
+    #[error("the plan granted no access to your records (scopes refused)")]
+    ScopesRefused,
+    /// No refresh token is held (the plan did not grant offline access).
+    #[error("no refresh token: the plan did not grant offline access")]
+    NoRefreshToken,
+    /// The member did not finish signing in in time.
+    #[error("the sign-in was not finished in time")]
+    CallbackTimeout,
+    /// The sign-in was cancelled.
+    #[error("the sign-in was cancelled")]
+    Cancelled,
+    /// The redirect listener could not be opened.
+    #[error("cannot listen for the plan's answer on this computer: {0}")]
+    Listener(String),
+}

@@ -1,0 +1,217 @@
+//! Token exchange, refresh and revocation as a public client, through the `oauth2` crate.
+
+use std::time::{Duration, SystemTime};
+
+use folio_secrets::Sensitive;
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AuthUrl, AuthorizationCode as OAuthCode, ClientId, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    RevocationUrl, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::authorize::{truncate, AuthorizationCode, PendingAuthorization};
+use crate::http::describe;
+use crate::{SmartConfiguration, SmartError};
+
+/// SMART's additions to the token response (unknown fields are ignored).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SmartFields {
+    /// The patient in context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<String>,
+    /// An OpenID Connect id_token, when `openid` was granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl ExtraTokenFields for SmartFields {}
+
+type SmartTokenResponse = StandardTokenResponse<SmartFields, BasicTokenType>;
+type SmartClient = oauth2::Client<
+    BasicErrorResponse,
+    SmartTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointSet,
+>;
+
+/// What the plan issued. `Debug` shows no token.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    /// The bearer token for the FHIR API.
+    pub access_token: Sensitive<String>,
+    /// The refresh token, when offline access was granted (rotated on each refresh).
+    pub refresh_token: Option<Sensitive<String>>,
+    /// When the access token stops working, if the plan said.
+    pub expires_at: Option<SystemTime>,
+    /// Granted scopes (the requested ones when the plan did not say).
+    pub scopes: Vec<String>,
+    /// The patient in context.
+    pub patient: Option<String>,
+}
+
+fn client(
+    config: &SmartConfiguration,
+    client_id: &str,
+    redirect_uri: Option<&str>,
+) -> Result<SmartClient, SmartError> {
+    let bad = |e: url::ParseError| SmartError::InvalidUrl(e.to_string());
+    let mut c = oauth2::Client::new(ClientId::new(client_id.to_owned()))
+        .set_auth_uri(AuthUrl::from_url(config.authorization_endpoint.clone()))
+        .set_token_uri(TokenUrl::from_url(config.token_endpoint.clone()))
+        .set_revocation_url_option(
+            config
+                .revocation_endpoint
+                .clone()
+                .map(RevocationUrl::from_url),
+        )
+        // Public client: client_id in the body, no client authentication.
+        .set_auth_type(oauth2::AuthType::RequestBody);
+    if let Some(uri) = redirect_uri {
+        c = c.set_redirect_uri(RedirectUrl::new(uri.to_owned()).map_err(bad)?);
+    }
+    Ok(c)
+}
+
+fn map_error<RE: std::error::Error + 'static>(
+    error: RequestTokenError<RE, BasicErrorResponse>,
+) -> SmartError {
+    match error {
+        RequestTokenError::ServerResponse(r) => match r.error() {
+            BasicErrorResponseType::InvalidGrant => SmartError::GrantRevoked,
+            other => {
+                let detail = r
+                    .error_description()
+                    .map(|d| format!("{}: {}", other.as_ref(), truncate(d)));
+                SmartError::TokenRefused(detail.unwrap_or_else(|| other.as_ref().to_owned()))
+            }
+        },
+        RequestTokenError::Request(e) => {
+            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+            let mut text = e.to_string();
+            while let Some(s) = source {
+                if let Some(re) = s.downcast_ref::<reqwest::Error>() {
+                    text = describe(re);
+                    break;
+                }
+                source = s.source();
+            }
+            SmartError::Unreachable(text)
+        }
+        RequestTokenError::Parse(e, _) => {
+            SmartError::InvalidResponse(format!("token response: {}", e.inner()))
+        }
+        RequestTokenError::Other(text) => {
+            // oauth2 reports non-JSON error bodies (e.g. a 503 page) here.
+            SmartError::TokenRefused(truncate(&text))
+        }
+    }
+}
+
+fn token_set(
+    response: &SmartTokenResponse,
+    requested: &[String],
+    previous_refresh: Option<&Sensitive<String>>,
+) -> TokenSet {
+    TokenSet {
+        access_token: Sensitive::new(response.access_token().secret().clone()),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| Sensitive::new(t.secret().clone()))
+            .or_else(|| previous_refresh.cloned()),
+        expires_at: response
+            .expires_in()
+            .map(|d| SystemTime::now() + d.min(Duration::from_secs(365 * 24 * 3600))),
+        scopes: match response.scopes() {
+            Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
+            // RFC 6749 §5.1: no scope in the response means the requested scopes.
+            None => requested.to_vec(),
+        },
+        patient: response.extra_fields().patient.clone(),
+    }
+}
+
+/// Redeems the code of a finished sign-in (with its PKCE verifier and redirect URI).
+pub async fn exchange_code(
+    http: &reqwest::Client,
+    pending: &PendingAuthorization,
+    code: AuthorizationCode,
+) -> Result<TokenSet, SmartError> {
+    let c = client(
+        pending.config(),
+        pending.client_id(),
+        Some(pending.redirect_uri()),
+    )?;
+    let response = c
+        .exchange_code(OAuthCode::new(code.0.into_inner()))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier().to_owned()))
+        .request_async(http)
+        .await
+        .map_err(map_error)?;
+    Ok(token_set(&response, pending.scopes(), None))
+}
+
+/// Uses a refresh token. The plan may rotate it: the returned set carries the new one (or the
+/// old one when the plan did not send a new one). `granted` are the connection's scopes.
+pub async fn refresh(
+    http: &reqwest::Client,
+    config: &SmartConfiguration,
+    client_id: &str,
+    refresh_token: &Sensitive<String>,
+    granted: &[String],
+) -> Result<TokenSet, SmartError> {
+    let c = client(config, client_id, None)?;
+    let rt = RefreshToken::new(refresh_token.expose().clone());
+    let response = c
+        .exchange_refresh_token(&rt)
+        .request_async(http)
+        .await
+        .map_err(map_error)?;
+    Ok(token_set(&response, granted, Some(refresh_token)))
+}
+
+/// Revokes a token (RFC 7009). `Ok(false)` when the plan offers no revocation endpoint.
+/// A plain form POST rather than the `oauth2` crate's, which refuses `http` endpoints and so
+/// could not revoke at a plan on 127.0.0.1 (the demo plan, tests).
+pub async fn revoke(
+    http: &reqwest::Client,
+    config: &SmartConfiguration,
+    client_id: &str,
+    token: &Sensitive<String>,
+    is_refresh_token: bool,
+) -> Result<bool, SmartError> {
+    let Some(endpoint) = &config.revocation_endpoint else {
+        return Ok(false);
+    };
+    let hint = if is_refresh_token {
+        "refresh_token"
+    } else {
+        "access_token"
+    };
+    let res = http
+        .post(endpoint.clone())
+        .form(&[
+            ("token", token.expose().as_str()),
+            ("token_type_hint", hint),
+            ("client_id", client_id),
+        ])
+        .send()
+        .await
+        .map_err(|e| SmartError::Unreachable(describe(&e)))?;
+    // RFC 7009 §2.2: 200 whether or not the token was still valid.
+    if res.status().is_success() {
+        Ok(true)
+    } else {
+        Err(SmartError::HttpStatus(res.status().as_u16()))
+    }
+}
