@@ -29,6 +29,126 @@ pub enum ErrorCode {
     StorageQueryFailed,
     /// Input was rejected.
     InvalidInput,
+    /// The OS keychain is missing, locked or refused access.
+    KeychainUnavailable,
+    /// No such plan.
+    PlanNotFound,
+    /// No such connection.
+    ConnectionNotFound,
+    /// A plan's address or client id is not usable.
+    InvalidPlan,
+    /// The demo plan is not running.
+    DemoUnavailable,
+    /// The plan's server could not be reached.
+    PlanUnreachable,
+    /// The address is not a SMART on FHIR server.
+    NotSmartServer,
+    /// The plan sent something Folio cannot read.
+    PlanResponseInvalid,
+    /// The member said no at the plan.
+    MemberDenied,
+    /// The answer did not match a sign-in Folio started (forged, replayed, late, wrong plan).
+    StateMismatch,
+    /// The answer came from another server than the plan (mix-up defence).
+    IssuerMismatch,
+    /// The plan refused the sign-in request.
+    AuthorizationFailed,
+    /// The plan's token service refused.
+    TokenError,
+    /// The plan granted no access to records.
+    ScopesRefused,
+    /// The connection must be made again (its records are kept).
+    ReconnectNeeded,
+    /// The member did not finish signing in in time.
+    SignInTimedOut,
+    /// The sign-in was cancelled.
+    SignInCancelled,
+    /// A bug in Folio.
+    Internal,
+}
+
+/// A plan Folio can connect to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSummary {
+    /// Stable id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// FHIR base URL (empty for the demo plan until it runs).
+    pub fhir_base: String,
+    /// The client id Folio is registered with at this plan.
+    pub client_id: String,
+    /// How the plan sends the member back to Folio.
+    pub redirect: RedirectStyle,
+    /// From Folio's bundled catalog (otherwise added by the member).
+    pub from_catalog: bool,
+    /// The built-in demo plan.
+    pub is_demo: bool,
+    /// Notes for the member.
+    pub notes: Option<String>,
+}
+
+/// How a plan sends the member back to Folio after signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedirectStyle {
+    /// `http://127.0.0.1:{port}/cb/{plan}` (RFC 8252 §7.3).
+    Loopback,
+    /// `health.folio.desktop:/cb/{plan}` through the desktop's URL handler.
+    CustomScheme,
+}
+
+/// A sign-in waiting for the member in their browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStarted {
+    /// The plan.
+    pub plan_id: String,
+    /// The plan's sign-in page (opened in the system browser; shown in case it did not open).
+    pub authorize_url: String,
+}
+
+/// Where a connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    /// Signing in.
+    Connecting,
+    /// Working.
+    Connected,
+    /// The plan no longer accepts the authorization; records are kept.
+    ReconnectNeeded,
+    /// Disconnected by the member; records kept.
+    Disconnected,
+}
+
+/// A connection as the connections screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionSummary {
+    /// Id.
+    pub id: String,
+    /// Its plan.
+    pub plan_id: String,
+    /// The plan's name.
+    pub plan_name: String,
+    /// The patient the plan's records are about (tells a parent's and a child's apart).
+    pub patient_id: String,
+    /// Status.
+    pub status: ConnectionStatus,
+    /// What the member shared.
+    pub granted_scopes: Vec<String>,
+    /// What Folio asked for and the plan did not grant.
+    pub scopes_not_granted: Vec<String>,
+    /// When the current access token expires.
+    pub token_expires_at: Option<String>,
+    /// Last finished sync.
+    pub last_synced_at: Option<String>,
+    /// Records cached from this connection.
+    pub records: u32,
+    /// The last problem, in words.
+    pub problem: Option<String>,
 }
 
 /// What the status screen shows: the app and its storage.
@@ -81,4 +201,14 @@ pub struct StorageStatus {
     pub resources: u32,
     /// Sync runs recorded.
     pub sync_runs: u32,
+}
+
+/// What a disconnect did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectResult {
+    /// The plan confirmed the revocation.
+    pub revoked_at_plan: bool,
+    /// The cached records were deleted.
+    pub data_deleted: bool,
 }

@@ -1,5 +1,7 @@
 //! Core errors, and the stable codes the UI branches on.
 
+use folio_smart::SmartError;
+
 use crate::api::{ApiError, ErrorCode};
 
 /// A failed use case, named for what failed.
@@ -11,6 +13,36 @@ pub enum CoreError {
     /// The database could not be opened or brought up to date.
     #[error(transparent)]
     Store(#[from] folio_store::StoreError),
+    /// The keychain failed.
+    #[error(transparent)]
+    Secrets(#[from] folio_secrets::SecretError),
+    /// Talking to a plan failed.
+    #[error(transparent)]
+    Smart(#[from] SmartError),
+    /// The bundled plan catalog is damaged.
+    #[error("the plan catalog is damaged: {0}")]
+    Catalog(String),
+    /// No such plan.
+    #[error("no such plan")]
+    PlanNotFound,
+    /// No such connection.
+    #[error("no such connection")]
+    ConnectionNotFound,
+    /// A plan the member typed in is not usable.
+    #[error("{0}")]
+    InvalidPlan(String),
+    /// The demo plan is not running in this process.
+    #[error("the demo plan is not running; start it from Folio's connections screen")]
+    DemoNotRunning,
+    /// No sign-in is waiting for this plan.
+    #[error("no sign-in is in progress for this plan")]
+    NoSignIn,
+    /// The connection needs the member to sign in again.
+    #[error("this plan needs you to connect again; your records are kept")]
+    ReconnectNeeded,
+    /// A bug.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl CoreError {
@@ -24,13 +56,41 @@ impl CoreError {
             Self::Store(S::Migrate(_)) => ErrorCode::StorageMigrationFailed,
             Self::Store(S::InvalidResource(_)) => ErrorCode::InvalidInput,
             Self::Store(S::Query(_)) => ErrorCode::StorageQueryFailed,
+            Self::Secrets(_) => ErrorCode::KeychainUnavailable,
+            Self::Smart(e) => match e {
+                SmartError::InvalidUrl(_) => ErrorCode::InvalidPlan,
+                SmartError::Unreachable(_) | SmartError::HttpStatus(_) => {
+                    ErrorCode::PlanUnreachable
+                }
+                SmartError::NotSmart => ErrorCode::NotSmartServer,
+                SmartError::InvalidResponse(_) => ErrorCode::PlanResponseInvalid,
+                SmartError::StateMismatch | SmartError::RedirectMismatch => {
+                    ErrorCode::StateMismatch
+                }
+                SmartError::IssuerMismatch => ErrorCode::IssuerMismatch,
+                SmartError::Denied => ErrorCode::MemberDenied,
+                SmartError::AuthorizationFailed(_) => ErrorCode::AuthorizationFailed,
+                SmartError::GrantRevoked | SmartError::NoRefreshToken => ErrorCode::ReconnectNeeded,
+                SmartError::TokenRefused(_) => ErrorCode::TokenError,
+                SmartError::ScopesRefused => ErrorCode::ScopesRefused,
+                SmartError::CallbackTimeout => ErrorCode::SignInTimedOut,
+                SmartError::Cancelled => ErrorCode::SignInCancelled,
+                SmartError::Listener(_) => ErrorCode::Internal,
+            },
+            Self::Catalog(_) | Self::Internal(_) => ErrorCode::Internal,
+            Self::PlanNotFound => ErrorCode::PlanNotFound,
+            Self::ConnectionNotFound => ErrorCode::ConnectionNotFound,
+            Self::InvalidPlan(_) => ErrorCode::InvalidPlan,
+            Self::DemoNotRunning => ErrorCode::DemoUnavailable,
+            Self::NoSignIn => ErrorCode::SignInCancelled,
+            Self::ReconnectNeeded => ErrorCode::ReconnectNeeded,
         }
     }
 }
 
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
-        // The messages above name folders and failures, never health data or tokens.
+        // The messages above name folders, plans and failures, never health data or tokens.
         ApiError {
             code: error.code(),
             message: error.to_string(),

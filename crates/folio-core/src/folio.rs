@@ -1,27 +1,59 @@
 //! The application object the shell and the CLI hold: one per profile.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use folio_secrets::{KeychainStore, SecretStore};
+use folio_smart::http::HttpClient;
+use folio_smart::SmartConfiguration;
+use folio_store::Store;
 use tokio::sync::OnceCell;
 
-use folio_store::Store;
-
 use crate::api::{AppStatus, DataDirOrigin, StorageStatus};
-use crate::{CoreError, DataDir, DataDirSource, VERSION};
+use crate::connections::SignIns;
+use crate::{plans, CoreError, DataDir, DataDirSource, APP_IDENTIFIER, VERSION};
 
-/// One profile of Folio: its data folder and, once opened, its store.
-#[derive(Debug)]
+/// One profile of Folio: its data folder, its store, its keychain entries, and the sign-ins
+/// in progress.
 pub struct Folio {
     data_dir: DataDir,
     store: OnceCell<Store>,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) http: HttpClient,
+    pub(crate) sign_ins: Mutex<SignIns>,
+    pub(crate) configs: Mutex<HashMap<String, SmartConfiguration>>,
+    pub(crate) token_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl std::fmt::Debug for Folio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Folio")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Folio {
-    /// A Folio over `data_dir`. Nothing is opened yet: the store opens on first use, so a
-    /// failure is reported to whoever asked, and tried again on the next call.
-    pub fn new(data_dir: DataDir) -> Self {
-        Self {
+    /// A Folio over `data_dir` with tokens in the OS keychain. Nothing is opened yet: the store
+    /// opens on first use, so a failure is reported to whoever asked, and tried again next time.
+    pub fn new(data_dir: DataDir) -> Result<Self, CoreError> {
+        Self::with_secrets(data_dir, Arc::new(KeychainStore::new(APP_IDENTIFIER)))
+    }
+
+    /// A Folio with another secret store (tests use the in-memory one).
+    pub fn with_secrets(
+        data_dir: DataDir,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Self, CoreError> {
+        Ok(Self {
             data_dir,
             store: OnceCell::new(),
-        }
+            secrets,
+            http: folio_smart::http::client()?,
+            sign_ins: Mutex::new(SignIns::default()),
+            configs: Mutex::new(HashMap::new()),
+            token_locks: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The profile's data folder.
@@ -29,12 +61,23 @@ impl Folio {
         &self.data_dir
     }
 
-    async fn store(&self) -> Result<&Store, CoreError> {
+    pub(crate) async fn store(&self) -> Result<&Store, CoreError> {
         let path = self.data_dir.database_path();
-        Ok(self
-            .store
-            .get_or_try_init(|| async move { Store::open(&path).await })
-            .await?)
+        self.store
+            .get_or_try_init(|| async move {
+                let store = Store::open(&path).await?;
+                for plan in plans::catalog()? {
+                    // Keep a running demo plan's address; refresh everything else.
+                    let existing = store.plan(&plan.id).await?;
+                    let mut plan = plan;
+                    if plan.is_demo {
+                        plan.fhir_base = existing.map(|e| e.fhir_base).unwrap_or_default();
+                    }
+                    store.save_plan(&plan).await?;
+                }
+                Ok::<Store, CoreError>(store)
+            })
+            .await
     }
 
     /// The app and its storage, read from the database itself.

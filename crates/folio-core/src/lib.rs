@@ -9,10 +9,15 @@
 //! message.
 
 pub mod api;
+pub mod browser;
+mod connections;
 mod data_dir;
 mod error;
 mod folio;
+mod plans;
+mod tokens;
 
+pub use connections::{DisconnectOutcome, URL_SCHEME};
 pub use data_dir::{DataDir, DataDirSource, APP_IDENTIFIER, DATA_DIR_ENV};
 pub use error::CoreError;
 pub use folio::Folio;

@@ -7,7 +7,7 @@ use folio_core::{DataDir, Folio};
 #[tokio::test]
 async fn status_opens_a_real_database_in_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let folio = Folio::new(DataDir::at(dir.path().join("profile")));
+    let folio = Folio::new(DataDir::at(dir.path().join("profile"))).unwrap();
     let status = folio.status().await.unwrap();
     assert_eq!(status.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(status.data_dir_source, DataDirOrigin::Flag);
@@ -29,7 +29,7 @@ async fn an_unusable_data_dir_is_an_error_with_a_code_and_is_retried() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("occupied");
     std::fs::write(&blocker, b"a file where the data folder should be").unwrap();
-    let folio = Folio::new(DataDir::at(blocker.join("profile")));
+    let folio = Folio::new(DataDir::at(blocker.join("profile"))).unwrap();
     let err = folio.status().await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::DataDirUnavailable);
     let api: folio_core::api::ApiError = err.into();

@@ -7,9 +7,11 @@
 //! (it is stored verbatim), or be used by anything but folio-core.
 
 mod error;
+mod plans;
 mod resources;
 mod store;
 
 pub use error::StoreError;
+pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
 pub use store::{Store, StoreStatus};

@@ -1,0 +1,562 @@
+//! Connecting plans: discovery, the sign-in in the member's browser, tokens to the keychain,
+//! refresh (single-flight, rotated token stored before use), disconnect.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use folio_secrets::Sensitive;
+use folio_smart::{LoopbackListener, PendingAuthorization, SmartConfiguration, SmartError};
+use folio_store::{ConnectedGrant, ConnectionRow, PlanRow};
+use rand::RngCore;
+use tokio::sync::oneshot;
+
+use crate::api::{ConnectionStatus, ConnectionSummary, PlanSummary, RedirectStyle, SignInStarted};
+use crate::tokens::{self, StoredTokens};
+use crate::{plans, CoreError, Folio, APP_IDENTIFIER};
+
+/// The private-use URI scheme for plans that only accept a custom-scheme redirect
+/// (RFC 8252 §7.1: Folio's identifier, reversed-domain style).
+pub const URL_SCHEME: &str = APP_IDENTIFIER;
+
+/// A redirect that arrived through the custom scheme: where it arrived, and its query.
+type SchemeRedirect = (String, Vec<(String, String)>);
+
+/// How the answer of a sign-in will arrive.
+pub(crate) enum Waiter {
+    Loopback(LoopbackListener),
+    Scheme(oneshot::Receiver<SchemeRedirect>),
+}
+
+/// A sign-in waiting for the member.
+pub(crate) struct SignInSlot {
+    pending: PendingAuthorization,
+    waiter: Waiter,
+    cancel: oneshot::Receiver<()>,
+}
+
+/// In-memory state of sign-ins in progress, per plan.
+#[derive(Default)]
+pub(crate) struct SignIns {
+    waiting: HashMap<String, SignInSlot>,
+    cancels: HashMap<String, oneshot::Sender<()>>,
+    scheme_senders: HashMap<String, oneshot::Sender<SchemeRedirect>>,
+}
+
+fn new_id(prefix: &str) -> String {
+    let mut b = [0u8; 6];
+    rand::rng().fill_bytes(&mut b);
+    format!(
+        "{prefix}-{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    )
+}
+
+fn account(connection_id: &str) -> String {
+    format!("connection/{connection_id}")
+}
+
+/// Data scopes: what makes a grant worth having.
+fn has_data_scope(scopes: &[String]) -> bool {
+    scopes
+        .iter()
+        .any(|s| s.starts_with("patient/") || s.starts_with("user/"))
+}
+
+impl Folio {
+    /// Every plan, after refreshing the catalog entries.
+    pub async fn plans(&self) -> Result<Vec<PlanSummary>, CoreError> {
+        let store = self.store().await?;
+        Ok(store.plans().await?.iter().map(plans::summary).collect())
+    }
+
+    /// Adds a plan by FHIR base URL and client id (as the plan's developer portal issued it).
+    pub async fn add_plan(
+        &self,
+        name: &str,
+        fhir_base: &str,
+        client_id: &str,
+        redirect: RedirectStyle,
+    ) -> Result<PlanSummary, CoreError> {
+        let name = name.trim();
+        let client_id = client_id.trim();
+        if name.is_empty() || name.len() > 120 {
+            return Err(CoreError::InvalidPlan(
+                "give the plan a name (up to 120 characters)".into(),
+            ));
+        }
+        if client_id.is_empty()
+            || client_id.len() > 200
+            || client_id.chars().any(char::is_whitespace)
+        {
+            return Err(CoreError::InvalidPlan(
+                "the client id must be one word, as the plan issued it".into(),
+            ));
+        }
+        let base = folio_smart::parse_fhir_base(fhir_base).map_err(|_| {
+            CoreError::InvalidPlan(
+                "the FHIR base must be an http(s) address without a query".into(),
+            )
+        })?;
+        let store = self.store().await?;
+        let mut id = plans::slug(name);
+        if store.plan(&id).await?.is_some() {
+            id = format!("{id}-{}", &new_id("x")[2..8]);
+        }
+        let row = PlanRow {
+            id,
+            name: name.to_owned(),
+            fhir_base: base.to_string().trim_end_matches('/').to_owned(),
+            client_id: client_id.to_owned(),
+            redirect_style: redirect.as_str().to_owned(),
+            origin: "member".into(),
+            logo: None,
+            notes: None,
+            is_demo: false,
+        };
+        store.save_plan(&row).await?;
+        Ok(plans::summary(&row))
+    }
+
+    /// Points the demo plan at a running sandbox (the shell or the CLI starts it).
+    pub async fn set_demo_plan_base(&self, fhir_base: &str) -> Result<(), CoreError> {
+        let store = self.store().await?;
+        for mut plan in store.plans().await?.into_iter().filter(|p| p.is_demo) {
+            plan.fhir_base = fhir_base.to_owned();
+            store.save_plan(&plan).await?;
+            self.forget_configuration(&plan.id);
+        }
+        Ok(())
+    }
+
+    async fn plan_row(&self, plan_id: &str) -> Result<PlanRow, CoreError> {
+        self.store()
+            .await?
+            .plan(plan_id)
+            .await?
+            .ok_or(CoreError::PlanNotFound)
+    }
+
+    async fn configuration(&self, plan: &PlanRow) -> Result<SmartConfiguration, CoreError> {
+        if let Some(c) = self.lock_configs()?.get(&plan.id) {
+            return Ok(c.clone());
+        }
+        if plan.fhir_base.is_empty() {
+            return Err(CoreError::DemoNotRunning);
+        }
+        let base = folio_smart::parse_fhir_base(&plan.fhir_base)?;
+        let config = folio_smart::discover(&self.http, &base).await?;
+        self.lock_configs()?.insert(plan.id.clone(), config.clone());
+        Ok(config)
+    }
+
+    fn forget_configuration(&self, plan_id: &str) {
+        if let Ok(mut c) = self.lock_configs() {
+            c.remove(plan_id);
+        }
+    }
+
+    /// Starts connecting a plan: discovers it, opens the redirect listener and returns the URL
+    /// to open in the member's system browser. One sign-in per plan at a time: starting again
+    /// cancels the previous one.
+    pub async fn begin_sign_in(&self, plan_id: &str) -> Result<SignInStarted, CoreError> {
+        let plan = self.plan_row(plan_id).await?;
+        self.forget_configuration(plan_id);
+        let config = self.configuration(&plan).await?;
+        let scopes = config.requested_scopes();
+        let path = format!("/cb/{}", plan.id);
+        let (redirect_uri, waiter, sender) = match RedirectStyle::parse(&plan.redirect_style) {
+            Some(RedirectStyle::CustomScheme) => {
+                let (tx, rx) = oneshot::channel();
+                (format!("{URL_SCHEME}:{path}"), Waiter::Scheme(rx), Some(tx))
+            }
+            _ => {
+                let listener = LoopbackListener::bind(&path).await?;
+                (
+                    listener.redirect_uri().to_owned(),
+                    Waiter::Loopback(listener),
+                    None,
+                )
+            }
+        };
+        let pending = PendingAuthorization::new(config, &plan.client_id, &redirect_uri, scopes);
+        let url = pending.authorize_url().to_string();
+        let (cancel_tx, cancel_rx) = oneshot::channel();
+        let mut sign_ins = self.lock_sign_ins()?;
+        // Dropping an older sign-in's cancel sender ends its wait.
+        sign_ins.cancels.insert(plan.id.clone(), cancel_tx);
+        if let Some(tx) = sender {
+            sign_ins.scheme_senders.insert(plan.id.clone(), tx);
+        }
+        sign_ins.waiting.insert(
+            plan.id.clone(),
+            SignInSlot {
+                pending,
+                waiter,
+                cancel: cancel_rx,
+            },
+        );
+        tracing::info!(plan = %plan.id, "sign-in started");
+        Ok(SignInStarted {
+            plan_id: plan.id,
+            authorize_url: url,
+        })
+    }
+
+    /// Cancels a sign-in in progress; `false` when there was none.
+    pub fn cancel_sign_in(&self, plan_id: &str) -> bool {
+        let Ok(mut s) = self.lock_sign_ins() else {
+            return false;
+        };
+        s.scheme_senders.remove(plan_id);
+        match s.cancels.remove(plan_id) {
+            Some(tx) => tx.send(()).is_ok() || s.waiting.remove(plan_id).is_some(),
+            None => s.waiting.remove(plan_id).is_some(),
+        }
+    }
+
+    /// Hands a custom-scheme redirect (from a deep link) to the sign-in waiting for it.
+    pub fn deliver_redirect(&self, url: &str) -> Result<(), CoreError> {
+        let rest = url
+            .strip_prefix(&format!("{URL_SCHEME}:"))
+            .ok_or(CoreError::Smart(SmartError::RedirectMismatch))?;
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let plan_id = path
+            .strip_prefix("/cb/")
+            .ok_or(CoreError::Smart(SmartError::RedirectMismatch))?;
+        let sender = self
+            .lock_sign_ins()?
+            .scheme_senders
+            .remove(plan_id)
+            .ok_or(CoreError::Smart(SmartError::StateMismatch))?;
+        let params = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        sender
+            .send((format!("{URL_SCHEME}:{path}"), params))
+            .map_err(|_| CoreError::Smart(SmartError::StateMismatch))
+    }
+
+    /// Waits for the member to finish at the plan (up to `timeout`), then redeems the code,
+    /// stores the tokens in the keychain and the connection in the database.
+    pub async fn finish_sign_in(
+        &self,
+        plan_id: &str,
+        timeout: Duration,
+    ) -> Result<ConnectionSummary, CoreError> {
+        let slot = self
+            .lock_sign_ins()?
+            .waiting
+            .remove(plan_id)
+            .ok_or(CoreError::NoSignIn)?;
+        let SignInSlot {
+            pending,
+            waiter,
+            cancel,
+        } = slot;
+        let wait = async {
+            match waiter {
+                Waiter::Loopback(listener) => {
+                    listener
+                        .wait(timeout, |cb| pending.accept(&cb.arrived_at, &cb.params))
+                        .await
+                }
+                Waiter::Scheme(rx) => match tokio::time::timeout(timeout, rx).await {
+                    Err(_) => Err(SmartError::CallbackTimeout),
+                    Ok(Err(_)) => Err(SmartError::Cancelled),
+                    Ok(Ok((arrived_at, params))) => pending.accept(&arrived_at, &params),
+                },
+            }
+        };
+        let code = tokio::select! {
+            result = wait => result?,
+            _ = cancel => return Err(SmartError::Cancelled.into()),
+        };
+        if let Ok(mut s) = self.lock_sign_ins() {
+            s.cancels.remove(plan_id);
+            s.scheme_senders.remove(plan_id);
+        }
+        let tokens = folio_smart::exchange_code(&self.http, &pending, code).await?;
+        if !has_data_scope(&tokens.scopes) {
+            return Err(SmartError::ScopesRefused.into());
+        }
+        let patient = tokens
+            .patient
+            .clone()
+            .filter(|p| !p.is_empty() && p.len() <= 64)
+            .ok_or_else(|| {
+                SmartError::InvalidResponse(
+                    "the plan did not say which patient the records belong to".into(),
+                )
+            })?;
+        let store = self.store().await?;
+        let id = match store.connection_for(plan_id, &patient).await? {
+            Some(existing) => existing.id,
+            None => new_id("c"),
+        };
+        let account = account(&id);
+        // Keychain first: a row never points at tokens that are not there.
+        tokens::save(
+            self.secrets.as_ref(),
+            &account,
+            &StoredTokens::from(&tokens),
+        )?;
+        let expires = tokens::rfc3339(tokens.expires_at);
+        store
+            .save_connected(&ConnectedGrant {
+                id: &id,
+                plan_id,
+                patient_id: &patient,
+                granted_scopes: &tokens.scopes.join(" "),
+                requested_scopes: &pending.scopes().join(" "),
+                token_expires_at: expires.as_deref(),
+                keychain_account: &account,
+                redirect_uri: pending.redirect_uri(),
+            })
+            .await?;
+        tracing::info!(plan = %plan_id, connection = %id, "connected");
+        self.connection(&id).await
+    }
+
+    /// One connection as the connections screen shows it.
+    pub async fn connection(&self, id: &str) -> Result<ConnectionSummary, CoreError> {
+        let store = self.store().await?;
+        let row = store
+            .connection(id)
+            .await?
+            .ok_or(CoreError::ConnectionNotFound)?;
+        let plan = store
+            .plan(&row.plan_id)
+            .await?
+            .ok_or(CoreError::PlanNotFound)?;
+        let records = store.resource_count(id).await?;
+        Ok(summary(&row, &plan, records))
+    }
+
+    /// Every connection, with its plan, status and granted scopes.
+    pub async fn connections(&self) -> Result<Vec<ConnectionSummary>, CoreError> {
+        let store = self.store().await?;
+        let plans: HashMap<String, PlanRow> = store
+            .plans()
+            .await?
+            .into_iter()
+            .map(|p| (p.id.clone(), p))
+            .collect();
+        let mut out = Vec::new();
+        for row in store.connections().await? {
+            if let Some(plan) = plans.get(&row.plan_id) {
+                let records = store.resource_count(&row.id).await?;
+                out.push(summary(&row, plan, records));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A usable access token for a connection, refreshed first when it has (nearly) expired.
+    pub async fn access_token(&self, connection_id: &str) -> Result<Sensitive<String>, CoreError> {
+        self.token_for(connection_id, None).await
+    }
+
+    /// A new access token after the plan rejected `rejected` (a 401): refreshes once, unless
+    /// another task already did.
+    pub async fn access_token_after_rejection(
+        &self,
+        connection_id: &str,
+        rejected: &Sensitive<String>,
+    ) -> Result<Sensitive<String>, CoreError> {
+        self.token_for(connection_id, Some(rejected)).await
+    }
+
+    async fn token_for(
+        &self,
+        connection_id: &str,
+        rejected: Option<&Sensitive<String>>,
+    ) -> Result<Sensitive<String>, CoreError> {
+        let lock = self.token_lock(connection_id)?;
+        // Single flight: one refresh per connection at a time; the others reuse its result.
+        let _guard = lock.lock().await;
+        let store = self.store().await?;
+        let row = store
+            .connection(connection_id)
+            .await?
+            .ok_or(CoreError::ConnectionNotFound)?;
+        if row.status == "reconnect_needed" || row.status == "disconnected" {
+            return Err(CoreError::ReconnectNeeded);
+        }
+        let Some(current) = tokens::load(self.secrets.as_ref(), &row.keychain_account)? else {
+            self.mark_reconnect(&row, "the tokens are missing from the keychain")
+                .await?;
+            return Err(CoreError::ReconnectNeeded);
+        };
+        match rejected {
+            // Another task already replaced the rejected token: use its result.
+            Some(r) if r != &current.access_token && current.unexpired() => {
+                return Ok(current.access_token)
+            }
+            None if current.fresh() => return Ok(current.access_token),
+            _ => {}
+        }
+        let Some(refresh_token) = current.refresh_token.clone() else {
+            self.mark_reconnect(
+                &row,
+                "the plan did not grant offline access and the access token expired",
+            )
+            .await?;
+            return Err(CoreError::ReconnectNeeded);
+        };
+        let plan = self.plan_row(&row.plan_id).await?;
+        let config = self.configuration(&plan).await?;
+        let granted: Vec<String> = row
+            .granted_scopes
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        match folio_smart::refresh(
+            &self.http,
+            &config,
+            &plan.client_id,
+            &refresh_token,
+            &granted,
+        )
+        .await
+        {
+            Ok(new) => {
+                // The rotated refresh token is in the keychain before the access token is used.
+                let stored = StoredTokens::from(&new);
+                tokens::save(self.secrets.as_ref(), &row.keychain_account, &stored)?;
+                store
+                    .save_token_refresh(
+                        connection_id,
+                        tokens::rfc3339(new.expires_at).as_deref(),
+                        &new.scopes.join(" "),
+                    )
+                    .await?;
+                Ok(stored.access_token)
+            }
+            Err(SmartError::GrantRevoked) => {
+                self.mark_reconnect(&row, "the plan no longer accepts this authorization")
+                    .await?;
+                Err(CoreError::ReconnectNeeded)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn mark_reconnect(&self, row: &ConnectionRow, why: &str) -> Result<(), CoreError> {
+        tracing::warn!(connection = %row.id, "reconnect needed");
+        self.store()
+            .await?
+            .set_connection_status(&row.id, "reconnect_needed", Some(("reconnect_needed", why)))
+            .await?;
+        Ok(())
+    }
+
+    /// Disconnects: revokes at the plan when it offers revocation (best effort), deletes the
+    /// keychain entry, and either keeps the cached records (status "disconnected") or deletes
+    /// them with the connection.
+    pub async fn disconnect(
+        &self,
+        connection_id: &str,
+        delete_data: bool,
+    ) -> Result<DisconnectOutcome, CoreError> {
+        let store = self.store().await?;
+        let row = store
+            .connection(connection_id)
+            .await?
+            .ok_or(CoreError::ConnectionNotFound)?;
+        let mut revoked = false;
+        if let Some(t) = tokens::load(self.secrets.as_ref(), &row.keychain_account)? {
+            if let Ok(plan) = self.plan_row(&row.plan_id).await {
+                if let Ok(config) = self.configuration(&plan).await {
+                    if let Some(rt) = &t.refresh_token {
+                        revoked =
+                            folio_smart::revoke(&self.http, &config, &plan.client_id, rt, true)
+                                .await
+                                .unwrap_or(false);
+                    }
+                    revoked |= folio_smart::revoke(
+                        &self.http,
+                        &config,
+                        &plan.client_id,
+                        &t.access_token,
+                        false,
+                    )
+                    .await
+                    .unwrap_or(false);
+                }
+            }
+        }
+        self.secrets.delete(&row.keychain_account)?;
+        if delete_data {
+            store.delete_connection(connection_id).await?;
+        } else {
+            store
+                .set_connection_status(connection_id, "disconnected", None)
+                .await?;
+        }
+        Ok(DisconnectOutcome {
+            revoked_at_plan: revoked,
+            data_deleted: delete_data,
+        })
+    }
+
+    fn lock_sign_ins(&self) -> Result<std::sync::MutexGuard<'_, SignIns>, CoreError> {
+        self.sign_ins
+            .lock()
+            .map_err(|_| CoreError::Internal("sign-in state poisoned".into()))
+    }
+
+    fn lock_configs(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, HashMap<String, SmartConfiguration>>, CoreError> {
+        self.configs
+            .lock()
+            .map_err(|_| CoreError::Internal("configuration cache poisoned".into()))
+    }
+
+    fn token_lock(&self, connection_id: &str) -> Result<Arc<tokio::sync::Mutex<()>>, CoreError> {
+        let mut locks = self
+            .token_locks
+            .lock()
+            .map_err(|_| CoreError::Internal("token locks poisoned".into()))?;
+        Ok(locks.entry(connection_id.to_owned()).or_default().clone())
+    }
+}
+
+/// What a disconnect did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisconnectOutcome {
+    /// The plan confirmed revocation.
+    pub revoked_at_plan: bool,
+    /// The cached records were deleted.
+    pub data_deleted: bool,
+}
+
+fn summary(row: &ConnectionRow, plan: &PlanRow, records: i64) -> ConnectionSummary {
+    let split = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let granted = split(&row.granted_scopes);
+    let requested = split(&row.requested_scopes);
+    let not_granted: Vec<String> = requested
+        .iter()
+        .filter(|s| !granted.contains(s))
+        .cloned()
+        .collect();
+    ConnectionSummary {
+        id: row.id.clone(),
+        plan_id: plan.id.clone(),
+        plan_name: plan.name.clone(),
+        patient_id: row.patient_id.clone().unwrap_or_default(),
+        status: match row.status.as_str() {
+            "connected" => ConnectionStatus::Connected,
+            "reconnect_needed" => ConnectionStatus::ReconnectNeeded,
+            "disconnected" => ConnectionStatus::Disconnected,
+            _ => ConnectionStatus::Connecting,
+        },
+        granted_scopes: granted,
+        scopes_not_granted: not_granted,
+        token_expires_at: row.token_expires_at.clone(),
+        last_synced_at: row.last_synced_at.clone(),
+        records: u32::try_from(records).unwrap_or(u32::MAX),
+        problem: row.last_error_message.clone(),
+    }
+}

@@ -1,0 +1,268 @@
+// An independent authorization server for Folio's interop tests: the npm `oidc-provider` package
+// (a certified OpenID provider, not written by us) configured the way a US health plan's SMART
+// on FHIR authorization server behaves, plus the few FHIR endpoints a test needs.
+//
+//   node tests/interop/oidc-plan.mjs
+//
+// Listens on 127.0.0.1 on an ephemeral port, prints ONE line of JSON to stdout when ready
+//   {"fhirBase":"http://127.0.0.1:PORT/fhir","issuer":"http://127.0.0.1:PORT"}
+// and runs until SIGTERM/SIGINT or until its stdin closes. Everything else goes to stderr.
+//
+// What makes it a SMART plan (see shared docs "interop-oidc-provider.md"):
+// - one public native client `folio-desktop` (no client authentication, loopback redirect on any
+//   port, RFC 8252 §7.3), PKCE S256 required;
+// - SMART scopes accepted (v1 `.read` and v2 `.rs`), `fhirUser` as an OpenID claim scope;
+// - `offline_access` honoured without the app sending `prompt=consent` (the plan adds it);
+// - `aud` required and checked against the FHIR base;
+// - RFC 9207 `iss` in authorization responses; refresh tokens rotated (reuse revokes the grant);
+// - `patient` (and `need_patient_banner`) in the token response JSON;
+// - `{fhirBase}/.well-known/smart-configuration` and `GET {fhirBase}/Patient/{id}` (bearer only).
+//
+// The member signs in through oidc-provider's built-in development interactions: a login form
+// (any login and password) and a consent form, both plain HTML forms a script can post with a
+// cookie jar. `GET /_harness/stats` reports what the server saw, for assertions.
+
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+import Provider, { errors } from 'oidc-provider';
+
+// oidc-provider prints notices with console.info; stdout carries only the ready line.
+console.info = (...args) => console.error(...args);
+console.log = (...args) => console.error(...args);
+
+const CLIENT_ID = 'folio-desktop';
+const PATIENT_ID = 'interop-patient-1';
+const REDIRECT_URIS = ['http://127.0.0.1/cb/oidc-test-plan'];
+
+const SMART_SCOPES = [
+  'launch/patient',
+  'offline_access',
+  'patient/*.rs',
+  'patient/*.read',
+  'patient/Patient.rs',
+  'patient/Patient.read',
+  'patient/ExplanationOfBenefit.rs',
+  'patient/ExplanationOfBenefit.read',
+  'patient/Coverage.rs',
+  'patient/Coverage.read',
+];
+
+const stats = {
+  authorizationRequests: 0,
+  tokenResponses: 0,
+  refreshes: 0,
+  tokenErrors: 0,
+  revocations: 0,
+  patientReads: 0,
+  patientRejected: 0,
+};
+
+const server = createServer();
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(0, '127.0.0.1', resolve);
+});
+const { port } = server.address();
+const issuer = `http://127.0.0.1:${port}`;
+const fhirBase = `${issuer}/fhir`;
+
+const signingKey = {
+  ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+  kid: 'interop-rs256',
+  use: 'sig',
+  alg: 'RS256',
+};
+
+const provider = new Provider(issuer, {
+  clients: [{
+    client_id: CLIENT_ID,
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: REDIRECT_URIS,
+  }],
+  scopes: ['openid', ...SMART_SCOPES],
+  claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
+  async findAccount(_ctx, sub) {
+    return {
+      accountId: sub,
+      async claims() {
+        return { sub, fhirUser: `${fhirBase}/Patient/${PATIENT_ID}` };
+      },
+    };
+  },
+  // SMART's `aud`: required, and exactly the FHIR base the tokens are for.
+  extraParams: {
+    aud(_ctx, value) {
+      if (value !== fhirBase) {
+        throw new errors.InvalidRequest(`aud must be this plan's FHIR base (${fhirBase})`);
+      }
+    },
+  },
+  pkce: { required: () => true },
+  rotateRefreshToken: true,
+  features: {
+    devInteractions: { enabled: true },
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+    // RFC 9207 `iss` in authorization responses is always on in oidc-provider 9.
+  },
+  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  jwks: { keys: [signingKey] },
+  ttl: {
+    AccessToken: 3600,
+    AuthorizationCode: 60,
+    IdToken: 3600,
+    Interaction: 600,
+    Session: 3600,
+    Grant: 14 * 24 * 3600,
+    RefreshToken: 14 * 24 * 3600,
+  },
+});
+
+provider.on('server_error', (_ctx, err) => console.error('server_error', err));
+provider.on('grant.error', (_ctx, err) => {
+  stats.tokenErrors += 1;
+  console.error('token endpoint error:', err.error, err.error_description);
+});
+provider.on('authorization.error', (_ctx, err) => {
+  console.error('authorization error:', err.error, err.error_description);
+});
+provider.on('grant.revoked', (_ctx, grantId) => console.error('grant revoked:', grantId));
+
+const authPath = new URL(provider.urlFor('authorization')).pathname;
+const tokenPath = new URL(provider.urlFor('token')).pathname;
+const revocationPath = new URL(provider.urlFor('revocation')).pathname;
+
+provider.use(async (ctx, next) => {
+  // SMART apps do not send prompt=consent; without it OpenID Connect drops offline_access.
+  if (ctx.path === authPath && ctx.method === 'GET') {
+    stats.authorizationRequests += 1;
+    const query = new URLSearchParams(ctx.querystring);
+    const prompts = new Set((query.get('prompt') ?? '').split(' ').filter(Boolean));
+    if (!prompts.has('none')) {
+      prompts.add('consent');
+      query.set('prompt', [...prompts].join(' '));
+      ctx.querystring = query.toString();
+    }
+  }
+  await next();
+  if (ctx.path === tokenPath && ctx.method === 'POST' && ctx.status === 200
+      && ctx.body && typeof ctx.body === 'object' && ctx.body.access_token) {
+    stats.tokenResponses += 1;
+    if (ctx.oidc?.params?.grant_type === 'refresh_token') {
+      stats.refreshes += 1;
+    }
+    // SMART launch context in the token response (not an OpenID field).
+    ctx.body = { ...ctx.body, patient: PATIENT_ID, need_patient_banner: false };
+  }
+  if (ctx.path === revocationPath && ctx.method === 'POST' && ctx.status === 200) {
+    stats.revocations += 1;
+  }
+});
+
+const oidcCallback = provider.callback();
+
+function smartConfiguration() {
+  return {
+    issuer,
+    jwks_uri: provider.urlFor('jwks'),
+    authorization_endpoint: provider.urlFor('authorization'),
+    token_endpoint: provider.urlFor('token'),
+    revocation_endpoint: provider.urlFor('revocation'),
+    introspection_endpoint: provider.urlFor('introspection'),
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    response_types_supported: ['code'],
+    token_endpoint_auth_methods_supported: ['none'],
+    scopes_supported: ['openid', 'fhirUser', ...SMART_SCOPES],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    capabilities: [
+      'launch-standalone',
+      'client-public',
+      'context-standalone-patient',
+      'permission-patient',
+      'permission-offline',
+      'permission-v2',
+      'permission-v1',
+      'sso-openid-connect',
+    ],
+  };
+}
+
+function syntheticPatient() {
+  return {
+    resourceType: 'Patient',
+    id: PATIENT_ID,
+    meta: { tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HTEST' }] },
+    name: [{ family: 'Interop', given: ['Synthetic'] }],
+    gender: 'unknown',
+    birthDate: '1970-01-01',
+  };
+}
+
+function send(res, status, body, type = 'application/json') {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+async function bearerToken(req) {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!m) return undefined;
+  const token = await provider.AccessToken.find(m[1]);
+  if (!token) return undefined;
+  const scopes = (token.scope ?? '').split(' ');
+  if (!scopes.some((s) => s.startsWith('patient/'))) return undefined;
+  return token;
+}
+
+async function fhir(req, res, path) {
+  if (req.method !== 'GET') {
+    return send(res, 405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported' }] }, 'application/fhir+json');
+  }
+  if (path === '/.well-known/smart-configuration') {
+    return send(res, 200, smartConfiguration());
+  }
+  if (path === `/Patient/${PATIENT_ID}`) {
+    if (!await bearerToken(req)) {
+      stats.patientRejected += 1;
+      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      return send(res, 401, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] }, 'application/fhir+json');
+    }
+    stats.patientReads += 1;
+    return send(res, 200, syntheticPatient(), 'application/fhir+json');
+  }
+  return send(res, 404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }, 'application/fhir+json');
+}
+
+server.on('request', (req, res) => {
+  const { pathname } = new URL(req.url, issuer);
+  if (pathname === '/fhir' || pathname.startsWith('/fhir/')) {
+    fhir(req, res, pathname.slice('/fhir'.length)).catch((err) => {
+      console.error('fhir handler failed', err);
+      if (!res.headersSent) send(res, 500, { error: 'server_error' });
+    });
+    return;
+  }
+  if (pathname === '/_harness/stats') {
+    send(res, 200, stats);
+    return;
+  }
+  oidcCallback(req, res);
+});
+
+function stop() {
+  server.close();
+  server.closeAllConnections?.();
+  process.exit(0);
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
+
+process.stdout.write(`${JSON.stringify({ fhirBase, issuer })}\n`);
