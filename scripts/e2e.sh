@@ -6,7 +6,13 @@ cd "$(dirname "$0")/.."
 : "${APP_BIN:?APP_BIN must name the built folio-desktop}"
 export NO_AT_BRIDGE=1
 export FOLIO_DATA_DIR; FOLIO_DATA_DIR=$(mktemp -d)/profile
-export XDG_DATA_HOME XDG_CONFIG_HOME; XDG_DATA_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d)
+export XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR
+XDG_DATA_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d); XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"
+# The app keeps tokens in the real keychain: a gnome-keyring unlocked for this session only.
+eval "$(printf folio-e2e-keyring | gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL
+# The member's browser is a script that signs in at the demo plan (see tests/e2e/member-browser.mjs).
+export BROWSER="node $PWD/tests/e2e/member-browser.mjs"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT

@@ -62,6 +62,16 @@ if [ "$(cat ui/node_modules/.folio-lock-hash 2>/dev/null || true)" != "$lock_has
   echo "$lock_hash" > ui/node_modules/.folio-lock-hash
 fi
 
+# --- npm packages of the interop test plan (oidc-provider), for tests only --------------------
+if [ "$want_test" = 1 ]; then
+  interop_hash=$(sha256sum tests/interop/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat tests/interop/node_modules/.folio-lock-hash 2>/dev/null || true)" != "$interop_hash" ]; then
+    log "installing the interop test plan's npm packages (npm ci in tests/interop)"
+    (cd tests/interop && npm ci --no-audit --no-fund)
+    echo "$interop_hash" > tests/interop/node_modules/.folio-lock-hash
+  fi
+fi
+
 # --- Rust tools for the tests -----------------------------------------------------------------
 if [ "$want_test" = 1 ] && ! command -v tauri-driver >/dev/null 2>&1; then
   log "installing tauri-driver"

@@ -52,11 +52,12 @@ fi
 step "UI typecheck, lint, Vitest"
 (cd ui && npm run typecheck && npm run lint && npm test)
 
-step "UI in Chromium (Playwright) with mocked IPC"
-(cd ui && npm run test:browser)
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+
+step "UI in Chromium (Playwright) with mocked IPC, and the demo plan's pages"
+(cd ui && FOLIO_SANDBOX_BIN="$target_dir/debug/folio-sandbox" npm run test:browser)
 
 step "desktop app end to end (tauri-driver + WebKitWebDriver under Xvfb)"
-target_dir=$(cargo metadata --format-version 1 --no-deps --locked | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 APP_BIN="$target_dir/debug/folio-desktop" ARTIFACTS_DIR="$artifacts" \
   dbus-run-session -- bash scripts/e2e.sh
 

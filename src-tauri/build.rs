@@ -3,7 +3,17 @@
 #![allow(clippy::expect_used)] // A failed build script must stop the build; expect says why.
 
 /// Every `#[tauri::command]` Folio registers. A command missing here cannot be allowed.
-const COMMANDS: &[&str] = &["app_status"];
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "list_plans",
+    "add_plan",
+    "start_demo_plan",
+    "begin_connect",
+    "finish_connect",
+    "cancel_connect",
+    "list_connections",
+    "disconnect",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -57,18 +57,17 @@ after(async () => {
   if (session) await wd("DELETE", `/session/${session}`).catch(() => {});
 });
 
-test("the window shows Folio and the status of a real database", async () => {
-  assert.equal(await textOf("h1"), "Folio");
-  assert.equal(await wd("GET", `/session/${session}/title`), "Folio");
-  // This text comes from the Rust side: command -> folio-core -> folio-store -> SQLite.
-  assert.equal(await textOf("[data-testid=schema]"), "Schema version 1");
-  assert.equal(await textOf("[data-testid=data-dir]"), dataDir);
-  assert.ok(existsSync(join(dataDir, "folio.db")), "the database file exists in the profile folder");
-  const version = await textOf("[data-testid=version]");
-  assert.match(version, /^\d+\.\d+\.\d+/);
-});
+async function click(css) {
+  const el = await wd("POST", `/session/${session}/element`, { using: "css selector", value: css });
+  await wd("POST", `/session/${session}/element/${el[ELEMENT]}/click`, {});
+}
 
-test("a screenshot of the window is saved", async () => {
+async function clickButton(text) {
+  const el = await wd("POST", `/session/${session}/element`, { using: "xpath", value: `//button[normalize-space()="${text}"]` });
+  await wd("POST", `/session/${session}/element/${el[ELEMENT]}/click`, {});
+}
+
+async function screenshot(name) {
   // Two animation frames so WebKit has painted what the DOM holds.
   await wd("POST", `/session/${session}/execute/async`, {
     script: "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
@@ -78,5 +77,35 @@ test("a screenshot of the window is saved", async () => {
   assert.equal(png.subarray(1, 4).toString(), "PNG");
   assert.ok(png.length > 10_000, `a real picture, not a blank (${png.length} bytes)`);
   await mkdir(artifacts, { recursive: true });
-  await writeFile(join(artifacts, "e2e-status.png"), png);
+  await writeFile(join(artifacts, name), png);
+}
+
+test("the window shows Folio and the status of a real database", async () => {
+  assert.equal(await textOf("h1"), "Folio");
+  await clickButton("This computer");
+  assert.equal(await wd("GET", `/session/${session}/title`), "Folio");
+  // This text comes from the Rust side: command -> folio-core -> folio-store -> SQLite.
+  assert.match(await textOf("[data-testid=schema]"), /^Schema version [1-9][0-9]*$/);
+  assert.equal(await textOf("[data-testid=data-dir]"), dataDir);
+  assert.ok(existsSync(join(dataDir, "folio.db")), "the database file exists in the profile folder");
+  const version = await textOf("[data-testid=version]");
+  assert.match(version, /^\d+\.\d+\.\d+/);
+});
+
+test("a screenshot of the status screen is saved", async () => {
+  await screenshot("e2e-status.png");
+});
+
+test("Try the demo plan connects through the system browser", async () => {
+  await clickButton("Health plans");
+  await textOf("[data-testid=no-connections]");
+  await click("[data-testid=connect-demo]");
+  // The app opened $BROWSER (the scripted member), who signed in and consented at the demo
+  // plan running inside the app; the answer came back to the loopback listener.
+  const notice = await textOf("[data-testid=connected-notice]", { timeoutMs: 60000 });
+  assert.match(notice, /Connected to Folio Sandbox Health Plan/);
+  const card = await textOf("[data-testid=connection]");
+  assert.match(card, /Member record demo-/);
+  assert.match(card, /You shared: .*all your records/);
+  await screenshot("e2e-connected.png");
 });

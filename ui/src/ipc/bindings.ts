@@ -8,6 +8,22 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  The app's version, data folder and database facts. */
 	appStatus: () => typedError<AppStatus, ApiError>(__TAURI_INVOKE("app_status")),
+	/**  Every plan Folio can connect to. */
+	listPlans: () => typedError<PlanSummary_Serialize[], ApiError>(__TAURI_INVOKE("list_plans")),
+	/**  Adds a plan by FHIR base URL and the client id its developer portal issued. */
+	addPlan: (name: string, fhirBase: string, clientId: string, redirect: RedirectStyle) => typedError<PlanSummary_Serialize, ApiError>(__TAURI_INVOKE("add_plan", { name, fhirBase, clientId, redirect })),
+	/**  Starts the demo plan inside Folio (once) and returns it. */
+	startDemoPlan: () => typedError<PlanSummary_Serialize, ApiError>(__TAURI_INVOKE("start_demo_plan")),
+	/**  Starts a sign-in and opens the plan's page in the member's system browser. */
+	beginConnect: (planId: string) => typedError<SignInStarted, ApiError>(__TAURI_INVOKE("begin_connect", { planId })),
+	/**  Waits for the member to finish at the plan, then stores the connection. */
+	finishConnect: (planId: string) => typedError<ConnectionSummary_Serialize, ApiError>(__TAURI_INVOKE("finish_connect", { planId })),
+	/**  Cancels a sign-in in progress. */
+	cancelConnect: (planId: string) => typedError<boolean, ApiError>(__TAURI_INVOKE("cancel_connect", { planId })),
+	/**  Every connection. */
+	listConnections: () => typedError<ConnectionSummary_Serialize[], ApiError>(__TAURI_INVOKE("list_connections")),
+	/**  Disconnects (revoking at the plan when offered); optionally deletes the cached records. */
+	disconnect: (connectionId: string, deleteData: boolean) => typedError<DisconnectResult, ApiError>(__TAURI_INVOKE("disconnect", { connectionId, deleteData })),
 };
 
 /* Types */
@@ -31,6 +47,72 @@ export type AppStatus = {
 	storage: StorageStatus,
 };
 
+/**  Where a connection stands. */
+export type ConnectionStatus = 
+/**  Signing in. */
+"connecting" | 
+/**  Working. */
+"connected" | 
+/**  The plan no longer accepts the authorization; records are kept. */
+"reconnect_needed" | 
+/**  Disconnected by the member; records kept. */
+"disconnected";
+
+/**  A connection as the connections screen shows it. */
+export type ConnectionSummary = ConnectionSummary_Serialize | ConnectionSummary_Deserialize;
+
+/**  A connection as the connections screen shows it. */
+export type ConnectionSummary_Deserialize = {
+	/**  Id. */
+	id: string,
+	/**  Its plan. */
+	planId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  The patient the plan's records are about (tells a parent's and a child's apart). */
+	patientId: string,
+	/**  Status. */
+	status: ConnectionStatus,
+	/**  What the member shared. */
+	grantedScopes: string[],
+	/**  What Folio asked for and the plan did not grant. */
+	scopesNotGranted: string[],
+	/**  When the current access token expires. */
+	tokenExpiresAt?: string | null,
+	/**  Last finished sync. */
+	lastSyncedAt?: string | null,
+	/**  Records cached from this connection. */
+	records: number,
+	/**  The last problem, in words. */
+	problem?: string | null,
+};
+
+/**  A connection as the connections screen shows it. */
+export type ConnectionSummary_Serialize = {
+	/**  Id. */
+	id: string,
+	/**  Its plan. */
+	planId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  The patient the plan's records are about (tells a parent's and a child's apart). */
+	patientId: string,
+	/**  Status. */
+	status: ConnectionStatus,
+	/**  What the member shared. */
+	grantedScopes: string[],
+	/**  What Folio asked for and the plan did not grant. */
+	scopesNotGranted: string[],
+	/**  When the current access token expires. */
+	tokenExpiresAt: string | null,
+	/**  Last finished sync. */
+	lastSyncedAt: string | null,
+	/**  Records cached from this connection. */
+	records: number,
+	/**  The last problem, in words. */
+	problem: string | null,
+};
+
 /**  Why the data folder was chosen. */
 export type DataDirOrigin = 
 /**  `--data-dir`. */
@@ -39,6 +121,14 @@ export type DataDirOrigin =
 "environment" | 
 /**  The platform's app-data folder. */
 "platform";
+
+/**  What a disconnect did. */
+export type DisconnectResult = {
+	/**  The plan confirmed the revocation. */
+	revokedAtPlan: boolean,
+	/**  The cached records were deleted. */
+	dataDeleted: boolean,
+};
 
 /**  Stable error codes. */
 export type ErrorCode = 
@@ -51,7 +141,101 @@ export type ErrorCode =
 /**  A database query failed. */
 "storage_query_failed" | 
 /**  Input was rejected. */
-"invalid_input";
+"invalid_input" | 
+/**  The OS keychain is missing, locked or refused access. */
+"keychain_unavailable" | 
+/**  No such plan. */
+"plan_not_found" | 
+/**  No such connection. */
+"connection_not_found" | 
+/**  A plan's address or client id is not usable. */
+"invalid_plan" | 
+/**  The demo plan is not running. */
+"demo_unavailable" | 
+/**  The plan's server could not be reached. */
+"plan_unreachable" | 
+/**  The address is not a SMART on FHIR server. */
+"not_smart_server" | 
+/**  The plan sent something Folio cannot read. */
+"plan_response_invalid" | 
+/**  The member said no at the plan. */
+"member_denied" | 
+/**  The answer did not match a sign-in Folio started (forged, replayed, late, wrong plan). */
+"state_mismatch" | 
+/**  The answer came from another server than the plan (mix-up defence). */
+"issuer_mismatch" | 
+/**  The plan refused the sign-in request. */
+"authorization_failed" | 
+/**  The plan's token service refused. */
+"token_error" | 
+/**  The plan granted no access to records. */
+"scopes_refused" | 
+/**  The connection must be made again (its records are kept). */
+"reconnect_needed" | 
+/**  The member did not finish signing in in time. */
+"sign_in_timed_out" | 
+/**  The sign-in was cancelled. */
+"sign_in_cancelled" | 
+/**  A bug in Folio. */
+"internal";
+
+/**  A plan Folio can connect to. */
+export type PlanSummary = PlanSummary_Serialize | PlanSummary_Deserialize;
+
+/**  A plan Folio can connect to. */
+export type PlanSummary_Deserialize = {
+	/**  Stable id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  FHIR base URL (empty for the demo plan until it runs). */
+	fhirBase: string,
+	/**  The client id Folio is registered with at this plan. */
+	clientId: string,
+	/**  How the plan sends the member back to Folio. */
+	redirect: RedirectStyle,
+	/**  From Folio's bundled catalog (otherwise added by the member). */
+	fromCatalog: boolean,
+	/**  The built-in demo plan. */
+	isDemo: boolean,
+	/**  Notes for the member. */
+	notes?: string | null,
+};
+
+/**  A plan Folio can connect to. */
+export type PlanSummary_Serialize = {
+	/**  Stable id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  FHIR base URL (empty for the demo plan until it runs). */
+	fhirBase: string,
+	/**  The client id Folio is registered with at this plan. */
+	clientId: string,
+	/**  How the plan sends the member back to Folio. */
+	redirect: RedirectStyle,
+	/**  From Folio's bundled catalog (otherwise added by the member). */
+	fromCatalog: boolean,
+	/**  The built-in demo plan. */
+	isDemo: boolean,
+	/**  Notes for the member. */
+	notes: string | null,
+};
+
+/**  How a plan sends the member back to Folio after signing in. */
+export type RedirectStyle = 
+/**  `http://127.0.0.1:{port}/cb/{plan}` (RFC 8252 §7.3). */
+"loopback" | 
+/**  `health.folio.desktop:/cb/{plan}` through the desktop's URL handler. */
+"custom-scheme";
+
+/**  A sign-in waiting for the member in their browser. */
+export type SignInStarted = {
+	/**  The plan. */
+	planId: string,
+	/**  The plan's sign-in page (opened in the system browser; shown in case it did not open). */
+	authorizeUrl: string,
+};
 
 /**  The database as the status screen shows it. */
 export type StorageStatus = {

