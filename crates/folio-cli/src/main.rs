@@ -39,7 +39,24 @@ enum Command {
         /// Give up waiting for the sign-in after this many seconds.
         #[arg(long, default_value_t = 600)]
         timeout: u64,
+        /// Sync right after connecting (the demo plan only runs while this command does).
+        #[arg(long)]
+        sync: bool,
     },
+    /// Download records from one connection, or from all of them. Exits non-zero when anything
+    /// failed; the next sync resumes where this one stopped.
+    Sync {
+        /// The connection id (see `folio connections`); all connections when omitted.
+        connection: Option<String>,
+        /// Fetch everything again (otherwise only what changed since the last sync).
+        #[arg(long)]
+        full: bool,
+        /// Resources asked for per page.
+        #[arg(long, default_value_t = 200)]
+        page_size: u32,
+    },
+    /// Records held per connection and type, items linked across plans, and a database check.
+    Stats,
     /// List connections: plan, patient id, status, granted scopes.
     Connections,
     /// Disconnect: revoke at the plan when offered and delete the keychain entry.
@@ -171,9 +188,69 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 p.id, p.name, p.id
             )?;
         }
-        Command::Connect { plan, timeout } => {
+        Command::Connect {
+            plan,
+            timeout,
+            sync,
+        } => {
             drop(out);
-            connect(&folio, &plan, Duration::from_secs(timeout)).await?;
+            connect(&folio, &plan, Duration::from_secs(timeout), sync).await?;
+        }
+        Command::Sync {
+            connection,
+            full,
+            page_size,
+        } => {
+            drop(out);
+            let ids: Vec<String> = match connection {
+                Some(id) => vec![id],
+                None => folio
+                    .connections()
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.status == folio_core::api::ConnectionStatus::Connected)
+                    .map(|c| c.id)
+                    .collect(),
+            };
+            if ids.is_empty() {
+                anyhow::bail!("no connected plan to sync: see `folio connections`");
+            }
+            let options = folio_core::SyncOptions {
+                full,
+                page_size,
+                ..Default::default()
+            };
+            let mut failed = false;
+            for id in ids {
+                failed |= !sync(&folio, &id, options.clone()).await?;
+            }
+            if failed {
+                anyhow::bail!("some records could not be downloaded (see above); run `folio sync` again to resume");
+            }
+        }
+        Command::Stats => {
+            let (counts, linked) = folio.stats().await?;
+            for c in &counts {
+                writeln!(
+                    out,
+                    "{}  {:<22} {:>7} records  {:>5} missing at the plan  {:>5} sensitive",
+                    c.connection_id, c.resource_type, c.resources, c.missing, c.sensitive
+                )?;
+            }
+            let total: i64 = counts.iter().map(|c| c.resources).sum();
+            writeln!(
+                out,
+                "total: {total} records; {linked} items held from more than one source"
+            )?;
+            writeln!(
+                out,
+                "database integrity: {}",
+                if folio.integrity_ok().await? {
+                    "ok"
+                } else {
+                    "FAILED"
+                }
+            )?;
         }
         Command::Connections => {
             let list = folio.connections().await?;
@@ -235,7 +312,60 @@ fn serde_status(status: folio_core::api::ConnectionStatus) -> &'static str {
     }
 }
 
-async fn connect(folio: &Folio, plan: &str, timeout: Duration) -> anyhow::Result<()> {
+/// Syncs one connection, printing each type as it finishes; `Ok(false)` when a type failed.
+async fn sync(folio: &Folio, id: &str, options: folio_core::SyncOptions) -> anyhow::Result<bool> {
+    let report = folio
+        .sync_connection(id, options, &|p: folio_core::api::SyncProgress| {
+            if p.done {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "  {:<22} {:>7} records in {} pages",
+                    p.resource_type,
+                    p.resources,
+                    p.pages
+                );
+            }
+        })
+        .await?;
+    let mut out = std::io::stdout().lock();
+    let mut ok = true;
+    for t in &report.types {
+        use folio_core::api::TypeOutcome as O;
+        match t.outcome {
+            O::Done => {}
+            O::NotShared => writeln!(
+                out,
+                "{id}: {} not shared: {}",
+                t.resource_type,
+                t.problem.as_deref().unwrap_or("not shared")
+            )?,
+            O::Cancelled => writeln!(out, "{id}: {} cancelled", t.resource_type)?,
+            O::Failed => {
+                ok = false;
+                writeln!(
+                    out,
+                    "{id}: {} FAILED: {}",
+                    t.resource_type,
+                    t.problem.as_deref().unwrap_or("unknown")
+                )?;
+            }
+        }
+    }
+    let fetched: u32 = report.types.iter().map(|t| t.fetched).sum();
+    writeln!(
+        out,
+        "{id}: synced, {fetched} records fetched{}",
+        if ok { "" } else { " (incomplete)" }
+    )?;
+    Ok(ok)
+}
+
+async fn connect(
+    folio: &Folio,
+    plan: &str,
+    timeout: Duration,
+    then_sync: bool,
+) -> anyhow::Result<()> {
     // The demo plan runs inside this process for as long as the command does.
     let mut sandbox = None;
     if plan == "demo" {
@@ -270,8 +400,17 @@ async fn connect(folio: &Folio, plan: &str, timeout: Duration) -> anyhow::Result
             c.scopes_not_granted.join(" ")
         )?;
     }
+    drop(out);
+    let synced = if then_sync {
+        sync(folio, &c.id, folio_core::SyncOptions::default()).await?
+    } else {
+        true
+    };
     if let Some(sb) = sandbox {
         sb.stop().await;
+    }
+    if !synced {
+        anyhow::bail!("some records could not be downloaded (see above)");
     }
     Ok(())
 }

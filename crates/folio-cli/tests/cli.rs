@@ -215,3 +215,163 @@ fn connect_demo_through_a_scripted_browser_then_disconnect() {
     .unwrap();
     assert!(list.contains("status=disconnected"), "{list}");
 }
+
+/// A sandbox plan running as its own process, stopped when dropped.
+struct PlanProcess {
+    child: std::process::Child,
+    fhir_base: String,
+}
+
+impl PlanProcess {
+    fn start(args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let bin = std::path::Path::new(env!("CARGO_BIN_EXE_folio")).with_file_name("folio-sandbox");
+        let mut child = Command::new(&bin)
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let fhir_base = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.strip_prefix("FHIR base: ").map(str::to_owned))
+            .expect("the sandbox prints its FHIR base");
+        // Keep reading what it prints, so that it never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, fhir_base }
+    }
+
+    fn members(&self) -> serde_json::Value {
+        let origin = self.fhir_base.trim_end_matches("/fhir");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            reqwest::get(format!("{origin}/_sandbox/members"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        })
+    }
+}
+
+impl Drop for PlanProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stats(d: &str) -> (std::collections::BTreeMap<String, i64>, String) {
+    let out = folio().args(["--data-dir", d, "stats"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    for line in text.lines().filter(|l| l.contains(" records ")) {
+        let mut words = line.split_whitespace();
+        let (_, ty, n) = (words.next(), words.next().unwrap(), words.next().unwrap());
+        counts.insert(ty.to_owned(), n.parse().unwrap());
+    }
+    (counts, text)
+}
+
+#[test]
+#[ignore = "needs node and an unlocked Secret Service on a D-Bus session; scripts/test.sh provides both"]
+fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
+    let plan = PlanProcess::start(&[
+        "--member",
+        "kim=generated:21:5000:Kim:Lee",
+        "--redirect-uri",
+        "http://127.0.0.1/cb/kill-plan",
+        "--faults",
+        r#"{"slow_ms":15}"#,
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let add = folio()
+        .args([
+            "--data-dir",
+            d,
+            "plans",
+            "add",
+            "--name",
+            "Kill Plan",
+            "--fhir-base",
+            &plan.fhir_base,
+            "--client-id",
+            "folio-desktop",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let member =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
+    let connect = folio()
+        .env("BROWSER", format!("node {}", member.display()))
+        .env("MEMBER_LOGIN", "kim")
+        .args(["--data-dir", d, "connect", "kill-plan", "--timeout", "60"])
+        .output()
+        .unwrap();
+    assert!(
+        connect.status.success(),
+        "{}",
+        String::from_utf8_lossy(&connect.stderr)
+    );
+
+    let mut previous = 0;
+    for kill_after_ms in [700u64, 1200, 900] {
+        let mut sync = folio()
+            .args(["--data-dir", d, "sync", "--page-size", "20"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
+        sync.kill().unwrap(); // SIGKILL: no chance to clean up.
+        sync.wait().unwrap();
+        let (counts, text) = stats(d);
+        assert!(text.contains("database integrity: ok"), "{text}");
+        let total: i64 = counts.values().sum();
+        assert!(
+            total >= previous,
+            "nothing already fetched is lost ({total} < {previous})"
+        );
+        previous = total;
+    }
+    assert!(previous > 0, "some pages were saved before the kills");
+
+    let done = folio()
+        .args(["--data-dir", d, "sync", "--page-size", "200"])
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let (counts, text) = stats(d);
+    assert!(text.contains("database integrity: ok"), "{text}");
+    let members = plan.members();
+    let m = &members[0];
+    for (ty, n) in m["counts"].as_object().unwrap() {
+        if matches!(ty.as_str(), "Organization" | "Practitioner" | "Provenance") {
+            continue;
+        }
+        let sensitive = m["sensitive_by_type"][ty].as_i64().unwrap_or(0);
+        assert_eq!(
+            counts.get(ty).copied().unwrap_or(0),
+            n.as_i64().unwrap() - sensitive,
+            "{ty}: complete and not doubled after three kills"
+        );
+    }
+}

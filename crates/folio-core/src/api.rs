@@ -212,3 +212,63 @@ pub struct DisconnectResult {
     /// The cached records were deleted.
     pub data_deleted: bool,
 }
+
+/// Progress of a sync, after every page.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    /// Connection.
+    pub connection_id: String,
+    /// Resource type being fetched.
+    pub resource_type: String,
+    /// Pages so far in this pass.
+    pub pages: u32,
+    /// Resources so far in this pass.
+    pub resources: u32,
+    /// Bytes so far in this pass.
+    pub bytes: f64,
+    /// This type is finished.
+    pub done: bool,
+}
+
+/// How one resource type went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeOutcome {
+    /// Fetched completely.
+    Done,
+    /// The member did not share it, or the plan does not share it.
+    NotShared,
+    /// Failed; retried by the next sync from where it stopped.
+    Failed,
+    /// Stopped on request.
+    Cancelled,
+}
+
+/// One resource type's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TypeResult {
+    /// Resource type.
+    pub resource_type: String,
+    /// Outcome.
+    pub outcome: TypeOutcome,
+    /// Resources fetched in this pass.
+    pub fetched: u32,
+    /// Resources the plan no longer returned (kept, marked).
+    pub marked_missing: u32,
+    /// What went wrong, in words.
+    pub problem: Option<String>,
+}
+
+/// A finished sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// Connection.
+    pub connection_id: String,
+    /// Stopped on request.
+    pub cancelled: bool,
+    /// Per type.
+    pub types: Vec<TypeResult>,
+}

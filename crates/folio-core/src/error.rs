@@ -40,6 +40,9 @@ pub enum CoreError {
     /// The connection needs the member to sign in again.
     #[error("this plan needs you to connect again; your records are kept")]
     ReconnectNeeded,
+    /// A FHIR request failed (message, and a short code for the sync state).
+    #[error("{0}")]
+    Fhir(String, &'static str),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -84,6 +87,10 @@ impl CoreError {
             Self::DemoNotRunning => ErrorCode::DemoUnavailable,
             Self::NoSignIn => ErrorCode::SignInCancelled,
             Self::ReconnectNeeded => ErrorCode::ReconnectNeeded,
+            Self::Fhir(_, "network")
+            | Self::Fhir(_, "server_error")
+            | Self::Fhir(_, "rate_limited") => ErrorCode::PlanUnreachable,
+            Self::Fhir(..) => ErrorCode::PlanResponseInvalid,
         }
     }
 }

@@ -23,6 +23,7 @@ pub struct Folio {
     pub(crate) sign_ins: Mutex<SignIns>,
     pub(crate) configs: Mutex<HashMap<String, SmartConfiguration>>,
     pub(crate) token_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    pub(crate) syncs: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
 }
 
 impl std::fmt::Debug for Folio {
@@ -53,6 +54,7 @@ impl Folio {
             sign_ins: Mutex::new(SignIns::default()),
             configs: Mutex::new(HashMap::new()),
             token_locks: Mutex::new(HashMap::new()),
+            syncs: Mutex::new(HashMap::new()),
         })
     }
 

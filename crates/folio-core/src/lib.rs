@@ -15,12 +15,14 @@ mod data_dir;
 mod error;
 mod folio;
 mod plans;
+mod sync;
 mod tokens;
 
 pub use connections::{DisconnectOutcome, URL_SCHEME};
 pub use data_dir::{DataDir, DataDirSource, APP_IDENTIFIER, DATA_DIR_ENV};
 pub use error::CoreError;
 pub use folio::Folio;
+pub use sync::SyncOptions;
 
 /// Folio's version, as shown in the app and by `folio --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -12,7 +12,8 @@ use crate::CoreError;
 struct Stored {
     access_token: String,
     refresh_token: Option<String>,
-    expires_at: Option<u64>,
+    /// Unix milliseconds.
+    expires_at_ms: Option<u64>,
 }
 
 /// Tokens as kept in the keychain.
@@ -54,10 +55,10 @@ pub(crate) fn save(
     let stored = Stored {
         access_token: tokens.access_token.expose().clone(),
         refresh_token: tokens.refresh_token.as_ref().map(|t| t.expose().clone()),
-        expires_at: tokens
+        expires_at_ms: tokens
             .expires_at
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_secs()),
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
     };
     let json = serde_json::to_string(&stored).map_err(|e| CoreError::Internal(e.to_string()))?;
     secrets.put(account, &Sensitive::new(json))?;
@@ -79,8 +80,8 @@ pub(crate) fn load(
         access_token: Sensitive::new(stored.access_token),
         refresh_token: stored.refresh_token.map(Sensitive::new),
         expires_at: stored
-            .expires_at
-            .map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+            .expires_at_ms
+            .map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
     }))
 }
 

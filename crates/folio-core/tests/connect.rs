@@ -7,148 +7,16 @@ use std::time::Duration;
 
 use folio_core::api::{ConnectionStatus, ErrorCode, RedirectStyle};
 use folio_core::{DataDir, Folio};
-use folio_sandbox::{Faults, MemberSource, Sandbox, SandboxConfig};
-use folio_secrets::{KeychainStore, SecretStore};
+use folio_sandbox::{Faults, Sandbox, SandboxConfig};
+use folio_secrets::SecretStore;
 
-const KEYCHAIN: &str =
-    "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one";
+use common::*;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    folio: Arc<Folio>,
-    secrets: Arc<KeychainStore>,
-    sandbox: Sandbox,
-}
-
-async fn env(config: SandboxConfig) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let service = format!(
-        "health.folio.test.{}",
-        dir.path().file_name().unwrap().to_string_lossy()
-    );
-    let secrets = Arc::new(KeychainStore::new(service));
-    let folio = Arc::new(Folio::with_secrets(DataDir::at(dir.path()), secrets.clone()).unwrap());
-    let sandbox = Sandbox::start(config).await.unwrap();
-    folio.set_demo_plan_base(sandbox.fhir_base()).await.unwrap();
-    Env {
-        _dir: dir,
-        folio,
-        secrets,
-        sandbox,
-    }
-}
-
-fn small_members() -> SandboxConfig {
-    SandboxConfig {
-        members: vec![
-            MemberSource::Generated {
-                login: "demo".into(),
-                name: ("Ana".into(), "Rivera".into()),
-                seed: 1,
-                size: 80,
-            },
-            MemberSource::Generated {
-                login: "demo-child".into(),
-                name: ("Leo".into(), "Rivera".into()),
-                seed: 2,
-                size: 60,
-            },
-        ],
-        ..Default::default()
-    }
-}
-
-/// The member at the sandbox's pages: sign in, consent (optionally unticking scopes), and
-/// return the redirect URL the browser would follow back to Folio.
-async fn member_consents(authorize_url: &str, login: &str, untick: &[&str], allow: bool) -> String {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = http
-        .get(authorize_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let field = |page: &str, name: &str| {
-        let at = page.find(&format!(r#"name="{name}" value=""#)).unwrap() + name.len() + 15;
-        page[at..at + page[at..].find('"').unwrap()].to_owned()
-    };
-    let request = field(&page, "request");
-    let origin = authorize_url.split("/auth/").next().unwrap();
-    let consent = http
-        .post(format!("{origin}/auth/login"))
-        .form(&[
-            ("request", request.as_str()),
-            ("username", login),
-            ("password", "demo"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let scopes: Vec<String> = url_scopes(authorize_url);
-    let mut form: Vec<(String, String)> = vec![("request".into(), request)];
-    for s in scopes.iter().filter(|s| !untick.contains(&s.as_str())) {
-        form.push(("scope".into(), s.clone()));
-    }
-    assert!(
-        consent.contains("Sensitive information"),
-        "the PDex choice is offered"
-    );
-    form.push(("sensitive".into(), "withhold".into()));
-    form.push((
-        "decision".into(),
-        if allow { "allow" } else { "deny" }.into(),
-    ));
-    let done = http
-        .post(format!("{origin}/auth/consent"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    done.headers()["location"].to_str().unwrap().to_owned()
-}
-
-fn url_scopes(authorize_url: &str) -> Vec<String> {
-    let url = reqwest::Url::parse(authorize_url).unwrap();
-    let scope = url
-        .query_pairs()
-        .find(|(k, _)| k == "scope")
-        .unwrap()
-        .1
-        .to_string();
-    scope.split(' ').map(str::to_owned).collect()
-}
-
-/// Runs a whole connect: begin, the member's part, the browser following the redirect.
-async fn connect(
-    e: &Env,
-    login: &str,
-    untick: &[&str],
-) -> Result<folio_core::api::ConnectionSummary, folio_core::CoreError> {
-    let started = e.folio.begin_sign_in("demo").await?;
-    let folio = e.folio.clone();
-    let finish =
-        tokio::spawn(async move { folio.finish_sign_in("demo", Duration::from_secs(30)).await });
-    let back = member_consents(&started.authorize_url, login, untick, true).await;
-    let page = reqwest::get(&back).await.unwrap().text().await.unwrap();
-    assert!(
-        page.contains("Folio"),
-        "the loopback page answers the browser"
-    );
-    finish.await.unwrap()
-}
+mod common;
 
 #[tokio::test]
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn connecting_the_demo_plan_stores_tokens_in_the_keychain_only() {
-    let _ = KEYCHAIN;
     let e = env(small_members()).await;
     let c = connect(&e, "demo", &[]).await.unwrap();
     assert_eq!(c.status, ConnectionStatus::Connected);
@@ -310,7 +178,7 @@ async fn denial_tampering_other_paths_timeouts_and_cancel() {
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn refresh_is_single_flight_rotates_and_invalid_grant_means_reconnect() {
     let e = env(SandboxConfig {
-        access_token_ttl: Duration::from_secs(1),
+        access_token_ttl: Duration::from_secs(2),
         ..small_members()
     })
     .await;
@@ -350,8 +218,8 @@ async fn refresh_is_single_flight_rotates_and_invalid_grant_means_reconnect() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    // Expiry: after the 1 s lifetime the next access_token() refreshes by itself.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Expiry: after the 2 s lifetime the next access_token() refreshes by itself.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let later = e.folio.access_token(&c.id).await.unwrap();
     assert_ne!(later, tokens[0]);
     // The plan revokes the grant: reconnect needed, records and row kept.
@@ -359,7 +227,7 @@ async fn refresh_is_single_flight_rotates_and_invalid_grant_means_reconnect() {
         revoke_refresh_tokens: true,
         ..Default::default()
     });
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let err = e.folio.access_token(&c.id).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::ReconnectNeeded);
     let after = e.folio.connection(&c.id).await.unwrap();

@@ -31,6 +31,9 @@ pub struct IndexFields {
     pub display: Option<String>,
     /// `meta.security`, verbatim.
     pub security_labels: Vec<SecurityLabel>,
+    /// A key shared by copies of the same real-world item from different sources (see
+    /// [`crate::dedupe`]); `None` when the resource does not say enough to link it safely.
+    pub dedupe_key: Option<String>,
 }
 
 impl IndexFields {
@@ -89,6 +92,7 @@ impl IndexFields {
             codes: codes(obj),
             display: display(resource_type, obj),
             security_labels,
+            dedupe_key: crate::dedupe::key(resource_type, obj),
         })
     }
 
@@ -115,12 +119,12 @@ fn is_valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
 }
 
-fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+pub(crate) fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
 
 /// The first of these paths (`a.b` walks objects) that holds a string.
-fn first_str<'a>(obj: &'a Map<String, Value>, paths: &[&str]) -> Option<&'a str> {
+pub(crate) fn first_str<'a>(obj: &'a Map<String, Value>, paths: &[&str]) -> Option<&'a str> {
     paths.iter().find_map(|path| {
         let mut parts = path.split('.');
         let mut current = obj.get(parts.next()?)?;
@@ -131,7 +135,7 @@ fn first_str<'a>(obj: &'a Map<String, Value>, paths: &[&str]) -> Option<&'a str>
     })
 }
 
-fn clinical_date(resource_type: &str, obj: &Map<String, Value>) -> Option<String> {
+pub(crate) fn clinical_date(resource_type: &str, obj: &Map<String, Value>) -> Option<String> {
     let paths: &[&str] = match resource_type {
         "Observation" | "DiagnosticReport" => &[
             "effectiveDateTime",
@@ -158,7 +162,7 @@ fn clinical_date(resource_type: &str, obj: &Map<String, Value>) -> Option<String
 }
 
 /// The concept that says what the resource is, per type.
-fn main_concept(obj: &Map<String, Value>) -> Option<&Value> {
+pub(crate) fn main_concept(obj: &Map<String, Value>) -> Option<&Value> {
     ["code", "vaccineCode", "medicationCodeableConcept", "type"]
         .iter()
         .find_map(|k| obj.get(*k))

@@ -7,6 +7,7 @@
 //! Must never: do IO, touch SQL, know about Tauri, or rewrite a resource. Resources are kept
 //! verbatim elsewhere; this crate only reads them.
 
+mod dedupe;
 mod error;
 mod index;
 mod labels;

@@ -32,6 +32,9 @@ pub struct Faults {
     pub malformed_page: Option<u32>,
     /// Search pages are padded to at least this many bytes.
     pub oversized_page_bytes: Option<usize>,
+    /// Searches and reads of these types answer 403, as a plan that does not share them with
+    /// apps would.
+    pub forbidden_types: Vec<String>,
 }
 
 impl Faults {

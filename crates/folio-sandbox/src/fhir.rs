@@ -144,6 +144,12 @@ impl<'a> Visibility<'a> {
     }
 }
 
+/// Whether reads and searches of `ty` are refused: not granted, or a plan (fault mode) that
+/// does not share the type with apps.
+fn refused(state: &AppState, vis: &Visibility<'_>, ty: &str) -> bool {
+    !vis.type_allowed(ty) || state.faults().forbidden_types.iter().any(|t| t == ty)
+}
+
 /// A search, carried inside the opaque `next` cursor.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Query {
@@ -424,7 +430,7 @@ fn search(
     }
     let member = member_of(state, &grant);
     let vis = Visibility::new(&grant, member);
-    if !vis.type_allowed(ty) {
+    if refused(state, &vis, ty) {
         return outcome(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -491,7 +497,7 @@ pub async fn next_page(
     };
     let member = member_of(&state, &grant);
     let vis = Visibility::new(&grant, member);
-    if q.t != "*" && !vis.type_allowed(&q.t) {
+    if q.t != "*" && refused(&state, &vis, &q.t) {
         return outcome(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -514,7 +520,7 @@ pub async fn read(
     };
     let member = member_of(&state, &grant);
     let vis = Visibility::new(&grant, member);
-    if valid_type(&ty) && !vis.type_allowed(&ty) {
+    if valid_type(&ty) && refused(&state, &vis, &ty) {
         return outcome(
             StatusCode::FORBIDDEN,
             "forbidden",

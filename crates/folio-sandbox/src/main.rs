@@ -21,6 +21,10 @@ struct Args {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     token_ttl: u64,
+    /// Another redirect URI registered for Folio's client id (repeatable), e.g.
+    /// `http://127.0.0.1/cb/my-plan` for a plan added to Folio as "My Plan".
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    redirect_uris: Vec<String>,
     /// Faults to start with, as JSON (see `Faults`), e.g. '{"rate_limit_every":5,"retry_after_secs":1}'.
     #[arg(long)]
     faults: Option<String>,
@@ -48,6 +52,9 @@ async fn main() -> anyhow::Result<()> {
             .map(|s| MemberSource::parse(s))
             .collect::<Result<_, _>>()
             .map_err(anyhow::Error::msg)?;
+    }
+    if let Some(client) = config.clients.first_mut() {
+        client.redirect_uris.extend(args.redirect_uris);
     }
     if let Some(json) = args.faults {
         config.faults = serde_json::from_str::<Faults>(&json)?;

@@ -58,6 +58,8 @@ pub struct MemberSummary {
     pub counts: BTreeMap<String, usize>,
     /// Resources with sensitive labels.
     pub sensitive: usize,
+    /// Resources with sensitive labels, by type.
+    pub sensitive_by_type: BTreeMap<String, usize>,
     /// All resources.
     pub total: usize,
 }
@@ -259,6 +261,13 @@ impl Member {
                 .map(|(k, v)| (k.clone(), v.len()))
                 .collect(),
             sensitive: self.resources.iter().filter(|r| r.sensitive).count(),
+            sensitive_by_type: self.resources.iter().filter(|r| r.sensitive).fold(
+                BTreeMap::new(),
+                |mut m, r| {
+                    *m.entry(r.resource_type.clone()).or_default() += 1;
+                    m
+                },
+            ),
             total: self.resources.len(),
         }
     }

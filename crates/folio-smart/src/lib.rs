@@ -13,6 +13,7 @@
 mod authorize;
 mod discovery;
 mod error;
+mod fhir;
 pub mod http;
 mod loopback;
 mod pkce;
@@ -21,6 +22,7 @@ mod tokens;
 pub use authorize::{AuthorizationCode, PendingAuthorization};
 pub use discovery::{discover, parse_fhir_base, DiscoverySource, SmartConfiguration};
 pub use error::SmartError;
+pub use fhir::{retry_after, FhirClient, FhirError, Page, PageEntry, RetryPolicy};
 pub use loopback::{Callback, LoopbackListener};
 pub use pkce::{random_state, PkcePair};
 pub use tokens::{exchange_code, refresh, revoke, TokenSet};

@@ -10,8 +10,10 @@ mod error;
 mod plans;
 mod resources;
 mod store;
+mod sync;
 
 pub use error::StoreError;
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
 pub use store::{Store, StoreStatus};
+pub use sync::{PageOutcome, PageResource, SyncStateRow, TypeCount};

@@ -87,7 +87,8 @@ impl Store {
         let fields = IndexFields::from_json_str(resource.raw_json)?;
         let labels = serde_json::to_string(&fields.security_labels)
             .map_err(|e| StoreError::Query(sqlx::Error::Decode(Box::new(e))))?;
-        let mut tx = self.pool().begin().await?;
+        let _writer = self.write_lock().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let existing: Option<(String,)> = sqlx::query_as(
             "SELECT raw_json FROM resources
              WHERE connection_id = ?1 AND resource_type = ?2 AND resource_id = ?3",

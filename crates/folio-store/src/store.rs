@@ -16,6 +16,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    /// Transactions that read before they write take this first: in WAL mode two of them
+    /// would otherwise fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What the store knows about itself, for the status screen and `folio status`.
@@ -79,6 +82,7 @@ impl Store {
         Ok(Self {
             pool,
             path: path.to_owned(),
+            writer: std::sync::Arc::default(),
         })
     }
 
@@ -89,6 +93,10 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    pub(crate) async fn write_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writer.lock().await
     }
 
     /// Counts and schema facts.

@@ -21,7 +21,7 @@ async fn opening_creates_the_file_and_applies_every_migration() {
     );
     assert_eq!(status.migrations_applied, status.migrations_known);
     assert!(status.migrations_known >= 1);
-    assert_eq!(status.schema_version, 2);
+    assert_eq!(status.schema_version, 3);
     assert_eq!(status.journal_mode, "wal");
     assert_eq!(
         (
@@ -161,4 +161,205 @@ async fn a_file_that_is_not_a_database_is_refused_untouched() {
         junk,
         "the file is left as it was"
     );
+}
+
+mod sync {
+    use folio_store::{PageResource, Store};
+
+    async fn with_connection() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("folio.db")).await.unwrap();
+        store
+            .upsert_plan(
+                "demo",
+                "Demo",
+                "http://127.0.0.1:1/fhir",
+                "folio",
+                "loopback",
+                "catalog",
+            )
+            .await
+            .unwrap();
+        store
+            .insert_connection("c1", "demo", "connection/c1")
+            .await
+            .unwrap();
+        (dir, store)
+    }
+
+    fn obs(id: &str, value: u32) -> String {
+        format!(
+            r#"{{"resourceType":"Observation","id":"{id}","code":{{"coding":[{{"system":"http://loinc.org","code":"2345-7","display":"Glucose"}}]}},"effectiveDateTime":"2024-01-0{value}","valueQuantity":{{"value":{value},"code":"mg/dL"}}}}"#
+        )
+    }
+
+    #[tokio::test]
+    async fn pages_resume_and_a_full_pass_marks_what_the_plan_dropped() {
+        let (_dir, store) = with_connection().await;
+        let (a, b, c) = (obs("a", 1), obs("b", 2), obs("c", 3));
+        store
+            .begin_pass(
+                "c1",
+                "Observation",
+                "p1",
+                true,
+                "2024-05-01T00:00:00Z",
+                "http://x/Observation?patient=p",
+            )
+            .await
+            .unwrap();
+        let page = [PageResource { raw_json: &a }, PageResource { raw_json: &b }];
+        let out = store
+            .save_page(
+                "c1",
+                "Observation",
+                "p1",
+                &page,
+                "/Observation?patient=p",
+                Some("http://x/_page/2"),
+                100,
+            )
+            .await
+            .unwrap();
+        assert_eq!((out.inserted, out.updated, out.unchanged), (2, 0, 0));
+        // A crash here: the state says where to resume.
+        let state = store.sync_states("c1").await.unwrap().remove(0);
+        assert_eq!(
+            (
+                state.status.as_str(),
+                state.next_url.as_deref(),
+                state.pages
+            ),
+            ("running", Some("http://x/_page/2"), 1)
+        );
+        let page2 = [
+            PageResource { raw_json: &c },
+            PageResource {
+                raw_json: "{broken",
+            },
+        ];
+        let out = store
+            .save_page("c1", "Observation", "p1", &page2, "/_page/2", None, 50)
+            .await
+            .unwrap();
+        assert_eq!(
+            (out.inserted, out.rejected),
+            (1, 1),
+            "a broken entry loses nothing else"
+        );
+        assert_eq!(store.finish_pass("c1", "Observation").await.unwrap(), 0);
+        let state = store.sync_states("c1").await.unwrap().remove(0);
+        assert_eq!(
+            (state.status.as_str(), state.high_water.as_deref()),
+            ("done", Some("2024-05-01T00:00:00Z"))
+        );
+        assert!(state.next_url.is_none() && state.last_full_pass.is_some());
+
+        // The next full pass returns a (unchanged) and c (changed) only: b is marked, not deleted.
+        store
+            .begin_pass(
+                "c1",
+                "Observation",
+                "p2",
+                true,
+                "2024-06-01T00:00:00Z",
+                "http://x/Observation?patient=p",
+            )
+            .await
+            .unwrap();
+        let c2 = obs("c", 4);
+        let out = store
+            .save_page(
+                "c1",
+                "Observation",
+                "p2",
+                &[
+                    PageResource { raw_json: &a },
+                    PageResource { raw_json: &c2 },
+                ],
+                "/x",
+                None,
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!((out.inserted, out.updated, out.unchanged), (0, 1, 1));
+        assert_eq!(
+            store.finish_pass("c1", "Observation").await.unwrap(),
+            1,
+            "b is marked missing"
+        );
+        let counts = store.type_counts().await.unwrap();
+        assert_eq!(
+            (counts[0].resources, counts[0].missing),
+            (3, 1),
+            "kept, and marked"
+        );
+        assert!(store.integrity_ok().await.unwrap());
+        // An incremental pass marks nothing.
+        store
+            .begin_pass(
+                "c1",
+                "Observation",
+                "p3",
+                false,
+                "2024-07-01T00:00:00Z",
+                "http://x/o",
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.finish_pass("c1", "Observation").await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn text_search_finds_display_words_and_codes() {
+        let (_dir, store) = with_connection().await;
+        let a = obs("a", 1);
+        store
+            .begin_pass(
+                "c1",
+                "Observation",
+                "p1",
+                true,
+                "2024-05-01T00:00:00Z",
+                "http://x/o",
+            )
+            .await
+            .unwrap();
+        store
+            .save_page(
+                "c1",
+                "Observation",
+                "p1",
+                &[PageResource { raw_json: &a }],
+                "/o",
+                None,
+                1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.search_text("gluc", 10).await.unwrap().len(),
+            1,
+            "prefix of the display"
+        );
+        assert_eq!(
+            store.search_text("2345", 10).await.unwrap().len(),
+            1,
+            "a code"
+        );
+        assert!(store
+            .search_text("cholesterol", 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(
+            store
+                .search_text("zzz\" OR \"glucose", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "the member's text is never query syntax"
+        );
+    }
 }

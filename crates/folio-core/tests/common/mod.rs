@@ -1,0 +1,161 @@
+//! Shared by the keychain-backed integration tests: a profile, a sandbox plan, and a scripted
+//! member at the plan's pages.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use folio_core::{DataDir, Folio};
+use folio_sandbox::{MemberSource, Sandbox, SandboxConfig};
+use folio_secrets::KeychainStore;
+
+const KEYCHAIN: &str =
+    "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one";
+
+pub struct Env {
+    pub _dir: tempfile::TempDir,
+    pub folio: Arc<Folio>,
+    pub secrets: Arc<KeychainStore>,
+    pub sandbox: Sandbox,
+}
+
+pub async fn env(config: SandboxConfig) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!(
+        "health.folio.test.{}",
+        dir.path().file_name().unwrap().to_string_lossy()
+    );
+    let secrets = Arc::new(KeychainStore::new(service));
+    let folio = Arc::new(Folio::with_secrets(DataDir::at(dir.path()), secrets.clone()).unwrap());
+    let sandbox = Sandbox::start(config).await.unwrap();
+    folio.set_demo_plan_base(sandbox.fhir_base()).await.unwrap();
+    Env {
+        _dir: dir,
+        folio,
+        secrets,
+        sandbox,
+    }
+}
+
+pub fn small_members() -> SandboxConfig {
+    SandboxConfig {
+        members: vec![
+            MemberSource::Generated {
+                login: "demo".into(),
+                name: ("Ana".into(), "Rivera".into()),
+                seed: 1,
+                size: 80,
+            },
+            MemberSource::Generated {
+                login: "demo-child".into(),
+                name: ("Leo".into(), "Rivera".into()),
+                seed: 2,
+                size: 60,
+            },
+        ],
+        ..Default::default()
+    }
+}
+
+/// The member at the sandbox's pages: sign in, consent (optionally unticking scopes), and
+/// return the redirect URL the browser would follow back to Folio.
+pub async fn member_consents(
+    authorize_url: &str,
+    login: &str,
+    untick: &[&str],
+    allow: bool,
+) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http
+        .get(authorize_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let field = |page: &str, name: &str| {
+        let at = page.find(&format!(r#"name="{name}" value=""#)).unwrap() + name.len() + 15;
+        page[at..at + page[at..].find('"').unwrap()].to_owned()
+    };
+    let request = field(&page, "request");
+    let origin = authorize_url.split("/auth/").next().unwrap();
+    let consent = http
+        .post(format!("{origin}/auth/login"))
+        .form(&[
+            ("request", request.as_str()),
+            ("username", login),
+            ("password", "demo"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let scopes: Vec<String> = url_scopes(authorize_url);
+    let mut form: Vec<(String, String)> = vec![("request".into(), request)];
+    for s in scopes.iter().filter(|s| !untick.contains(&s.as_str())) {
+        form.push(("scope".into(), s.clone()));
+    }
+    assert!(
+        consent.contains("Sensitive information"),
+        "the PDex choice is offered"
+    );
+    form.push(("sensitive".into(), "withhold".into()));
+    form.push((
+        "decision".into(),
+        if allow { "allow" } else { "deny" }.into(),
+    ));
+    let done = http
+        .post(format!("{origin}/auth/consent"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    done.headers()["location"].to_str().unwrap().to_owned()
+}
+
+pub fn url_scopes(authorize_url: &str) -> Vec<String> {
+    let url = reqwest::Url::parse(authorize_url).unwrap();
+    let scope = url
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .unwrap()
+        .1
+        .to_string();
+    scope.split(' ').map(str::to_owned).collect()
+}
+
+/// Runs a whole connect: begin, the member's part, the browser following the redirect.
+pub async fn connect(
+    e: &Env,
+    login: &str,
+    untick: &[&str],
+) -> Result<folio_core::api::ConnectionSummary, folio_core::CoreError> {
+    connect_plan(&e.folio, "demo", login, untick).await
+}
+
+/// Connects `plan_id` as `login` through the plan's pages.
+pub async fn connect_plan(
+    folio: &Arc<Folio>,
+    plan_id: &str,
+    login: &str,
+    untick: &[&str],
+) -> Result<folio_core::api::ConnectionSummary, folio_core::CoreError> {
+    let started = folio.begin_sign_in(plan_id).await?;
+    let f = folio.clone();
+    let plan = plan_id.to_owned();
+    let finish =
+        tokio::spawn(async move { f.finish_sign_in(&plan, Duration::from_secs(30)).await });
+    let back = member_consents(&started.authorize_url, login, untick, true).await;
+    let page = reqwest::get(&back).await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("Folio"),
+        "the loopback page answers the browser"
+    );
+    finish.await.unwrap()
+}

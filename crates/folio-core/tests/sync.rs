@@ -1,0 +1,418 @@
+//! Sync against folio-sandbox: completeness, incremental passes, every fault mode, resume
+//! after a failure, types not shared, and items linked across two plans. Tokens live in the
+//! real OS keychain (scripts/test.sh runs these in a D-Bus session).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use folio_core::api::{SyncProgress, TypeOutcome};
+use folio_core::SyncOptions;
+use folio_sandbox::{ClientRegistration, Faults, MemberSource, Sandbox, SandboxConfig};
+
+use common::*;
+
+mod common;
+
+fn member(size: usize) -> SandboxConfig {
+    SandboxConfig {
+        members: vec![MemberSource::Generated {
+            login: "demo".into(),
+            name: ("Ana".into(), "Rivera".into()),
+            seed: 11,
+            size,
+        }],
+        ..Default::default()
+    }
+}
+
+/// What a member who withheld sensitive records should end up with, for the types Folio
+/// searches (shared resources such as Organization arrive only when a search includes them).
+fn expected_searched(summary: &folio_sandbox::MemberSummary) -> BTreeMap<String, i64> {
+    summary
+        .counts
+        .iter()
+        .filter(|(t, _)| !matches!(t.as_str(), "Organization" | "Practitioner" | "Provenance"))
+        .map(|(t, n)| {
+            (
+                t.clone(),
+                (*n - summary.sensitive_by_type.get(t).copied().unwrap_or(0)) as i64,
+            )
+        })
+        .collect()
+}
+
+fn searched(held: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+    held.iter()
+        .filter(|(t, _)| !matches!(t.as_str(), "Organization" | "Practitioner" | "Provenance"))
+        .map(|(t, n)| (t.clone(), *n))
+        .collect()
+}
+
+/// What the store holds for a connection, by type.
+async fn held(e: &Env, connection: &str) -> BTreeMap<String, i64> {
+    let (counts, _) = e.folio.stats().await.unwrap();
+    counts
+        .into_iter()
+        .filter(|c| c.connection_id == connection)
+        .map(|c| (c.resource_type, c.resources))
+        .collect()
+}
+
+fn no_progress() -> impl Fn(SyncProgress) + Send + Sync {
+    |_| {}
+}
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn a_sync_fetches_everything_shared_and_a_resync_changes_nothing() {
+    let e = env(member(900)).await;
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    let summary = e.sandbox.members().remove(0);
+    let progress = Arc::new(Mutex::new(Vec::new()));
+    let p = progress.clone();
+    let report = e
+        .folio
+        .sync_connection(
+            &c.id,
+            SyncOptions {
+                page_size: 50,
+                ..Default::default()
+            },
+            &move |x| p.lock().unwrap().push(x),
+        )
+        .await
+        .unwrap();
+    assert!(
+        report
+            .types
+            .iter()
+            .all(|t| t.outcome != TypeOutcome::Failed),
+        "{report:?}"
+    );
+    let counts = held(&e, &c.id).await;
+    let total: i64 = counts.values().sum();
+    // The member withheld sensitive records at the plan: everything else arrives, once.
+    assert_eq!(
+        searched(&counts),
+        expected_searched(&summary),
+        "every searched type, complete"
+    );
+    for t in ["Organization", "Practitioner", "Provenance"] {
+        assert!(
+            counts[t] > 0 && counts[t] as usize <= summary.counts[t],
+            "{t} arrives through _include/_revinclude"
+        );
+    }
+    assert!(total as usize <= summary.total - summary.sensitive);
+    for (ty, n) in &summary.counts {
+        assert!(counts.get(ty).copied().unwrap_or(0) as usize <= *n, "{ty}");
+    }
+    let seen: Vec<SyncProgress> = progress.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|p| p.resource_type == "Observation" && p.pages > 1),
+        "page-by-page progress"
+    );
+    assert!(seen.iter().any(|p| p.done));
+    // Incremental: nothing changed at the plan, nothing is fetched again.
+    let again = e
+        .folio
+        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    let fetched: u32 = again
+        .types
+        .iter()
+        .filter(|t| t.resource_type != "Patient")
+        .map(|t| t.fetched)
+        .sum();
+    assert_eq!(fetched, 0, "{again:?}");
+    assert_eq!(held(&e, &c.id).await, counts);
+    assert!(e
+        .folio
+        .connection(&c.id)
+        .await
+        .unwrap()
+        .last_synced_at
+        .is_some());
+    // A forced full pass fetches everything again and still doubles nothing.
+    let full = e
+        .folio
+        .sync_connection(
+            &c.id,
+            SyncOptions {
+                full: true,
+                ..Default::default()
+            },
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+    assert!(full.types.iter().all(|t| t.marked_missing == 0));
+    assert_eq!(held(&e, &c.id).await, counts);
+}
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn transient_faults_are_retried_and_tokens_refreshed_mid_sync() {
+    let e = env(member(500)).await;
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    e.sandbox.set_faults(Faults {
+        rate_limit_every: Some(3),
+        retry_after_secs: 1,
+        server_error_every: Some(7),
+        server_error_status: Some(503),
+        drop_connection_every: Some(11),
+        access_token_max_requests: Some(9),
+        ..Default::default()
+    });
+    let report = e
+        .folio
+        .sync_connection(
+            &c.id,
+            SyncOptions {
+                page_size: 40,
+                ..Default::default()
+            },
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        report
+            .types
+            .iter()
+            .all(|t| t.outcome != TypeOutcome::Failed),
+        "{report:?}"
+    );
+    e.sandbox.set_faults(Faults::default());
+    let faulty = held(&e, &c.id).await;
+    // The same as a clean sync into a fresh profile.
+    let clean = env(member(500)).await;
+    let c2 = connect(&clean, "demo", &[]).await.unwrap();
+    let reference = clean
+        .folio
+        .sync_connection(&c2.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    assert!(
+        reference
+            .types
+            .iter()
+            .all(|t| t.outcome != TypeOutcome::Failed),
+        "{reference:?}"
+    );
+    assert_eq!(faulty, held(&clean, &c2.id).await);
+}
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn broken_pages_fail_their_type_only_and_the_next_sync_resumes() {
+    let e = env(member(600)).await;
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    e.sandbox.set_faults(Faults {
+        malformed_page: Some(2),
+        ..Default::default()
+    });
+    let report = e
+        .folio
+        .sync_connection(
+            &c.id,
+            SyncOptions {
+                page_size: 30,
+                ..Default::default()
+            },
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+    let failed: Vec<&str> = report
+        .types
+        .iter()
+        .filter(|t| t.outcome == TypeOutcome::Failed)
+        .map(|t| t.resource_type.as_str())
+        .collect();
+    assert!(failed.contains(&"Observation"), "{report:?}");
+    assert!(
+        report
+            .types
+            .iter()
+            .any(|t| t.outcome == TypeOutcome::Done && t.resource_type == "Coverage"),
+        "one page only: unaffected"
+    );
+    let problem = report
+        .types
+        .iter()
+        .find(|t| t.resource_type == "Observation")
+        .unwrap()
+        .problem
+        .clone()
+        .unwrap();
+    assert!(problem.contains("not valid FHIR JSON"), "{problem}");
+    let partial = held(&e, &c.id).await;
+    e.sandbox.set_faults(Faults::default());
+    let resumed = e
+        .folio
+        .sync_connection(
+            &c.id,
+            SyncOptions {
+                page_size: 30,
+                ..Default::default()
+            },
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        resumed
+            .types
+            .iter()
+            .all(|t| t.outcome != TypeOutcome::Failed),
+        "{resumed:?}"
+    );
+    let complete = held(&e, &c.id).await;
+    assert!(complete["Observation"] > partial["Observation"]);
+    let summary = e.sandbox.members().remove(0);
+    assert_eq!(
+        searched(&complete),
+        expected_searched(&summary),
+        "complete, nothing doubled"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn loops_oversized_pages_and_unshared_types_are_reported() {
+    let e = env(member(400)).await;
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    e.sandbox.set_faults(Faults {
+        paging_loop: true,
+        ..Default::default()
+    });
+    let report = e
+        .folio
+        .sync_connection(
+            &c.id,
+            SyncOptions {
+                page_size: 20,
+                ..Default::default()
+            },
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+    let obs = report
+        .types
+        .iter()
+        .find(|t| t.resource_type == "Observation")
+        .unwrap();
+    assert_eq!(obs.outcome, TypeOutcome::Failed);
+    assert!(
+        obs.problem.as_ref().unwrap().contains("paging loop"),
+        "{obs:?}"
+    );
+    e.sandbox.set_faults(Faults {
+        oversized_page_bytes: Some(3_000_000),
+        ..Default::default()
+    });
+    let report = e
+        .folio
+        .sync_connection(
+            &c.id,
+            SyncOptions {
+                full: true,
+                max_page_bytes: 1_000_000,
+                ..Default::default()
+            },
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        report
+            .types
+            .iter()
+            .filter(|t| t.outcome == TypeOutcome::Failed)
+            .all(|t| t.problem.as_ref().unwrap().contains("larger than")),
+        "{report:?}"
+    );
+    assert!(report
+        .types
+        .iter()
+        .any(|t| t.outcome == TypeOutcome::Failed));
+    e.sandbox.set_faults(Faults::default());
+
+    // A plan that does not share one type with apps: that type is "not shared", the rest
+    // arrives, and the sync as a whole succeeds.
+    e.sandbox.set_faults(Faults {
+        forbidden_types: vec!["Immunization".into()],
+        ..Default::default()
+    });
+    let report = e
+        .folio
+        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    let imm = report
+        .types
+        .iter()
+        .find(|t| t.resource_type == "Immunization")
+        .unwrap();
+    assert_eq!(imm.outcome, TypeOutcome::NotShared, "{report:?}");
+    assert!(
+        report
+            .types
+            .iter()
+            .filter(|t| t.resource_type != "Immunization")
+            .all(|t| t.outcome != TypeOutcome::Failed),
+        "{report:?}"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn the_same_records_from_two_plans_are_linked_not_merged() {
+    let e = env(member(300)).await;
+    let mut second = member(300);
+    second.clients = vec![ClientRegistration {
+        client_id: "folio-desktop".into(),
+        name: "Folio".into(),
+        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
+    }];
+    let other = Sandbox::start(second).await.unwrap();
+    let plan = e
+        .folio
+        .add_plan(
+            "Second Plan",
+            other.fhir_base(),
+            "folio-desktop",
+            folio_core::api::RedirectStyle::Loopback,
+        )
+        .await
+        .unwrap();
+    let a = connect(&e, "demo", &[]).await.unwrap();
+    let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
+    e.folio
+        .sync_connection(&a.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    e.folio
+        .sync_connection(&b.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    let (counts, linked) = e.folio.stats().await.unwrap();
+    let per: BTreeMap<&str, i64> = counts.iter().fold(BTreeMap::new(), |mut m, c| {
+        *m.entry(c.connection_id.as_str()).or_default() += c.resources;
+        m
+    });
+    assert_eq!(
+        per[a.id.as_str()],
+        per[b.id.as_str()],
+        "each plan keeps its own copy"
+    );
+    assert!(
+        linked > 50,
+        "claims, labs, immunizations... linked across the two plans: {linked}"
+    );
+}

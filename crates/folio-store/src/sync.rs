@@ -1,0 +1,411 @@
+//! Sync bookkeeping: pages of resources saved in one transaction each, per-type pass state
+//! (resume point, high-water mark), runs, and marking what a full pass no longer returns.
+
+use std::collections::HashMap;
+
+use folio_fhir::IndexFields;
+use sqlx::FromRow;
+
+use crate::store::now_rfc3339;
+use crate::{Store, StoreError};
+
+/// One resource of a page, as the plan sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct PageResource<'a> {
+    /// Its JSON, verbatim.
+    pub raw_json: &'a str,
+}
+
+/// What saving a page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    /// New resources.
+    pub inserted: u32,
+    /// Resources whose JSON changed.
+    pub updated: u32,
+    /// Resources already held byte for byte.
+    pub unchanged: u32,
+    /// Entries refused (not a valid resource); nothing else on the page is lost.
+    pub rejected: u32,
+}
+
+/// Where one resource type of one connection stands.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct SyncStateRow {
+    /// Resource type.
+    pub resource_type: String,
+    /// `pending`, `running`, `done`, `failed`, `not_shared`.
+    pub status: String,
+    /// High-water mark (the plan's clock) of the last complete pass.
+    pub high_water: Option<String>,
+    /// When the last full pass finished.
+    pub last_full_pass: Option<String>,
+    /// The unfinished pass, if any.
+    pub pass_id: Option<String>,
+    /// Whether the unfinished pass is a full one.
+    pub pass_full: bool,
+    /// When the unfinished pass started (the plan's clock, becomes the high-water mark).
+    pub pass_started_at: Option<String>,
+    /// The next page of the unfinished pass.
+    pub next_url: Option<String>,
+    /// Pages in the current or last pass.
+    pub pages: i64,
+    /// Resources in the current or last pass.
+    pub resources: i64,
+    /// Bytes in the current or last pass.
+    pub bytes: i64,
+    /// Last failure's code.
+    pub error_code: Option<String>,
+    /// Last failure's message.
+    pub error_message: Option<String>,
+}
+
+/// Counts for `folio stats`.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TypeCount {
+    /// Connection.
+    pub connection_id: String,
+    /// Resource type.
+    pub resource_type: String,
+    /// Resources held.
+    pub resources: i64,
+    /// Of which marked missing at the plan.
+    pub missing: i64,
+    /// Of which sensitive.
+    pub sensitive: i64,
+}
+
+const STATE_COLUMNS: &str = "resource_type, status, high_water, last_full_pass, pass_id, pass_full, pass_started_at, next_url, \
+    pages, resources, bytes, error_code, error_message";
+
+impl Store {
+    /// Every type's sync state for a connection.
+    pub async fn sync_states(&self, connection_id: &str) -> Result<Vec<SyncStateRow>, StoreError> {
+        Ok(sqlx::query_as(&format!("SELECT {STATE_COLUMNS} FROM sync_state WHERE connection_id = ?1 ORDER BY resource_type"))
+            .bind(connection_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Starts a pass over one type (replacing an unfinished one).
+    pub async fn begin_pass(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        pass_id: &str,
+        full: bool,
+        started_at: &str,
+        first_url: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sync_state (connection_id, resource_type, status, pass_id, pass_full, pass_started_at, next_url,
+                 pages, resources, bytes, error_code, error_message, updated_at)
+             VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, 0, 0, 0, NULL, NULL, ?7)
+             ON CONFLICT (connection_id, resource_type) DO UPDATE SET status = 'running', pass_id = excluded.pass_id,
+                 pass_full = excluded.pass_full, pass_started_at = excluded.pass_started_at, next_url = excluded.next_url,
+                 pages = 0, resources = 0, bytes = 0, error_code = NULL, error_message = NULL, updated_at = excluded.updated_at",
+        )
+        .bind(connection_id)
+        .bind(resource_type)
+        .bind(pass_id)
+        .bind(full)
+        .bind(started_at)
+        .bind(first_url)
+        .bind(now_rfc3339())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Saves one page in one transaction: its resources (inserted, updated or marked seen) and
+    /// the pass's next page. A crash leaves either the whole page or none of it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_page(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        pass_id: &str,
+        resources: &[PageResource<'_>],
+        source_request: &str,
+        next_url: Option<&str>,
+        bytes: usize,
+    ) -> Result<PageOutcome, StoreError> {
+        let mut outcome = PageOutcome::default();
+        let mut parsed = Vec::with_capacity(resources.len());
+        for r in resources {
+            match IndexFields::from_json_str(r.raw_json) {
+                Ok(fields) => parsed.push((fields, r.raw_json)),
+                Err(_) => outcome.rejected += 1,
+            }
+        }
+        let now = now_rfc3339();
+        let _writer = self.write_lock().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        // What the page's resources look like in the store now, in one query per type.
+        let mut existing: HashMap<(String, String), String> = HashMap::new();
+        let mut by_type: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (f, _) in &parsed {
+            by_type
+                .entry(f.key.resource_type.as_str())
+                .or_default()
+                .push(f.key.id.as_str());
+        }
+        for (ty, ids) in &by_type {
+            for chunk in ids.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(",");
+                let sql = format!(
+                    "SELECT resource_id, raw_json FROM resources WHERE connection_id = ? AND resource_type = ? AND resource_id IN ({marks})"
+                );
+                let mut q = sqlx::query_as::<_, (String, String)>(&sql)
+                    .bind(connection_id)
+                    .bind(*ty);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                for (id, raw) in q.fetch_all(&mut *tx).await? {
+                    existing.insert(((*ty).to_owned(), id), raw);
+                }
+            }
+        }
+        for (fields, raw) in &parsed {
+            let key = (fields.key.resource_type.clone(), fields.key.id.clone());
+            match existing.get(&key) {
+                Some(old) if old == raw => {
+                    outcome.unchanged += 1;
+                    if fields.key.resource_type != resource_type {
+                        // Included from another type's search: seen, but not by this type's pass.
+                        continue;
+                    }
+                    sqlx::query(
+                        "UPDATE resources SET last_seen_pass = ?4, missing_since = NULL
+                         WHERE connection_id = ?1 AND resource_type = ?2 AND resource_id = ?3",
+                    )
+                    .bind(connection_id)
+                    .bind(&fields.key.resource_type)
+                    .bind(&fields.key.id)
+                    .bind(pass_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    continue;
+                }
+                Some(_) => outcome.updated += 1,
+                None => outcome.inserted += 1,
+            }
+            let labels =
+                serde_json::to_string(&fields.security_labels).unwrap_or_else(|_| "[]".into());
+            sqlx::query(
+                "INSERT INTO resources (connection_id, resource_type, resource_id, version_id, last_updated, clinical_date,
+                     codes, display, security_labels, sensitive, raw_json, fetched_at, source_request, last_seen_pass,
+                     missing_since, dedupe_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL, ?15)
+                 ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
+                     version_id = excluded.version_id, last_updated = excluded.last_updated,
+                     clinical_date = excluded.clinical_date, codes = excluded.codes, display = excluded.display,
+                     security_labels = excluded.security_labels, sensitive = excluded.sensitive,
+                     raw_json = excluded.raw_json, fetched_at = excluded.fetched_at,
+                     source_request = excluded.source_request,
+                     last_seen_pass = COALESCE(excluded.last_seen_pass, resources.last_seen_pass),
+                     missing_since = NULL, dedupe_key = excluded.dedupe_key",
+            )
+            .bind(connection_id)
+            .bind(&fields.key.resource_type)
+            .bind(&fields.key.id)
+            .bind(&fields.version_id)
+            .bind(&fields.last_updated)
+            .bind(&fields.clinical_date)
+            .bind(fields.codes.join(" "))
+            .bind(&fields.display)
+            .bind(labels)
+            .bind(fields.is_sensitive())
+            .bind(*raw)
+            .bind(&now)
+            .bind(source_request)
+            .bind((fields.key.resource_type == resource_type).then_some(pass_id))
+            .bind(&fields.dedupe_key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE sync_state SET next_url = ?3, pages = pages + 1, resources = resources + ?4, bytes = bytes + ?5, updated_at = ?6
+             WHERE connection_id = ?1 AND resource_type = ?2",
+        )
+        .bind(connection_id)
+        .bind(resource_type)
+        .bind(next_url)
+        .bind(i64::try_from(parsed.len()).unwrap_or(i64::MAX))
+        .bind(i64::try_from(bytes).unwrap_or(i64::MAX))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Ends a pass: records the new high-water mark and, for a full pass, marks resources of
+    /// this type the plan no longer returned (they are kept). Returns how many were marked.
+    pub async fn finish_pass(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+    ) -> Result<u64, StoreError> {
+        let now = now_rfc3339();
+        let _writer = self.write_lock().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let (pass_id, full, started): (Option<String>, bool, Option<String>) = sqlx::query_as(
+            "SELECT pass_id, pass_full, pass_started_at FROM sync_state WHERE connection_id = ?1 AND resource_type = ?2",
+        )
+        .bind(connection_id)
+        .bind(resource_type)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut marked = 0;
+        if full {
+            marked = sqlx::query(
+                "UPDATE resources SET missing_since = ?4
+                 WHERE connection_id = ?1 AND resource_type = ?2 AND missing_since IS NULL
+                   AND last_seen_pass IS NOT NULL AND last_seen_pass != ?3",
+            )
+            .bind(connection_id)
+            .bind(resource_type)
+            .bind(&pass_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        sqlx::query(
+            "UPDATE sync_state SET status = 'done', high_water = ?3, last_full_pass = CASE WHEN pass_full = 1 THEN ?4 ELSE last_full_pass END,
+                 pass_id = NULL, pass_full = 0, pass_started_at = NULL, next_url = NULL, updated_at = ?4
+             WHERE connection_id = ?1 AND resource_type = ?2",
+        )
+        .bind(connection_id)
+        .bind(resource_type)
+        .bind(started)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(marked)
+    }
+
+    /// Records why a type failed (its unfinished pass is kept for the next attempt) or that the
+    /// plan does not share it (`not_shared`).
+    pub async fn set_type_status(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        status: &str,
+        error: Option<(&str, &str)>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sync_state (connection_id, resource_type, status, error_code, error_message, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (connection_id, resource_type) DO UPDATE SET status = excluded.status,
+                 error_code = excluded.error_code, error_message = excluded.error_message, updated_at = excluded.updated_at,
+                 pass_id = CASE WHEN excluded.status = 'not_shared' THEN NULL ELSE pass_id END,
+                 next_url = CASE WHEN excluded.status = 'not_shared' THEN NULL ELSE next_url END",
+        )
+        .bind(connection_id)
+        .bind(resource_type)
+        .bind(status)
+        .bind(error.map(|e| e.0))
+        .bind(error.map(|e| e.1))
+        .bind(now_rfc3339())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Starts a sync run; returns its id.
+    pub async fn start_run(&self, connection_id: &str) -> Result<i64, StoreError> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO sync_runs (connection_id, started_at, status) VALUES (?1, ?2, 'running') RETURNING id",
+        )
+        .bind(connection_id)
+        .bind(now_rfc3339())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(id)
+    }
+
+    /// Ends a sync run; a successful one also stamps the connection's last sync.
+    pub async fn finish_run(
+        &self,
+        run_id: i64,
+        connection_id: &str,
+        status: &str,
+        fetched: i64,
+        error: Option<(&str, &str)>,
+    ) -> Result<(), StoreError> {
+        let now = now_rfc3339();
+        let _writer = self.write_lock().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "UPDATE sync_runs SET finished_at = ?2, status = ?3, resources_fetched = ?4, error_code = ?5, error_message = ?6 WHERE id = ?1",
+        )
+        .bind(run_id)
+        .bind(&now)
+        .bind(status)
+        .bind(fetched)
+        .bind(error.map(|e| e.0))
+        .bind(error.map(|e| e.1))
+        .execute(&mut *tx)
+        .await?;
+        if status == "succeeded" {
+            sqlx::query("UPDATE connections SET last_synced_at = ?2 WHERE id = ?1")
+                .bind(connection_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resources per connection and type.
+    pub async fn type_counts(&self) -> Result<Vec<TypeCount>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT connection_id, resource_type, count(*) AS resources, count(missing_since) AS missing, sum(sensitive) AS sensitive
+             FROM resources GROUP BY connection_id, resource_type ORDER BY connection_id, resource_type",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Dedupe keys held by more than one connection, with how many copies: items linked
+    /// across sources.
+    pub async fn linked_items(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM (SELECT dedupe_key FROM resources WHERE dedupe_key IS NOT NULL
+                 GROUP BY dedupe_key HAVING count(DISTINCT connection_id) > 1)",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// Full-text search over display text and codes; returns `(connection, type, id)`.
+    pub async fn search_text(
+        &self,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        // Each word as a quoted prefix term: the member's text is never FTS syntax.
+        let terms: Vec<String> = query
+            .split_whitespace()
+            .map(|w| format!("\"{}\"*", w.replace('"', "")))
+            .filter(|t| t.len() > 3)
+            .collect();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_as(
+            "SELECT r.connection_id, r.resource_type, r.resource_id FROM resource_text t
+             JOIN resources r ON r.rowid = t.rowid WHERE resource_text MATCH ?1 ORDER BY rank LIMIT ?2",
+        )
+        .bind(terms.join(" "))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
