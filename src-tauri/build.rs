@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "cancel_connect",
     "list_connections",
     "disconnect",
+    "sync_connection",
+    "cancel_sync",
 ];
 
 fn main() {

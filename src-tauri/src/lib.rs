@@ -10,6 +10,7 @@
 
 pub mod commands;
 mod demo;
+mod events;
 mod launch_args;
 
 use folio_core::{DataDir, Folio};
@@ -18,18 +19,22 @@ use tauri_plugin_deep_link::DeepLinkExt;
 
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    use commands::{connections, plans, status};
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        status::app_status,
-        plans::list_plans,
-        plans::add_plan,
-        plans::start_demo_plan,
-        connections::begin_connect,
-        connections::finish_connect,
-        connections::cancel_connect,
-        connections::list_connections,
-        connections::disconnect,
-    ])
+    use commands::{connections, plans, status, sync};
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            status::app_status,
+            plans::list_plans,
+            plans::add_plan,
+            plans::start_demo_plan,
+            connections::begin_connect,
+            connections::finish_connect,
+            connections::cancel_connect,
+            connections::list_connections,
+            connections::disconnect,
+            sync::sync_connection,
+            sync::cancel_sync,
+        ])
+        .events(tauri_specta::collect_events![events::SyncProgressEvent])
 }
 
 /// Where the generated bindings go, relative to this crate.

@@ -109,3 +109,13 @@ test("Try the demo plan connects through the system browser", async () => {
   assert.match(card, /You shared: .*all your records/);
   await screenshot("e2e-connected.png");
 });
+
+test("Download records syncs the demo member's history into the profile", async () => {
+  await click("[data-testid=sync-now]");
+  const result = await textOf("[data-testid=sync-result]", { timeoutMs: 120000 });
+  assert.match(result, /^Sync finished: the plan sent [\d,]+ records\./);
+  const card = await textOf("[data-testid=connection]");
+  const held = Number(/([\d,]+) records on this computer/.exec(card)?.[1].replaceAll(",", ""));
+  assert.ok(held > 1000, `the demo member's records are on this computer (${held})`);
+  await screenshot("e2e-synced.png");
+});

@@ -4,3 +4,4 @@
 pub mod connections;
 pub mod plans;
 pub mod status;
+pub mod sync;

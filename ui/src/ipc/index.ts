@@ -2,6 +2,9 @@
 // functions and receive plain data or a FolioError with a stable code.
 import {
   commands,
+  events,
+  type SyncProgress,
+  type SyncReport,
   type ApiError,
   type AppStatus,
   type ConnectionSummary_Serialize,
@@ -20,6 +23,10 @@ export type {
   DisconnectResult,
   RedirectStyle,
   SignInStarted,
+  SyncProgress,
+  SyncReport,
+  TypeOutcome,
+  TypeResult,
 } from "./bindings";
 /** A plan Folio can connect to. */
 export type PlanSummary = PlanSummary_Serialize;
@@ -112,4 +119,23 @@ export function listConnections(): Promise<ConnectionSummary[]> {
 /** Disconnects a plan, optionally deleting its cached records. */
 export function disconnect(connectionId: string, deleteData: boolean): Promise<DisconnectResult> {
   return unwrap(() => commands.disconnect(connectionId, deleteData));
+}
+
+/** Downloads a connection's records; progress arrives through `onSyncProgress`. */
+export function syncConnection(connectionId: string): Promise<SyncReport> {
+  return unwrap(() => commands.syncConnection(connectionId));
+}
+
+/** Asks a running sync to stop after its current page. */
+export function cancelSync(connectionId: string): Promise<boolean> {
+  return unwrap(() => commands.cancelSync(connectionId));
+}
+
+/** Calls `handler` with every sync progress event; resolves to a function that stops it. */
+export async function onSyncProgress(handler: (progress: SyncProgress) => void): Promise<() => void> {
+  try {
+    return await events.syncProgressEvent.listen((event) => handler(event.payload));
+  } catch (error) {
+    throw toFolioError(error);
+  }
 }

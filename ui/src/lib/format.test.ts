@@ -1,4 +1,4 @@
-import { countOf, formatBytes } from "./format";
+import { countOf, formatBytes, formatMoment } from "./format";
 
 describe("formatBytes", () => {
   it("uses plain words and decimal units", () => {
@@ -20,5 +20,12 @@ describe("countOf", () => {
     expect(countOf(1, "record", undefined, "en-US")).toBe("1 record");
     expect(countOf(12345, "record", undefined, "en-US")).toBe("12,345 records");
     expect(countOf(0, "sync run", undefined, "en-US")).toBe("0 sync runs");
+  });
+});
+
+describe("formatMoment", () => {
+  it("reads an RFC 3339 instant, and leaves anything else as it was", () => {
+    expect(formatMoment("2026-11-29T13:57:45.049586481Z", "en-US")).toMatch(/^Nov 29, 2026/);
+    expect(formatMoment("not a date")).toBe("not a date");
   });
 });

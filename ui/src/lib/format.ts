@@ -20,3 +20,10 @@ export function formatBytes(bytes: number | null, locale?: string): string {
 export function countOf(count: number, singular: string, plural = `${singular}s`, locale?: string): string {
   return `${new Intl.NumberFormat(locale).format(count)} ${count === 1 ? singular : plural}`;
 }
+
+/** A moment in the member's own words and time zone: "Nov 29, 2026, 1:57 PM". */
+export function formatMoment(iso: string, locale?: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(at);
+}

@@ -111,3 +111,31 @@ test("disconnecting asks first and says what happened", async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("downloading records shows progress, then what arrived and what was not shared", async () => {
+  const handler = `(() => { let synced = false; return async (cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return [{ ...${JSON.stringify(connection)}, records: synced ? 1843 : 0 }];
+    if (cmd === "sync_connection") {
+      await new Promise((r) => setTimeout(r, 200));
+      await window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "sync-progress-event",
+        payload: { connectionId: args.connectionId, resourceType: "Observation", pages: 4, resources: 800, bytes: 1, done: false } });
+      await new Promise((r) => setTimeout(r, 600));
+      synced = true;
+      return { connectionId: args.connectionId, cancelled: false, types: [
+        { resourceType: "ExplanationOfBenefit", outcome: "done", fetched: 1043, markedMissing: 0, problem: null },
+        { resourceType: "Observation", outcome: "done", fetched: 800, markedMissing: 0, problem: null },
+        { resourceType: "Immunization", outcome: "not_shared", fetched: 0, markedMissing: 0, problem: "the plan does not share this type" } ] };
+    }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.getByRole("button", { name: "Download records" }).click();
+  await page.getByText("Downloading labs and vitals: 800 records so far").waitFor();
+  const result = page.getByTestId("sync-result");
+  await result.waitFor();
+  assert.equal(await result.textContent(), "Sync finished: the plan sent 1,843 records. Not shared by you or the plan: immunizations.");
+  assert.match(await page.getByTestId("connection").textContent(), /1,843 records on this computer/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
