@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod bench;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use folio_core::api::RedirectStyle;
@@ -57,6 +59,11 @@ enum Command {
     },
     /// Records held per connection and type, items linked across plans, and a database check.
     Stats,
+    /// Benchmarks (build with --release; they print Markdown tables).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// List connections: plan, patient id, status, granted scopes.
     Connections,
     /// Disconnect: revoke at the plan when offered and delete the keychain entry.
@@ -88,6 +95,19 @@ enum PlansAction {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum BenchWhat {
+    /// Full sync of one large member from folio-sandbox, against a raw fetch of the same pages.
+    Sync {
+        /// Resources of the generated member.
+        #[arg(long, default_value_t = 100_000)]
+        size: usize,
+        /// Resources per page.
+        #[arg(long, default_value_t = 1000)]
+        page_size: u32,
+    },
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum Redirect {
     Loopback,
@@ -115,6 +135,12 @@ fn fail(error: &anyhow::Error) -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Bench {
+        what: BenchWhat::Sync { size, page_size },
+    } = cli.command
+    {
+        return bench::sync(size, page_size).await;
+    }
     let data_dir = DataDir::from_flag_or_env(cli.data_dir)
         .context("no data folder: set FOLIO_DATA_DIR or pass --data-dir")?;
     let folio = Folio::new(data_dir)?;
@@ -227,6 +253,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if failed {
                 anyhow::bail!("some records could not be downloaded (see above); run `folio sync` again to resume");
             }
+        }
+        Command::Bench {
+            what: BenchWhat::Sync { size, page_size },
+        } => {
+            drop(out);
+            bench::sync(size, page_size).await?;
         }
         Command::Stats => {
             let (counts, linked) = folio.stats().await?;

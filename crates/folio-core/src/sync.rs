@@ -92,6 +92,39 @@ pub(crate) fn scope_allows(scopes: &[String], resource_type: &str) -> bool {
     })
 }
 
+/// The first page of the search Folio runs for `resource_type`.
+fn search_url(
+    client: &FhirClient,
+    patient_id: &str,
+    page_size: u32,
+    resource_type: &str,
+    since: Option<&str>,
+    fallback: bool,
+) -> Result<Url, CoreError> {
+    let count = page_size.to_string();
+    let mut q: Vec<(&str, &str)> = vec![("patient", patient_id), ("_count", count.as_str())];
+    match resource_type {
+        "ExplanationOfBenefit" => q.push(("_include", "ExplanationOfBenefit:*")),
+        "MedicationRequest" => {
+            q.push(("intent", "order,plan"));
+            if fallback {
+                q.push(("status", MEDICATION_STATUSES));
+            }
+        }
+        "Observation" if fallback => q.push(("category", OBSERVATION_CATEGORIES)),
+        _ => {}
+    }
+    q.push(("_revinclude", "Provenance:target"));
+    let since_param;
+    if let Some(since) = since {
+        since_param = format!("gt{since}");
+        q.push(("_lastUpdated", since_param.as_str()));
+    }
+    client
+        .url(resource_type, &q)
+        .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))
+}
+
 fn new_pass_id() -> String {
     let mut b = [0u8; 8];
     rand::rng().fill_bytes(&mut b);
@@ -186,31 +219,14 @@ impl Job<'_> {
         since: Option<&str>,
         fallback: bool,
     ) -> Result<Url, CoreError> {
-        let count = self.options.page_size.to_string();
-        let mut q: Vec<(&str, &str)> = vec![
-            ("patient", self.patient_id.as_str()),
-            ("_count", count.as_str()),
-        ];
-        match resource_type {
-            "ExplanationOfBenefit" => q.push(("_include", "ExplanationOfBenefit:*")),
-            "MedicationRequest" => {
-                q.push(("intent", "order,plan"));
-                if fallback {
-                    q.push(("status", MEDICATION_STATUSES));
-                }
-            }
-            "Observation" if fallback => q.push(("category", OBSERVATION_CATEGORIES)),
-            _ => {}
-        }
-        q.push(("_revinclude", "Provenance:target"));
-        let since_param;
-        if let Some(since) = since {
-            since_param = format!("gt{since}");
-            q.push(("_lastUpdated", since_param.as_str()));
-        }
-        self.client
-            .url(resource_type, &q)
-            .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))
+        search_url(
+            &self.client,
+            &self.patient_id,
+            self.options.page_size,
+            resource_type,
+            since,
+            fallback,
+        )
     }
 
     async fn run_type(
@@ -651,6 +667,41 @@ impl Folio {
                     .map(|c| c.store(true, Ordering::SeqCst))
             })
             .is_some()
+    }
+
+    /// The first search URL of every type a full sync of this connection would fetch, for
+    /// benchmarks that fetch the same pages without Folio (`folio bench sync`).
+    pub async fn sync_search_urls(
+        &self,
+        connection_id: &str,
+        page_size: u32,
+    ) -> Result<Vec<String>, CoreError> {
+        let store = self.store().await?;
+        let row = store
+            .connection(connection_id)
+            .await?
+            .ok_or(CoreError::ConnectionNotFound)?;
+        let plan = store
+            .plan(&row.plan_id)
+            .await?
+            .ok_or(CoreError::PlanNotFound)?;
+        let client = FhirClient::new(
+            self.http.clone(),
+            folio_smart::parse_fhir_base(&plan.fhir_base)?,
+        );
+        let granted: Vec<String> = row
+            .granted_scopes
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let patient = row.patient_id.unwrap_or_default();
+        TYPES
+            .iter()
+            .filter(|t| scope_allows(&granted, t))
+            .map(|t| {
+                search_url(&client, &patient, page_size, t, None, false).map(|u| u.to_string())
+            })
+            .collect()
     }
 
     /// SQLite's integrity check of the profile's database.

@@ -18,7 +18,8 @@ fn next_link(body: &[u8]) -> Option<String> {
     // The next link sits in the Bundle's head, before the entries.
     let head = &body[..body.len().min(4096)];
     let text = std::str::from_utf8(head).ok()?;
-    let at = text.find(r#""relation":"next","url":""#)? + 26;
+    const NEEDLE: &str = r#""relation":"next","url":""#;
+    let at = text.find(NEEDLE)? + NEEDLE.len();
     Some(text[at..at + text[at..].find('"')?].to_owned())
 }
 

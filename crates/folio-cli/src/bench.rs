@@ -1,0 +1,306 @@
+//! `folio bench sync`: Folio's full sync of one large member from folio-sandbox on 127.0.0.1,
+//! against a raw fetch of the same pages (HTTP only: no parsing beyond finding the next link,
+//! no storing) in the same run. Prints a Markdown table for docs/performance.md.
+//!
+//! The sandbox runs as its own process (its memory is not Folio's). Tokens are kept in this
+//! process's memory for the run (a benchmark store, not the OS keychain): the keychain is not
+//! what is measured.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context};
+use folio_core::api::RedirectStyle;
+use folio_core::{DataDir, Folio, SyncOptions};
+use folio_secrets::{SecretError, SecretStore, Sensitive};
+
+/// Tokens in memory for the length of a benchmark.
+#[derive(Default)]
+struct BenchSecrets(Mutex<HashMap<String, String>>);
+
+impl SecretStore for BenchSecrets {
+    fn put(&self, account: &str, secret: &Sensitive<String>) -> Result<(), SecretError> {
+        self.0
+            .lock()
+            .map_err(|_| SecretError::Other("poisoned".into()))?
+            .insert(account.into(), secret.expose().clone());
+        Ok(())
+    }
+    fn get(&self, account: &str) -> Result<Option<Sensitive<String>>, SecretError> {
+        Ok(self
+            .0
+            .lock()
+            .map_err(|_| SecretError::Other("poisoned".into()))?
+            .get(account)
+            .cloned()
+            .map(Sensitive::new))
+    }
+    fn delete(&self, account: &str) -> Result<bool, SecretError> {
+        Ok(self
+            .0
+            .lock()
+            .map_err(|_| SecretError::Other("poisoned".into()))?
+            .remove(account)
+            .is_some())
+    }
+}
+
+struct PlanProcess(Child);
+
+impl Drop for PlanProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Peak resident memory of this process so far (VmHWM), in MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The member's part at the sandbox's pages: sign in, share everything, allow.
+async fn play_member(authorize_url: &str) -> anyhow::Result<String> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let page = http.get(authorize_url).send().await?.text().await?;
+    let field = |page: &str| -> Option<String> {
+        let at = page.find(r#"name="request" value=""#)? + 22;
+        Some(page[at..at + page[at..].find('"')?].to_owned())
+    };
+    let request = field(&page).ok_or_else(|| anyhow!("no login form"))?;
+    let origin = authorize_url.split("/auth/").next().unwrap_or_default();
+    let consent = http
+        .post(format!("{origin}/auth/login"))
+        .form(&[
+            ("request", request.as_str()),
+            ("username", "bench"),
+            ("password", "demo"),
+        ])
+        .send()
+        .await?
+        .text()
+        .await?;
+    let mut form: Vec<(&str, String)> = vec![
+        ("request", request.clone()),
+        ("sensitive", "share".into()),
+        ("decision", "allow".into()),
+    ];
+    let mut rest = consent.as_str();
+    while let Some(at) = rest.find(r#"name="scope" value=""#) {
+        let v = &rest[at + 20..];
+        let end = v.find('"').unwrap_or(0);
+        form.push(("scope", v[..end].to_owned()));
+        rest = &v[end..];
+    }
+    let done = http
+        .post(format!("{origin}/auth/consent"))
+        .form(&form)
+        .send()
+        .await?;
+    let back = done
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| anyhow!("no redirect"))?
+        .to_owned();
+    http.get(&back).send().await?;
+    Ok(back)
+}
+
+fn next_link(body: &[u8]) -> Option<String> {
+    let head = std::str::from_utf8(&body[..body.len().min(8192)]).ok()?;
+    const NEEDLE: &str = r#""relation":"next","url":""#;
+    let at = head.find(NEEDLE)? + NEEDLE.len();
+    Some(head[at..at + head[at..].find('"')?].to_owned())
+}
+
+/// Fetches every page of `urls`, `concurrency` types at a time; returns (pages, entries, bytes).
+async fn raw_fetch(
+    urls: &[String],
+    token: &str,
+    concurrency: usize,
+) -> anyhow::Result<(usize, usize, usize)> {
+    let http = reqwest::Client::new();
+    let mut totals = (0, 0, 0);
+    for chunk in urls.chunks(concurrency) {
+        let runs = chunk.iter().map(|first| {
+            let http = http.clone();
+            let mut url = first.clone();
+            async move {
+                let mut t = (0usize, 0usize, 0usize);
+                loop {
+                    let body = http
+                        .get(&url)
+                        .bearer_auth(token)
+                        .send()
+                        .await?
+                        .bytes()
+                        .await?;
+                    t.0 += 1;
+                    t.1 += body.windows(10).filter(|w| w == b"\"fullUrl\":").count();
+                    t.2 += body.len();
+                    match next_link(&body) {
+                        Some(next) => url = next,
+                        None => return Ok::<_, anyhow::Error>(t),
+                    }
+                }
+            }
+        });
+        for r in futures_util::future::join_all(runs).await {
+            let (p, e, b) = r?;
+            totals = (totals.0 + p, totals.1 + e, totals.2 + b);
+        }
+    }
+    Ok(totals)
+}
+
+/// Runs the benchmark and prints its table.
+pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
+    let sandbox_bin = std::env::current_exe()?.with_file_name("folio-sandbox");
+    let mut child = Command::new(&sandbox_bin)
+        .args([
+            "--port",
+            "0",
+            "--member",
+            &format!("bench=generated:100:{size}:Bench:Member"),
+            "--redirect-uri",
+            "http://127.0.0.1/cb/bench-plan",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| {
+            format!(
+                "start {} (build it: cargo build --release -p folio-sandbox)",
+                sandbox_bin.display()
+            )
+        })?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow!("no sandbox output"))?;
+    let _plan = PlanProcess(child);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let fhir_base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("FHIR base: ").map(str::to_owned))
+        .ok_or_else(|| anyhow!("the sandbox did not start"))?;
+    std::thread::spawn(move || lines.for_each(drop));
+
+    let dir = tempfile::tempdir()?;
+    let folio = Arc::new(Folio::with_secrets(
+        DataDir::at(dir.path()),
+        Arc::new(BenchSecrets::default()),
+    )?);
+    let plan = folio
+        .add_plan(
+            "Bench Plan",
+            &fhir_base,
+            "folio-desktop",
+            RedirectStyle::Loopback,
+        )
+        .await?;
+    let started = folio.begin_sign_in(&plan.id).await?;
+    let f = folio.clone();
+    let id = plan.id.clone();
+    let finish = tokio::spawn(async move { f.finish_sign_in(&id, Duration::from_secs(60)).await });
+    play_member(&started.authorize_url).await?;
+    let connection = finish.await??;
+    let token = folio.access_token(&connection.id).await?;
+    let options = SyncOptions {
+        page_size,
+        full: true,
+        ..Default::default()
+    };
+    let urls = folio.sync_search_urls(&connection.id, page_size).await?;
+
+    let t = Instant::now();
+    let (pages, entries, bytes) = raw_fetch(&urls, token.expose(), options.concurrency).await?;
+    let raw_secs = t.elapsed().as_secs_f64();
+    let rss_before = peak_rss_mb();
+
+    let t = Instant::now();
+    let report = folio
+        .sync_connection(&connection.id, options.clone(), &|_| {})
+        .await?;
+    let sync_secs = t.elapsed().as_secs_f64();
+    if report
+        .types
+        .iter()
+        .any(|r| r.outcome == folio_core::api::TypeOutcome::Failed)
+    {
+        return Err(anyhow!("the sync failed: {report:?}"));
+    }
+    let (counts, _) = folio.stats().await?;
+    let held: i64 = counts.iter().map(|c| c.resources).sum();
+    let rss = peak_rss_mb();
+
+    let t = Instant::now();
+    folio
+        .sync_connection(
+            &connection.id,
+            SyncOptions {
+                page_size,
+                ..Default::default()
+            },
+            &|_| {},
+        )
+        .await?;
+    let resync_secs = t.elapsed().as_secs_f64();
+    let db_mb = std::fs::metadata(folio.data_dir().database_path())
+        .map(|m| m.len() as f64 / 1e6)
+        .unwrap_or(f64::NAN);
+
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "member: {size} resources generated; page size {page_size}; {} types, {} at a time",
+        urls.len(),
+        options.concurrency
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| measure | raw HTTP fetch | Folio full sync |")?;
+    writeln!(out, "|---|---:|---:|")?;
+    writeln!(out, "| pages | {pages} | {pages} |")?;
+    writeln!(out, "| entries received | {entries} | {entries} |")?;
+    writeln!(out, "| resources stored | – | {held} |")?;
+    writeln!(
+        out,
+        "| bytes received | {:.1} MB | {:.1} MB |",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6
+    )?;
+    writeln!(out, "| wall time | {raw_secs:.2} s | {sync_secs:.2} s |")?;
+    writeln!(
+        out,
+        "| entries/s | {:.0} | {:.0} |",
+        entries as f64 / raw_secs,
+        entries as f64 / sync_secs
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "- Folio / raw throughput ratio: **{:.2}** (target ≥ 0.7)",
+        raw_secs / sync_secs
+    )?;
+    writeln!(out, "- peak RSS of the Folio process: **{rss:.0} MB** (after the raw fetch alone: {rss_before:.0} MB; target < 300 MB)")?;
+    writeln!(
+        out,
+        "- re-sync with nothing changed (incremental): **{resync_secs:.2} s** (target < 2 s)"
+    )?;
+    writeln!(out, "- database file after sync: {db_mb:.0} MB")?;
+    Ok(())
+}
