@@ -416,3 +416,89 @@ async fn the_same_records_from_two_plans_are_linked_not_merged() {
         "claims, labs, immunizations... linked across the two plans: {linked}"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn public_fixtures_sync_completely() {
+    let fixtures =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let config = SandboxConfig {
+        members: vec![
+            MemberSource::Fixture {
+                login: "demo".into(),
+                path: fixtures
+                    .join("synthea-r4/Adan_Portillo_22bbe238-220e-495c-8abc-0ce3aa28a605.json"),
+                patient_id: None,
+            },
+            MemberSource::Fixture {
+                login: "carin".into(),
+                path: fixtures.join("carin-bb"),
+                patient_id: Some("Patient1".into()),
+            },
+            MemberSource::Fixture {
+                login: "bulk".into(),
+                path: fixtures.join("bulk-ndjson-10-patients"),
+                patient_id: None,
+            },
+        ],
+        ..Default::default()
+    };
+    let e = env(config).await;
+    let members = e.sandbox.members();
+    for (login, summary) in ["demo", "carin", "bulk"].iter().zip(&members) {
+        let c = connect(&e, login, &[]).await.unwrap();
+        let report = e
+            .folio
+            .sync_connection(
+                &c.id,
+                SyncOptions {
+                    page_size: 50,
+                    ..Default::default()
+                },
+                &no_progress(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            report
+                .types
+                .iter()
+                .all(|t| t.outcome != TypeOutcome::Failed),
+            "{login}: {report:?}"
+        );
+        let got = held(&e, &c.id).await;
+        // Every type Folio searches arrives complete; Synthea's Claim and ImagingStudy are not
+        // among the Patient Access types Folio asks for.
+        for (ty, n) in &summary.counts {
+            let searched = [
+                "Patient",
+                "Coverage",
+                "ExplanationOfBenefit",
+                "Encounter",
+                "Condition",
+                "Observation",
+                "DiagnosticReport",
+                "MedicationRequest",
+                "Immunization",
+                "AllergyIntolerance",
+                "Procedure",
+                "DocumentReference",
+                "CarePlan",
+                "Goal",
+                "Device",
+            ];
+            if searched.contains(&ty.as_str()) {
+                assert_eq!(
+                    got.get(ty).copied().unwrap_or(0) as usize,
+                    *n,
+                    "{login}: {ty}"
+                );
+            }
+        }
+    }
+    let (counts, _) = e.folio.stats().await.unwrap();
+    assert!(counts
+        .iter()
+        .any(|c| c.resource_type == "ExplanationOfBenefit" && c.resources > 0));
+    assert!(e.folio.integrity_ok().await.unwrap());
+}

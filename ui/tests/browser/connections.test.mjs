@@ -139,3 +139,24 @@ test("downloading records shows progress, then what arrived and what was not sha
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a stale connection syncs when Folio opens, and several plans download together", async () => {
+  const other = { ...connection, id: "c-2", planId: "acme", planName: "Acme Health", patientId: "acme-77", scopesNotGranted: [] };
+  const handler = `(() => { const synced = []; return async (cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return [
+      { ...${JSON.stringify(connection)}, lastSyncedAt: "2020-01-01T00:00:00Z" },
+      { ...${JSON.stringify(other)}, lastSyncedAt: null } ];
+    if (cmd === "sync_connection") { synced.push(args.connectionId); window.__synced = synced;
+      return { connectionId: args.connectionId, cancelled: false, types: [{ resourceType: "Coverage", outcome: "done", fetched: 2, markedMissing: 0, problem: null }] }; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.getByTestId("sync-result").first().waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1"], "only the stale one syncs by itself");
+  await page.getByRole("button", { name: "Download all plans" }).click();
+  await page.waitForFunction(() => window.__synced?.length === 3);
+  assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1", "c-1", "c-2"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
