@@ -315,25 +315,36 @@ impl Job<'_> {
         token: &mut Sensitive<String>,
         report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<PassEnd, CoreError> {
+        // Pipelined: while one page is saved, the next is fetched.
         let mut seen: HashSet<String> = HashSet::new();
+        seen.insert(url.to_string());
+        let mut page = self.page(&url, token).await?;
         loop {
             if self.cancel.load(Ordering::SeqCst) {
                 return Ok(PassEnd::Cancelled);
             }
-            if !seen.insert(url.to_string()) {
+            let Some(next) = page.next.clone() else {
+                self.save(resource_type, pass_id, &url, page, report)
+                    .await?;
+                return self.finish(resource_type, report).await;
+            };
+            if !seen.insert(next.to_string()) {
+                self.save(resource_type, pass_id, &url, page, report)
+                    .await?;
                 return Err(CoreError::Fhir(
                     "the plan's pages lead back to a page already read (a paging loop)".into(),
                     "paging_loop",
                 ));
             }
-            let page = self.page(&url, token).await?;
-            match self
-                .save(resource_type, pass_id, &url, page, report)
-                .await?
-            {
-                Some(next) => url = next,
-                None => return self.finish(resource_type, report).await,
-            }
+            let mut next_token = token.clone();
+            let (saved, fetched) = tokio::join!(
+                self.save(resource_type, pass_id, &url, page, report),
+                self.page(&next, &mut next_token)
+            );
+            saved?;
+            *token = next_token;
+            page = fetched?;
+            url = next;
         }
     }
 
