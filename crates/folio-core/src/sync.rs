@@ -388,16 +388,20 @@ impl Job<'_> {
                     "paging_loop",
                 ));
             }
-            report(SyncProgress {
-                connection_id: self.connection_id.clone(),
-                resource_type: resource_type.to_owned(),
-                pages: u32::try_from(s.pages).unwrap_or(u32::MAX),
-                resources: u32::try_from(s.resources).unwrap_or(u32::MAX),
-                bytes: s.bytes as f64,
-                done: false,
-            });
+            report(self.progress(&s, false));
         }
         Ok(next)
+    }
+
+    fn progress(&self, state: &folio_store::SyncStateRow, done: bool) -> SyncProgress {
+        SyncProgress {
+            connection_id: self.connection_id.clone(),
+            resource_type: state.resource_type.clone(),
+            pages: u32::try_from(state.pages).unwrap_or(u32::MAX),
+            resources: u32::try_from(state.resources).unwrap_or(u32::MAX),
+            bytes: state.bytes as f64,
+            done,
+        }
     }
 
     async fn finish(
@@ -419,14 +423,7 @@ impl Job<'_> {
             .as_ref()
             .map_or(0, |s| u32::try_from(s.resources).unwrap_or(u32::MAX));
         if let Some(s) = state {
-            report(SyncProgress {
-                connection_id: self.connection_id.clone(),
-                resource_type: resource_type.to_owned(),
-                pages: u32::try_from(s.pages).unwrap_or(u32::MAX),
-                resources: fetched,
-                bytes: s.bytes as f64,
-                done: true,
-            });
+            report(self.progress(&s, true));
         }
         Ok(PassEnd::Done {
             fetched,

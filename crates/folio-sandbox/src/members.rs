@@ -74,19 +74,6 @@ const SHARED_TYPES: &[&str] = &[
     "RelatedPerson",
 ];
 
-const SENSITIVE_ACT_CODES: &[&str] = &[
-    "ETH",
-    "PSY",
-    "HIV",
-    "SDV",
-    "STD",
-    "SUD",
-    "BH",
-    "MH",
-    "SEX",
-    "GDIS",
-    "42CFRPart2",
-];
 
 impl Member {
     /// Builds a member from resources. The patient is `patient_id` or the first Patient; only
@@ -379,16 +366,10 @@ fn is_sensitive(resource: &Value) -> bool {
         .as_array()
         .is_some_and(|labels| {
             labels.iter().any(|l| {
-                let code = l["code"].as_str().unwrap_or("");
-                match l["system"].as_str().unwrap_or("") {
-                    "http://terminology.hl7.org/CodeSystem/v3-Confidentiality" => {
-                        code == "R" || code == "V"
-                    }
-                    "http://terminology.hl7.org/CodeSystem/v3-ActCode" => {
-                        SENSITIVE_ACT_CODES.contains(&code)
-                    }
-                    _ => false,
-                }
+                folio_fhir::is_sensitive_label(&folio_fhir::SecurityLabel {
+                    system: l["system"].as_str().map(str::to_owned),
+                    code: l["code"].as_str().map(str::to_owned),
+                })
             })
         })
 }

@@ -28,7 +28,7 @@ pub enum UpsertOutcome {
 }
 
 impl Store {
-    /// Adds or updates a plan the member can connect to.
+    /// Adds or updates a plan the member can connect to (a shorthand for [`Store::save_plan`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn upsert_plan(
         &self,
@@ -39,22 +39,18 @@ impl Store {
         redirect_style: &str,
         origin: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO plans (id, name, fhir_base, client_id, redirect_style, origin, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, fhir_base = excluded.fhir_base,
-                 client_id = excluded.client_id, redirect_style = excluded.redirect_style",
-        )
-        .bind(id)
-        .bind(name)
-        .bind(fhir_base)
-        .bind(client_id)
-        .bind(redirect_style)
-        .bind(origin)
-        .bind(now_rfc3339())
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        self.save_plan(&crate::PlanRow {
+            id: id.into(),
+            name: name.into(),
+            fhir_base: fhir_base.into(),
+            client_id: client_id.into(),
+            redirect_style: redirect_style.into(),
+            origin: origin.into(),
+            logo: None,
+            notes: None,
+            is_demo: false,
+        })
+        .await
     }
 
     /// Records a new connection in state `connecting`.
@@ -85,8 +81,6 @@ impl Store {
         resource: &NewResource<'_>,
     ) -> Result<UpsertOutcome, StoreError> {
         let fields = IndexFields::from_json_str(resource.raw_json)?;
-        let labels = serde_json::to_string(&fields.security_labels)
-            .map_err(|e| StoreError::Query(sqlx::Error::Decode(Box::new(e))))?;
         let _writer = self.write_lock().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let existing: Option<(String,)> = sqlx::query_as(
@@ -103,32 +97,15 @@ impl Store {
             Some(_) => UpsertOutcome::Updated,
             None => UpsertOutcome::Inserted,
         };
-        sqlx::query(
-            "INSERT INTO resources (connection_id, resource_type, resource_id, version_id,
-                 last_updated, clinical_date, codes, display, security_labels, sensitive,
-                 raw_json, fetched_at, source_request)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-             ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
-                 version_id = excluded.version_id, last_updated = excluded.last_updated,
-                 clinical_date = excluded.clinical_date, codes = excluded.codes,
-                 display = excluded.display, security_labels = excluded.security_labels,
-                 sensitive = excluded.sensitive, raw_json = excluded.raw_json,
-                 fetched_at = excluded.fetched_at, source_request = excluded.source_request",
+        crate::sync::write_resource(
+            &mut tx,
+            resource.connection_id,
+            &fields,
+            resource.raw_json,
+            &now_rfc3339(),
+            resource.source_request,
+            None,
         )
-        .bind(resource.connection_id)
-        .bind(&fields.key.resource_type)
-        .bind(&fields.key.id)
-        .bind(&fields.version_id)
-        .bind(&fields.last_updated)
-        .bind(&fields.clinical_date)
-        .bind(fields.codes.join(" "))
-        .bind(&fields.display)
-        .bind(labels)
-        .bind(fields.is_sensitive())
-        .bind(resource.raw_json)
-        .bind(now_rfc3339())
-        .bind(resource.source_request)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(outcome)

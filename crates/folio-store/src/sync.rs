@@ -75,6 +75,52 @@ pub struct TypeCount {
     pub sensitive: i64,
 }
 
+/// Inserts or replaces one resource with its index columns. `seen_pass` stamps the pass of its
+/// own type that returned it (`None` keeps the stamp it had).
+pub(crate) async fn write_resource(
+    tx: &mut sqlx::SqliteConnection,
+    connection_id: &str,
+    fields: &IndexFields,
+    raw_json: &str,
+    fetched_at: &str,
+    source_request: Option<&str>,
+    seen_pass: Option<&str>,
+) -> Result<(), StoreError> {
+    let labels = serde_json::to_string(&fields.security_labels).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "INSERT INTO resources (connection_id, resource_type, resource_id, version_id, last_updated, clinical_date,
+             codes, display, security_labels, sensitive, raw_json, fetched_at, source_request, last_seen_pass,
+             missing_since, dedupe_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL, ?15)
+         ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
+             version_id = excluded.version_id, last_updated = excluded.last_updated,
+             clinical_date = excluded.clinical_date, codes = excluded.codes, display = excluded.display,
+             security_labels = excluded.security_labels, sensitive = excluded.sensitive,
+             raw_json = excluded.raw_json, fetched_at = excluded.fetched_at,
+             source_request = excluded.source_request,
+             last_seen_pass = COALESCE(excluded.last_seen_pass, resources.last_seen_pass),
+             missing_since = NULL, dedupe_key = excluded.dedupe_key",
+    )
+    .bind(connection_id)
+    .bind(&fields.key.resource_type)
+    .bind(&fields.key.id)
+    .bind(&fields.version_id)
+    .bind(&fields.last_updated)
+    .bind(&fields.clinical_date)
+    .bind(fields.codes.join(" "))
+    .bind(&fields.display)
+    .bind(labels)
+    .bind(fields.is_sensitive())
+    .bind(raw_json)
+    .bind(fetched_at)
+    .bind(source_request)
+    .bind(seen_pass)
+    .bind(&fields.dedupe_key)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 const STATE_COLUMNS: &str = "resource_type, status, high_water, last_full_pass, pass_id, pass_full, pass_started_at, next_url, \
     pages, resources, bytes, error_code, error_message";
 
@@ -191,38 +237,16 @@ impl Store {
                 Some(_) => outcome.updated += 1,
                 None => outcome.inserted += 1,
             }
-            let labels =
-                serde_json::to_string(&fields.security_labels).unwrap_or_else(|_| "[]".into());
-            sqlx::query(
-                "INSERT INTO resources (connection_id, resource_type, resource_id, version_id, last_updated, clinical_date,
-                     codes, display, security_labels, sensitive, raw_json, fetched_at, source_request, last_seen_pass,
-                     missing_since, dedupe_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL, ?15)
-                 ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
-                     version_id = excluded.version_id, last_updated = excluded.last_updated,
-                     clinical_date = excluded.clinical_date, codes = excluded.codes, display = excluded.display,
-                     security_labels = excluded.security_labels, sensitive = excluded.sensitive,
-                     raw_json = excluded.raw_json, fetched_at = excluded.fetched_at,
-                     source_request = excluded.source_request,
-                     last_seen_pass = COALESCE(excluded.last_seen_pass, resources.last_seen_pass),
-                     missing_since = NULL, dedupe_key = excluded.dedupe_key",
+            let seen = (fields.key.resource_type == resource_type).then_some(pass_id);
+            write_resource(
+                &mut tx,
+                connection_id,
+                fields,
+                raw,
+                &now,
+                Some(source_request),
+                seen,
             )
-            .bind(connection_id)
-            .bind(&fields.key.resource_type)
-            .bind(&fields.key.id)
-            .bind(&fields.version_id)
-            .bind(&fields.last_updated)
-            .bind(&fields.clinical_date)
-            .bind(fields.codes.join(" "))
-            .bind(&fields.display)
-            .bind(labels)
-            .bind(fields.is_sensitive())
-            .bind(*raw)
-            .bind(&now)
-            .bind(source_request)
-            .bind((fields.key.resource_type == resource_type).then_some(pass_id))
-            .bind(&fields.dedupe_key)
-            .execute(&mut *tx)
             .await?;
         }
         sqlx::query(
