@@ -74,7 +74,6 @@ const SHARED_TYPES: &[&str] = &[
     "RelatedPerson",
 ];
 
-
 impl Member {
     /// Builds a member from resources. The patient is `patient_id` or the first Patient; only
     /// what belongs to that patient (and the shared resources and Provenance it reaches) is

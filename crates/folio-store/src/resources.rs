@@ -97,14 +97,13 @@ impl Store {
             Some(_) => UpsertOutcome::Updated,
             None => UpsertOutcome::Inserted,
         };
-        crate::sync::write_resource(
+        let row = [(&fields, resource.raw_json, None)];
+        crate::sync::write_resources(
             &mut tx,
             resource.connection_id,
-            &fields,
-            resource.raw_json,
+            &row,
             &now_rfc3339(),
             resource.source_request,
-            None,
         )
         .await?;
         tx.commit().await?;

@@ -75,49 +75,59 @@ pub struct TypeCount {
     pub sensitive: i64,
 }
 
-/// Inserts or replaces one resource with its index columns. `seen_pass` stamps the pass of its
-/// own type that returned it (`None` keeps the stamp it had).
-pub(crate) async fn write_resource(
+/// Rows written by one statement: 15 values each, well under SQLite's variable limit.
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// Inserts or replaces resources with their index columns, many rows per statement. Each row
+/// is `(fields, raw JSON, seen_pass)`: `seen_pass` stamps the pass of its own type that
+/// returned it (`None` keeps the stamp it had).
+pub(crate) async fn write_resources(
     tx: &mut sqlx::SqliteConnection,
     connection_id: &str,
-    fields: &IndexFields,
-    raw_json: &str,
+    rows: &[(&IndexFields, &str, Option<&str>)],
     fetched_at: &str,
     source_request: Option<&str>,
-    seen_pass: Option<&str>,
 ) -> Result<(), StoreError> {
-    let labels = serde_json::to_string(&fields.security_labels).unwrap_or_else(|_| "[]".into());
-    sqlx::query(
-        "INSERT INTO resources (connection_id, resource_type, resource_id, version_id, last_updated, clinical_date,
-             codes, display, security_labels, sensitive, raw_json, fetched_at, source_request, last_seen_pass,
-             missing_since, dedupe_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL, ?15)
-         ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
-             version_id = excluded.version_id, last_updated = excluded.last_updated,
-             clinical_date = excluded.clinical_date, codes = excluded.codes, display = excluded.display,
-             security_labels = excluded.security_labels, sensitive = excluded.sensitive,
-             raw_json = excluded.raw_json, fetched_at = excluded.fetched_at,
-             source_request = excluded.source_request,
-             last_seen_pass = COALESCE(excluded.last_seen_pass, resources.last_seen_pass),
-             missing_since = NULL, dedupe_key = excluded.dedupe_key",
-    )
-    .bind(connection_id)
-    .bind(&fields.key.resource_type)
-    .bind(&fields.key.id)
-    .bind(&fields.version_id)
-    .bind(&fields.last_updated)
-    .bind(&fields.clinical_date)
-    .bind(fields.codes.join(" "))
-    .bind(&fields.display)
-    .bind(labels)
-    .bind(fields.is_sensitive())
-    .bind(raw_json)
-    .bind(fetched_at)
-    .bind(source_request)
-    .bind(seen_pass)
-    .bind(&fields.dedupe_key)
-    .execute(tx)
-    .await?;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let values =
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO resources (connection_id, resource_type, resource_id, version_id, last_updated, clinical_date,
+                 codes, display, security_labels, sensitive, raw_json, fetched_at, source_request, last_seen_pass,
+                 missing_since, dedupe_key)
+             VALUES {values}
+             ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
+                 version_id = excluded.version_id, last_updated = excluded.last_updated,
+                 clinical_date = excluded.clinical_date, codes = excluded.codes, display = excluded.display,
+                 security_labels = excluded.security_labels, sensitive = excluded.sensitive,
+                 raw_json = excluded.raw_json, fetched_at = excluded.fetched_at,
+                 source_request = excluded.source_request,
+                 last_seen_pass = COALESCE(excluded.last_seen_pass, resources.last_seen_pass),
+                 missing_since = NULL, dedupe_key = excluded.dedupe_key"
+        );
+        let mut q = sqlx::query(&sql);
+        for (fields, raw_json, seen_pass) in chunk {
+            let labels =
+                serde_json::to_string(&fields.security_labels).unwrap_or_else(|_| "[]".into());
+            q = q
+                .bind(connection_id)
+                .bind(fields.key.resource_type.as_str())
+                .bind(fields.key.id.as_str())
+                .bind(fields.version_id.as_deref())
+                .bind(fields.last_updated.as_deref())
+                .bind(fields.clinical_date.as_deref())
+                .bind(fields.codes.join(" "))
+                .bind(fields.display.as_deref())
+                .bind(labels)
+                .bind(fields.is_sensitive())
+                .bind(*raw_json)
+                .bind(fetched_at)
+                .bind(source_request)
+                .bind(*seen_pass)
+                .bind(fields.dedupe_key.as_deref());
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 
@@ -213,42 +223,41 @@ impl Store {
                 }
             }
         }
+        let mut seen_unchanged: Vec<&str> = Vec::new();
+        let mut writes: Vec<(&IndexFields, &str, Option<&str>)> = Vec::new();
         for (fields, raw) in &parsed {
+            let own = fields.key.resource_type == resource_type;
             let key = (fields.key.resource_type.clone(), fields.key.id.clone());
             match existing.get(&key) {
                 Some(old) if old == raw => {
                     outcome.unchanged += 1;
-                    if fields.key.resource_type != resource_type {
-                        // Included from another type's search: seen, but not by this type's pass.
-                        continue;
+                    // Included from another type's search: seen, but not by this type's pass.
+                    if own {
+                        seen_unchanged.push(fields.key.id.as_str());
                     }
-                    sqlx::query(
-                        "UPDATE resources SET last_seen_pass = ?4, missing_since = NULL
-                         WHERE connection_id = ?1 AND resource_type = ?2 AND resource_id = ?3",
-                    )
-                    .bind(connection_id)
-                    .bind(&fields.key.resource_type)
-                    .bind(&fields.key.id)
-                    .bind(pass_id)
-                    .execute(&mut *tx)
-                    .await?;
                     continue;
                 }
                 Some(_) => outcome.updated += 1,
                 None => outcome.inserted += 1,
             }
-            let seen = (fields.key.resource_type == resource_type).then_some(pass_id);
-            write_resource(
-                &mut tx,
-                connection_id,
-                fields,
-                raw,
-                &now,
-                Some(source_request),
-                seen,
-            )
-            .await?;
+            writes.push((fields, raw, own.then_some(pass_id)));
         }
+        for chunk in seen_unchanged.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "UPDATE resources SET last_seen_pass = ?, missing_since = NULL
+                 WHERE connection_id = ? AND resource_type = ? AND resource_id IN ({marks})"
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(pass_id)
+                .bind(connection_id)
+                .bind(resource_type);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        write_resources(&mut tx, connection_id, &writes, &now, Some(source_request)).await?;
         sqlx::query(
             "UPDATE sync_state SET next_url = ?3, pages = pages + 1, resources = resources + ?4, bytes = bytes + ?5, updated_at = ?6
              WHERE connection_id = ?1 AND resource_type = ?2",
