@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "disconnect",
     "sync_connection",
     "cancel_sync",
+    "timeline",
+    "record",
 ];
 
 fn main() {

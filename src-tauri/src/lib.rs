@@ -19,7 +19,7 @@ use tauri_plugin_deep_link::DeepLinkExt;
 
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    use commands::{connections, plans, status, sync};
+    use commands::{connections, plans, records, status, sync};
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             status::app_status,
@@ -33,6 +33,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             connections::disconnect,
             sync::sync_connection,
             sync::cancel_sync,
+            records::timeline,
+            records::record,
         ])
         .events(tauri_specta::collect_events![events::SyncProgressEvent])
 }

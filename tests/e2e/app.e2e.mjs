@@ -119,3 +119,12 @@ test("Download records syncs the demo member's history into the profile", async 
   assert.ok(held > 1000, `the demo member's records are on this computer (${held})`);
   await screenshot("e2e-synced.png");
 });
+
+test("Records shows the synced history and a record as the plan sent it", async () => {
+  await clickButton("Records");
+  await textOf("[data-testid=timeline-item]", { timeoutMs: 30000 });
+  await click("[data-testid=timeline-item]");
+  const json = await textOf("[data-testid=record-json]");
+  assert.match(json, /"resourceType": "/);
+  await screenshot("e2e-records.png");
+});

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     PlanNotFound,
     /// No such connection.
     ConnectionNotFound,
+    /// No such record.
+    RecordNotFound,
     /// A plan's address or client id is not usable.
     InvalidPlan,
     /// The demo plan is not running.
@@ -271,4 +273,91 @@ pub struct SyncReport {
     pub cancelled: bool,
     /// Per type.
     pub types: Vec<TypeResult>,
+}
+
+/// What part of the timeline to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineQuery {
+    /// Only these resource types (all when empty).
+    pub types: Vec<String>,
+    /// Only these connections (all when empty).
+    pub connections: Vec<String>,
+    /// Words to find.
+    pub text: Option<String>,
+    /// Show records with sensitive labels.
+    pub include_sensitive: bool,
+    /// From this date (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Until this date (YYYY-MM-DD, exclusive).
+    pub until: Option<String>,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+    /// Items per page (1 to 500).
+    pub limit: u32,
+}
+
+/// One item of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineItem {
+    /// Connection it came from.
+    pub connection_id: String,
+    /// The plan's name.
+    pub plan_name: String,
+    /// FHIR type.
+    pub resource_type: String,
+    /// Id at the plan.
+    pub resource_id: String,
+    /// When it happened, as the plan wrote it.
+    pub date: String,
+    /// Its name, or what kind of record it is.
+    pub title: String,
+    /// What kind of record, in plain words.
+    pub kind: String,
+    /// Carries a sensitive security label.
+    pub sensitive: bool,
+    /// Other plans that sent the same item.
+    pub other_sources: Vec<String>,
+}
+
+/// A page of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelinePage {
+    /// Items, newest first.
+    pub items: Vec<TimelineItem>,
+    /// Pass back to get the next page; none at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// One record with where it came from. The JSON is sent as text on purpose (a "view source"
+/// panel); it is never interpreted as markup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordDetail {
+    /// Connection.
+    pub connection_id: String,
+    /// FHIR type.
+    pub resource_type: String,
+    /// Id at the plan.
+    pub resource_id: String,
+    /// What kind of record, in plain words.
+    pub kind: String,
+    /// The plan's name.
+    pub plan_name: String,
+    /// The plan's FHIR base.
+    pub fhir_base: String,
+    /// When Folio fetched it.
+    pub fetched_at: String,
+    /// The request that returned it.
+    pub source_request: Option<String>,
+    /// Carries a sensitive security label.
+    pub sensitive: bool,
+    /// When the plan stopped returning it, if it did.
+    pub missing_since: Option<String>,
+    /// The resource as the plan sent it, indented.
+    pub json: String,
+    /// Other plans that sent the same item.
+    pub other_sources: Vec<String>,
 }

@@ -28,6 +28,9 @@ pub enum CoreError {
     /// No such connection.
     #[error("no such connection")]
     ConnectionNotFound,
+    /// No such record.
+    #[error("that record is no longer on this computer")]
+    RecordNotFound,
     /// A plan the member typed in is not usable.
     #[error("{0}")]
     InvalidPlan(String),
@@ -83,6 +86,7 @@ impl CoreError {
             Self::Catalog(_) | Self::Internal(_) => ErrorCode::Internal,
             Self::PlanNotFound => ErrorCode::PlanNotFound,
             Self::ConnectionNotFound => ErrorCode::ConnectionNotFound,
+            Self::RecordNotFound => ErrorCode::RecordNotFound,
             Self::InvalidPlan(_) => ErrorCode::InvalidPlan,
             Self::DemoNotRunning => ErrorCode::DemoUnavailable,
             Self::NoSignIn => ErrorCode::SignInCancelled,

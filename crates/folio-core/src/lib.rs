@@ -16,6 +16,7 @@ mod error;
 mod folio;
 mod plans;
 mod sync;
+mod timeline;
 mod tokens;
 
 pub use connections::{DisconnectOutcome, URL_SCHEME};

@@ -502,3 +502,168 @@ async fn public_fixtures_sync_completely() {
         .any(|c| c.resource_type == "ExplanationOfBenefit" && c.resources > 0));
     assert!(e.folio.integrity_ok().await.unwrap());
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
+    use folio_core::api::TimelineQuery;
+    let e = env(member(600)).await;
+    let mut second = member(600);
+    second.clients = vec![ClientRegistration {
+        client_id: "folio-desktop".into(),
+        name: "Folio".into(),
+        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
+    }];
+    let other = Sandbox::start(second).await.unwrap();
+    let plan = e
+        .folio
+        .add_plan(
+            "Second Plan",
+            other.fhir_base(),
+            "folio-desktop",
+            folio_core::api::RedirectStyle::Loopback,
+        )
+        .await
+        .unwrap();
+    let a = connect(&e, "demo", &[]).await.unwrap();
+    e.folio
+        .sync_connection(&a.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+
+    // Page through everything of plan A, 37 at a time: newest first, nothing twice.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = e
+            .folio
+            .timeline(&TimelineQuery {
+                cursor: cursor.clone(),
+                limit: 37,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|i| {
+            (
+                i.date.clone(),
+                format!("{}/{}", i.resource_type, i.resource_id),
+            )
+        }));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let mut ids: Vec<&String> = seen.iter().map(|(_, id)| id).collect();
+    ids.sort();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "no item twice across pages");
+    assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0), "newest first");
+    assert!(seen.len() > 300);
+    assert!(
+        !seen.iter().any(|(_, id)| id.starts_with("Coverage/")),
+        "only things that happened"
+    );
+
+    // Filters: one kind, words, sensitive records only on request.
+    let labs = e
+        .folio
+        .timeline(&TimelineQuery {
+            types: vec!["Observation".into()],
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(labs
+        .items
+        .iter()
+        .all(|i| i.resource_type == "Observation" && i.kind == "Lab or vital sign"));
+    let found = e
+        .folio
+        .timeline(&TimelineQuery {
+            text: Some("glucose".into()),
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        !found.items.is_empty()
+            && found
+                .items
+                .iter()
+                .all(|i| i.title.to_lowercase().contains("glucose")),
+        "{:?}",
+        found.items.first()
+    );
+    let hidden = e
+        .folio
+        .timeline(&TimelineQuery {
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        hidden.items.iter().all(|i| !i.sensitive),
+        "sensitive records are hidden by default"
+    );
+
+    // The record behind an item: the plan's JSON, verbatim in content, and its source.
+    let first = &labs.items[0];
+    let detail = e
+        .folio
+        .record(
+            &first.connection_id,
+            &first.resource_type,
+            &first.resource_id,
+        )
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&detail.json).unwrap();
+    assert_eq!(json["id"], first.resource_id.as_str());
+    assert_eq!(detail.plan_name, "Folio Sandbox Health Plan (demo)");
+    let request = detail.source_request.unwrap();
+    assert!(
+        request.starts_with("/fhir/"),
+        "the request without host or token: {request}"
+    );
+
+    // The same member at a second plan: shared items appear once, naming the other plan.
+    let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
+    e.folio
+        .sync_connection(&b.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    let both = e
+        .folio
+        .timeline(&TimelineQuery {
+            types: vec!["Immunization".into()],
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let only_a = e
+        .folio
+        .timeline(&TimelineQuery {
+            types: vec!["Immunization".into()],
+            connections: vec![a.id.clone()],
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(both.items.len(), only_a.items.len(), "linked, shown once");
+    assert!(
+        both.items
+            .iter()
+            .all(|i| i.other_sources == vec!["Second Plan".to_owned()]
+                || i.plan_name == "Second Plan"),
+        "{:?}",
+        both.items.first()
+    );
+}

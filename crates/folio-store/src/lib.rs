@@ -11,9 +11,11 @@ mod plans;
 mod resources;
 mod store;
 mod sync;
+mod timeline;
 
 pub use error::StoreError;
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
 pub use store::{Store, StoreStatus};
 pub use sync::{PageOutcome, PageResource, SyncStateRow, TypeCount};
+pub use timeline::{RecordRow, TimelineFilter, TimelineRow, TIMELINE_TYPES};

@@ -3,5 +3,6 @@
 
 pub mod connections;
 pub mod plans;
+pub mod records;
 pub mod status;
 pub mod sync;

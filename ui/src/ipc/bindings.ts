@@ -29,6 +29,10 @@ export const commands = {
 	syncConnection: (connectionId: string) => typedError<SyncReport_Serialize, ApiError>(__TAURI_INVOKE("sync_connection", { connectionId })),
 	/**  Asks a running sync to stop after its current page. */
 	cancelSync: (connectionId: string) => typedError<boolean, ApiError>(__TAURI_INVOKE("cancel_sync", { connectionId })),
+	/**  A page of the timeline across plans, newest first. */
+	timeline: (query: TimelineQuery_Deserialize) => typedError<TimelinePage_Serialize, ApiError>(__TAURI_INVOKE("timeline", { query })),
+	/**  One record with its source; its JSON is text for a "view source" panel. */
+	record: (connectionId: string, resourceType: string, resourceId: string) => typedError<RecordDetail_Serialize, ApiError>(__TAURI_INVOKE("record", { connectionId, resourceType, resourceId })),
 };
 
 /** Events */
@@ -158,6 +162,8 @@ export type ErrorCode =
 "plan_not_found" | 
 /**  No such connection. */
 "connection_not_found" | 
+/**  No such record. */
+"record_not_found" | 
 /**  A plan's address or client id is not usable. */
 "invalid_plan" | 
 /**  The demo plan is not running. */
@@ -230,6 +236,74 @@ export type PlanSummary_Serialize = {
 	isDemo: boolean,
 	/**  Notes for the member. */
 	notes: string | null,
+};
+
+/**
+ *  One record with where it came from. The JSON is sent as text on purpose (a "view source"
+ *  panel); it is never interpreted as markup.
+ */
+export type RecordDetail = RecordDetail_Serialize | RecordDetail_Deserialize;
+
+/**
+ *  One record with where it came from. The JSON is sent as text on purpose (a "view source"
+ *  panel); it is never interpreted as markup.
+ */
+export type RecordDetail_Deserialize = {
+	/**  Connection. */
+	connectionId: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  What kind of record, in plain words. */
+	kind: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  The plan's FHIR base. */
+	fhirBase: string,
+	/**  When Folio fetched it. */
+	fetchedAt: string,
+	/**  The request that returned it. */
+	sourceRequest?: string | null,
+	/**  Carries a sensitive security label. */
+	sensitive: boolean,
+	/**  When the plan stopped returning it, if it did. */
+	missingSince?: string | null,
+	/**  The resource as the plan sent it, indented. */
+	json: string,
+	/**  Other plans that sent the same item. */
+	otherSources: string[],
+};
+
+/**
+ *  One record with where it came from. The JSON is sent as text on purpose (a "view source"
+ *  panel); it is never interpreted as markup.
+ */
+export type RecordDetail_Serialize = {
+	/**  Connection. */
+	connectionId: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  What kind of record, in plain words. */
+	kind: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  The plan's FHIR base. */
+	fhirBase: string,
+	/**  When Folio fetched it. */
+	fetchedAt: string,
+	/**  The request that returned it. */
+	sourceRequest: string | null,
+	/**  Carries a sensitive security label. */
+	sensitive: boolean,
+	/**  When the plan stopped returning it, if it did. */
+	missingSince: string | null,
+	/**  The resource as the plan sent it, indented. */
+	json: string,
+	/**  Other plans that sent the same item. */
+	otherSources: string[],
 };
 
 /**  How a plan sends the member back to Folio after signing in. */
@@ -311,6 +385,90 @@ export type SyncReport_Serialize = {
 	cancelled: boolean,
 	/**  Per type. */
 	types: TypeResult_Serialize[],
+};
+
+/**  One item of the timeline. */
+export type TimelineItem = {
+	/**  Connection it came from. */
+	connectionId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  When it happened, as the plan wrote it. */
+	date: string,
+	/**  Its name, or what kind of record it is. */
+	title: string,
+	/**  What kind of record, in plain words. */
+	kind: string,
+	/**  Carries a sensitive security label. */
+	sensitive: boolean,
+	/**  Other plans that sent the same item. */
+	otherSources: string[],
+};
+
+/**  A page of the timeline. */
+export type TimelinePage = TimelinePage_Serialize | TimelinePage_Deserialize;
+
+/**  A page of the timeline. */
+export type TimelinePage_Deserialize = {
+	/**  Items, newest first. */
+	items: TimelineItem[],
+	/**  Pass back to get the next page; none at the end. */
+	nextCursor?: string | null,
+};
+
+/**  A page of the timeline. */
+export type TimelinePage_Serialize = {
+	/**  Items, newest first. */
+	items: TimelineItem[],
+	/**  Pass back to get the next page; none at the end. */
+	nextCursor: string | null,
+};
+
+/**  What part of the timeline to show. */
+export type TimelineQuery = TimelineQuery_Serialize | TimelineQuery_Deserialize;
+
+/**  What part of the timeline to show. */
+export type TimelineQuery_Deserialize = {
+	/**  Only these resource types (all when empty). */
+	types: string[],
+	/**  Only these connections (all when empty). */
+	connections: string[],
+	/**  Words to find. */
+	text?: string | null,
+	/**  Show records with sensitive labels. */
+	includeSensitive: boolean,
+	/**  From this date (YYYY-MM-DD). */
+	from?: string | null,
+	/**  Until this date (YYYY-MM-DD, exclusive). */
+	until?: string | null,
+	/**  Where the previous page ended. */
+	cursor?: string | null,
+	/**  Items per page (1 to 500). */
+	limit: number,
+};
+
+/**  What part of the timeline to show. */
+export type TimelineQuery_Serialize = {
+	/**  Only these resource types (all when empty). */
+	types: string[],
+	/**  Only these connections (all when empty). */
+	connections: string[],
+	/**  Words to find. */
+	text: string | null,
+	/**  Show records with sensitive labels. */
+	includeSensitive: boolean,
+	/**  From this date (YYYY-MM-DD). */
+	from: string | null,
+	/**  Until this date (YYYY-MM-DD, exclusive). */
+	until: string | null,
+	/**  Where the previous page ended. */
+	cursor: string | null,
+	/**  Items per page (1 to 500). */
+	limit: number,
 };
 
 /**  How one resource type went. */

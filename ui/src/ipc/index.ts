@@ -5,6 +5,9 @@ import {
   events,
   type SyncProgress,
   type SyncReport,
+  type RecordDetail_Serialize,
+  type TimelinePage_Serialize,
+  type TimelineQuery_Deserialize,
   type ApiError,
   type AppStatus,
   type ConnectionSummary_Serialize,
@@ -32,6 +35,14 @@ export type {
 export type PlanSummary = PlanSummary_Serialize;
 /** A connection to a plan. */
 export type ConnectionSummary = ConnectionSummary_Serialize;
+/** What part of the timeline to show. */
+export type TimelineQuery = TimelineQuery_Deserialize;
+/** A page of the timeline. */
+export type TimelinePage = TimelinePage_Serialize;
+/** One item of the timeline. */
+export type TimelineItem = TimelinePage_Serialize["items"][number];
+/** One record with its source. */
+export type RecordDetail = RecordDetail_Serialize;
 
 /** Codes the UI can see: the host's, plus one for a broken bridge to the host. */
 export type UiErrorCode = ErrorCode | "ipc_unavailable";
@@ -138,4 +149,14 @@ export async function onSyncProgress(handler: (progress: SyncProgress) => void):
   } catch (error) {
     throw toFolioError(error);
   }
+}
+
+/** A page of the member's timeline, newest first. */
+export function timeline(query: TimelineQuery): Promise<TimelinePage> {
+  return unwrap(() => commands.timeline(query));
+}
+
+/** One record with where it came from. */
+export function record(connectionId: string, resourceType: string, resourceId: string): Promise<RecordDetail> {
+  return unwrap(() => commands.record(connectionId, resourceType, resourceId));
 }

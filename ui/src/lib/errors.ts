@@ -19,6 +19,8 @@ export function describeError(code: UiErrorCode): string {
       return "That plan is no longer in Folio";
     case "connection_not_found":
       return "That connection is no longer in Folio";
+    case "record_not_found":
+      return "That record is no longer on this computer";
     case "invalid_plan":
       return "That plan's details are not usable";
     case "demo_unavailable":

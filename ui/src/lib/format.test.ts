@@ -1,4 +1,4 @@
-import { countOf, formatBytes, formatMoment } from "./format";
+import { countOf, formatBytes, formatDay, formatMoment } from "./format";
 
 describe("formatBytes", () => {
   it("uses plain words and decimal units", () => {
@@ -27,5 +27,13 @@ describe("formatMoment", () => {
   it("reads an RFC 3339 instant, and leaves anything else as it was", () => {
     expect(formatMoment("2026-11-29T13:57:45.049586481Z", "en-US")).toMatch(/^Nov 29, 2026/);
     expect(formatMoment("not a date")).toBe("not a date");
+  });
+});
+
+describe("formatDay", () => {
+  it("shows the day the plan wrote, whatever the time zone", () => {
+    expect(formatDay("2024-03-04T23:30:00-05:00", "en-US")).toBe("Mar 4, 2024");
+    expect(formatDay("2024-03-04", "en-US")).toBe("Mar 4, 2024");
+    expect(formatDay("2024-03", "en-US")).toBe("2024-03");
   });
 });

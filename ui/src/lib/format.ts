@@ -27,3 +27,11 @@ export function formatMoment(iso: string, locale?: string): string {
   if (Number.isNaN(at.getTime())) return iso;
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(at);
 }
+
+/** A FHIR date or dateTime as the member's day: "Mar 4, 2024". Partial dates stay as written. */
+export function formatDay(date: string, locale?: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}/.test(date)) return date;
+  const [y, m, d] = date.slice(0, 10).split("-").map(Number);
+  if (y === undefined || m === undefined || d === undefined) return date;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}

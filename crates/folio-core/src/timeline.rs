@@ -1,0 +1,143 @@
+//! The member's history read back: the timeline across plans and one record's detail.
+
+use std::collections::HashMap;
+
+use folio_store::TimelineFilter;
+
+use crate::api::{RecordDetail, TimelineItem, TimelinePage, TimelineQuery};
+use crate::{CoreError, Folio};
+
+/// Plain words for what a record is, when it has no name of its own.
+pub fn kind_of(resource_type: &str) -> &'static str {
+    match resource_type {
+        "Encounter" => "Visit",
+        "ExplanationOfBenefit" => "Claim",
+        "Observation" => "Lab or vital sign",
+        "DiagnosticReport" => "Report",
+        "MedicationRequest" => "Prescription",
+        "Immunization" => "Immunization",
+        "Procedure" => "Procedure",
+        "Condition" => "Condition",
+        "DocumentReference" => "Document",
+        "AllergyIntolerance" => "Allergy",
+        "CarePlan" => "Care plan",
+        _ => "Record",
+    }
+}
+
+fn parse_cursor(cursor: &str) -> Option<(String, i64)> {
+    let (date, rowid) = cursor.rsplit_once('|')?;
+    Some((date.to_owned(), rowid.parse().ok()?))
+}
+
+impl Folio {
+    /// A page of the timeline, newest first. The same item from several plans is shown once,
+    /// naming the other plans.
+    pub async fn timeline(&self, query: &TimelineQuery) -> Result<TimelinePage, CoreError> {
+        let store = self.store().await?;
+        let limit = query.limit.clamp(1, 500);
+        let cursor = match query.cursor.as_deref() {
+            Some(c) => Some(parse_cursor(c).ok_or_else(|| {
+                CoreError::InvalidPlan("that page of the timeline no longer exists".into())
+            })?),
+            None => None,
+        };
+        let text = query
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let filter = TimelineFilter {
+            types: &query.types,
+            connections: &query.connections,
+            text,
+            include_sensitive: query.include_sensitive,
+            from: query.from.as_deref(),
+            until: query.until.as_deref(),
+        };
+        let rows = store
+            .timeline(
+                &filter,
+                cursor.as_ref().map(|(d, r)| (d.as_str(), *r)),
+                limit,
+            )
+            .await?;
+        let next_cursor = (rows.len() == limit as usize)
+            .then(|| {
+                rows.last()
+                    .map(|r| format!("{}|{}", r.clinical_date, r.rowid))
+            })
+            .flatten();
+        let mut items: Vec<TimelineItem> = Vec::with_capacity(rows.len());
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for r in rows {
+            if let Some(key) = &r.dedupe_key {
+                if let Some(&i) = by_key.get(key) {
+                    if items[i].plan_name != r.plan_name
+                        && !items[i].other_sources.contains(&r.plan_name)
+                    {
+                        items[i].other_sources.push(r.plan_name.clone());
+                    }
+                    continue;
+                }
+                by_key.insert(key.clone(), items.len());
+            }
+            let kind = kind_of(&r.resource_type);
+            items.push(TimelineItem {
+                connection_id: r.connection_id,
+                plan_name: r.plan_name,
+                resource_type: r.resource_type,
+                resource_id: r.resource_id,
+                date: r.clinical_date,
+                title: r
+                    .display
+                    .filter(|d| !d.trim().is_empty())
+                    .unwrap_or_else(|| kind.to_owned()),
+                kind: kind.to_owned(),
+                sensitive: r.sensitive,
+                other_sources: Vec::new(),
+            });
+        }
+        Ok(TimelinePage { items, next_cursor })
+    }
+
+    /// One record: everything the plan sent (re-indented for reading; the stored copy is verbatim),
+    /// and its source.
+    pub async fn record(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<RecordDetail, CoreError> {
+        let store = self.store().await?;
+        let row = store
+            .record(connection_id, resource_type, resource_id)
+            .await?
+            .ok_or(CoreError::RecordNotFound)?;
+        let pretty = serde_json::from_str::<serde_json::Value>(&row.raw_json)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_else(|_| row.raw_json.clone());
+        let mut other_sources = Vec::new();
+        if let Some(key) = &row.dedupe_key {
+            for (plan, conn, _, _) in store.copies(key).await? {
+                if conn != connection_id && !other_sources.contains(&plan) {
+                    other_sources.push(plan);
+                }
+            }
+        }
+        Ok(RecordDetail {
+            connection_id: connection_id.to_owned(),
+            resource_type: resource_type.to_owned(),
+            resource_id: resource_id.to_owned(),
+            kind: kind_of(resource_type).to_owned(),
+            plan_name: row.plan_name,
+            fhir_base: row.fhir_base,
+            fetched_at: row.fetched_at,
+            source_request: row.source_request,
+            sensitive: row.sensitive,
+            missing_since: row.missing_since,
+            json: pretty,
+            other_sources,
+        })
+    }
+}

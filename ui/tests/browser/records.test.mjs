@@ -1,0 +1,75 @@
+// The records screen in Chromium with the host mocked: timeline by day, filters, detail.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { launchBrowser, mockScript, serveDist } from "./harness.mjs";
+
+const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+  await mkdir(artifacts, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const items = [
+  { connectionId: "c-1", planName: "Folio Sandbox Health Plan (demo)", resourceType: "Observation", resourceId: "o1", date: "2026-10-02T09:00:00Z",
+    title: "Glucose [Mass/volume] in Serum or Plasma", kind: "Lab or vital sign", sensitive: false, otherSources: ["Second Plan"] },
+  { connectionId: "c-1", planName: "Folio Sandbox Health Plan (demo)", resourceType: "ExplanationOfBenefit", resourceId: "e1", date: "2026-10-02",
+    title: "Professional", kind: "Claim", sensitive: false, otherSources: [] },
+  { connectionId: "c-1", planName: "Folio Sandbox Health Plan (demo)", resourceType: "Immunization", resourceId: "i1", date: "2026-09-14",
+    title: "Influenza, seasonal, injectable", kind: "Immunization", sensitive: false, otherSources: [] },
+];
+const sensitive = { ...items[1], resourceType: "Condition", resourceId: "s1", title: "Major depressive disorder", kind: "Condition", sensitive: true };
+const hostile = '{"resourceType":"Observation","id":"o1","text":{"div":"<div><script>alert(1)</script><img src=x onerror=alert(2)></div>"}}';
+
+test("the timeline groups by day, hides sensitive records until asked, and shows a record's source", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+  const handler = `(() => { const queries = []; window.__queries = queries; return (cmd, args) => {
+    if (cmd === "list_connections") return [];
+    if (cmd === "list_plans") return [];
+    if (cmd === "timeline") { queries.push(args.query);
+      return { items: args.query.includeSensitive ? [${JSON.stringify(sensitive)}, ...${JSON.stringify(items)}] : ${JSON.stringify(items)}, nextCursor: null }; }
+    if (cmd === "record") return { connectionId: "c-1", resourceType: "Observation", resourceId: "o1", kind: "Lab or vital sign",
+      planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://127.0.0.1:8700/fhir", fetchedAt: "2026-11-29T10:00:00Z",
+      sourceRequest: "/fhir/Observation?patient=demo-patient&_count=200", sensitive: false, missingSince: null,
+      json: ${JSON.stringify(hostile)}, otherSources: ["Second Plan"] };
+    throw "unexpected " + cmd;
+  }; })()`;
+  await page.addInitScript({ content: await mockScript(handler) });
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByTestId("timeline-item").first().waitFor();
+  assert.equal(await page.getByTestId("timeline-item").count(), 3);
+  assert.deepEqual(await page.locator(".days h3").allTextContents(), ["Oct 2, 2026", "Sep 14, 2026"]);
+  assert.match(await page.getByTestId("timeline-item").first().textContent(), /also from Second Plan/);
+  assert.equal(await page.getByText("Major depressive disorder").count(), 0, "sensitive records are hidden by default");
+
+  await page.getByTestId("timeline-item").first().click();
+  const json = page.getByTestId("record-json");
+  await json.waitFor();
+  assert.match(await json.textContent(), /<script>alert\(1\)<\/script>/, "the JSON is shown as text");
+  assert.equal(await page.locator("aside script, aside img").count(), 0, "nothing in it becomes markup");
+  assert.match(await page.locator("aside").textContent(), /also sent by Second Plan/);
+  await page.screenshot({ path: `${artifacts}browser-records.png` });
+
+  await page.getByLabel("Show sensitive records").check();
+  await page.getByText("Major depressive disorder").waitFor();
+  await page.getByLabel("Kind").selectOption("Observation");
+  await page.getByLabel("Find").fill("glucose");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.waitForFunction(() => window.__queries.some((q) => q.text === "glucose"));
+  const last = await page.evaluate(() => window.__queries[window.__queries.length - 1]);
+  assert.deepEqual({ types: last.types, text: last.text, includeSensitive: last.includeSensitive }, { types: ["Observation"], text: "glucose", includeSensitive: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
