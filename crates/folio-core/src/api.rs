@@ -358,6 +358,9 @@ pub struct RecordDetail {
     pub missing_since: Option<String>,
     /// The resource as the plan sent it, indented.
     pub json: String,
+    /// The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
+    /// images, forms or outside links); none when it has none.
+    pub narrative_html: Option<String>,
     /// Other plans that sent the same item.
     pub other_sources: Vec<String>,
 }

@@ -114,9 +114,15 @@ impl Folio {
             .record(connection_id, resource_type, resource_id)
             .await?
             .ok_or(CoreError::RecordNotFound)?;
-        let pretty = serde_json::from_str::<serde_json::Value>(&row.raw_json)
-            .and_then(|v| serde_json::to_string_pretty(&v))
-            .unwrap_or_else(|_| row.raw_json.clone());
+        let value = serde_json::from_str::<serde_json::Value>(&row.raw_json).ok();
+        let pretty = value
+            .as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok())
+            .unwrap_or_else(|| row.raw_json.clone());
+        let narrative_html = value
+            .as_ref()
+            .and_then(folio_fhir::narrative_div)
+            .map(folio_fhir::sanitize_narrative);
         let mut other_sources = Vec::new();
         if let Some(key) = &row.dedupe_key {
             for (plan, conn, _, _) in store.copies(key).await? {
@@ -137,6 +143,7 @@ impl Folio {
             sensitive: row.sensitive,
             missing_since: row.missing_since,
             json: pretty,
+            narrative_html,
             other_sources,
         })
     }

@@ -632,6 +632,45 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
         "the request without host or token: {request}"
     );
 
+    // Narratives arrive hostile in some records (the generator plants them) and leave safe.
+    let all = e
+        .folio
+        .timeline(&TimelineQuery {
+            include_sensitive: true,
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut hostile_seen = 0;
+    for i in &all.items {
+        let d = e
+            .folio
+            .record(&i.connection_id, &i.resource_type, &i.resource_id)
+            .await
+            .unwrap();
+        if d.json.contains("<script") {
+            hostile_seen += 1;
+        }
+        if let Some(html) = &d.narrative_html {
+            for bad in [
+                "<script",
+                "onerror",
+                "javascript:",
+                "<img",
+                "<iframe",
+                "<form",
+                "<style",
+            ] {
+                assert!(!html.contains(bad), "{bad} reached the screen: {html}");
+            }
+        }
+    }
+    assert!(
+        hostile_seen > 0,
+        "the sandbox sent hostile narratives to sanitize"
+    );
+
     // The same member at a second plan: shared items appear once, naming the other plan.
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     e.folio

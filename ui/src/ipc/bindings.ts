@@ -271,6 +271,11 @@ export type RecordDetail_Deserialize = {
 	missingSince?: string | null,
 	/**  The resource as the plan sent it, indented. */
 	json: string,
+	/**
+	 *  The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
+	 *  images, forms or outside links); none when it has none.
+	 */
+	narrativeHtml?: string | null,
 	/**  Other plans that sent the same item. */
 	otherSources: string[],
 };
@@ -302,6 +307,11 @@ export type RecordDetail_Serialize = {
 	missingSince: string | null,
 	/**  The resource as the plan sent it, indented. */
 	json: string,
+	/**
+	 *  The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
+	 *  images, forms or outside links); none when it has none.
+	 */
+	narrativeHtml: string | null,
 	/**  Other plans that sent the same item. */
 	otherSources: string[],
 };

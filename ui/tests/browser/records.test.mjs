@@ -42,7 +42,8 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
     if (cmd === "record") return { connectionId: "c-1", resourceType: "Observation", resourceId: "o1", kind: "Lab or vital sign",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://127.0.0.1:8700/fhir", fetchedAt: "2026-11-29T10:00:00Z",
       sourceRequest: "/fhir/Observation?patient=demo-patient&_count=200", sensitive: false, missingSince: null,
-      json: ${JSON.stringify(hostile)}, otherSources: ["Second Plan"] };
+      json: ${JSON.stringify(hostile)}, otherSources: ["Second Plan"],
+      narrativeHtml: "<div><p><b>Glucose</b> 95 mg/dL</p><table><tr><td>ref</td><td>70-99</td></tr></table></div>" };
     throw "unexpected " + cmd;
   }; })()`;
   await page.addInitScript({ content: await mockScript(handler) });
@@ -60,6 +61,8 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
   assert.match(await json.textContent(), /<script>alert\(1\)<\/script>/, "the JSON is shown as text");
   assert.equal(await page.locator("aside script, aside img").count(), 0, "nothing in it becomes markup");
   assert.match(await page.locator("aside").textContent(), /also sent by Second Plan/);
+  assert.equal(await page.getByTestId("record-narrative").locator("b").textContent(), "Glucose", "the sanitized narrative keeps its formatting");
+  assert.equal(await page.getByTestId("record-narrative").locator("td").count(), 2);
   await page.screenshot({ path: `${artifacts}browser-records.png` });
 
   await page.getByLabel("Show sensitive records").check();
