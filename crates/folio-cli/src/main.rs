@@ -115,6 +115,15 @@ enum Redirect {
 }
 
 fn main() -> std::process::ExitCode {
+    // Logs go to stderr, filtered by FOLIO_LOG (default: warnings). Folio logs ids, codes and
+    // counts, never tokens, names, identifiers or URLs with queries.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FOLIO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

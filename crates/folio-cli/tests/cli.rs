@@ -375,3 +375,70 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs node and an unlocked Secret Service on a D-Bus session; scripts/test.sh provides both"]
+fn debug_logs_of_a_connect_and_sync_carry_no_token_name_or_identifier() {
+    use folio_secrets::SecretStore;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let member =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
+    let out = folio()
+        .env("BROWSER", format!("node {}", member.display()))
+        .env("FOLIO_LOG", "debug")
+        .args(["--data-dir", d, "connect", "demo", "--sync"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let logs = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        logs.lines()
+            .filter(|l| l.contains(" DEBUG ") || l.contains(" INFO "))
+            .count()
+            > 50,
+        "debug logging was on"
+    );
+
+    // What must never appear: the tokens (read back from the keychain), the member's name and
+    // identifiers (from the demo plan's generator, which the CLI used).
+    let list = String::from_utf8(
+        folio()
+            .args(["--data-dir", d, "connections"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let id = list.split_whitespace().next().unwrap();
+    let entry = folio_secrets::KeychainStore::new("health.folio.desktop")
+        .get(&format!("connection/{id}"))
+        .unwrap()
+        .unwrap();
+    let tokens: serde_json::Value = serde_json::from_str(entry.expose()).unwrap();
+    let generated =
+        folio_sandbox::generator::generate_member("demo", ("Ana", "Rivera"), 2026, 2000);
+    let patient = &generated.resources[0];
+    let mut secrets = vec![
+        tokens["access_token"].as_str().unwrap().to_owned(),
+        tokens["refresh_token"].as_str().unwrap().to_owned(),
+        "Rivera".to_owned(),
+        patient["birthDate"].as_str().unwrap().to_owned(),
+    ];
+    for ident in patient["identifier"].as_array().unwrap() {
+        secrets.push(ident["value"].as_str().unwrap().to_owned());
+    }
+    for s in &secrets {
+        assert!(
+            !logs.contains(s.as_str()),
+            "a secret or identifier reached the logs"
+        );
+    }
+    folio_secrets::KeychainStore::new("health.folio.desktop")
+        .delete(&format!("connection/{id}"))
+        .unwrap();
+}
