@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "cancel_sync",
     "timeline",
     "record",
+    "preferences",
+    "set_show_sensitive",
 ];
 
 fn main() {

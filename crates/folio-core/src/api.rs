@@ -364,3 +364,11 @@ pub struct RecordDetail {
     /// Other plans that sent the same item.
     pub other_sources: Vec<String>,
 }
+
+/// The member's remembered choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    /// Show records with sensitive labels (hidden until the member chooses).
+    pub show_sensitive: bool,
+}

@@ -148,3 +148,27 @@ impl Folio {
         })
     }
 }
+
+const SHOW_SENSITIVE: &str = "show_sensitive";
+
+impl Folio {
+    /// The member's remembered choices.
+    pub async fn preferences(&self) -> Result<crate::api::Preferences, CoreError> {
+        let store = self.store().await?;
+        Ok(crate::api::Preferences {
+            show_sensitive: store.setting(SHOW_SENSITIVE).await?.as_deref() == Some("true"),
+        })
+    }
+
+    /// Remembers whether to show sensitive records.
+    pub async fn set_show_sensitive(
+        &self,
+        show: bool,
+    ) -> Result<crate::api::Preferences, CoreError> {
+        self.store()
+            .await?
+            .set_setting(SHOW_SENSITIVE, if show { "true" } else { "false" })
+            .await?;
+        self.preferences().await
+    }
+}

@@ -40,3 +40,27 @@ async fn an_unusable_data_dir_is_an_error_with_a_code_and_is_retried() {
     std::fs::remove_file(&blocker).unwrap();
     assert!(folio.status().await.is_ok());
 }
+
+#[tokio::test]
+async fn the_sensitive_records_choice_is_remembered_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let folio = Folio::new(DataDir::at(dir.path())).unwrap();
+    assert!(
+        !folio.preferences().await.unwrap().show_sensitive,
+        "hidden until the member chooses"
+    );
+    assert!(folio.set_show_sensitive(true).await.unwrap().show_sensitive);
+    drop(folio);
+    let again = Folio::new(DataDir::at(dir.path())).unwrap();
+    assert!(
+        again.preferences().await.unwrap().show_sensitive,
+        "remembered"
+    );
+    assert!(
+        !again
+            .set_show_sensitive(false)
+            .await
+            .unwrap()
+            .show_sensitive
+    );
+}

@@ -9,6 +9,7 @@
 mod error;
 mod plans;
 mod resources;
+mod settings;
 mod store;
 mod sync;
 mod timeline;

@@ -3,6 +3,7 @@
 
 pub mod connections;
 pub mod plans;
+pub mod preferences;
 pub mod records;
 pub mod status;
 pub mod sync;

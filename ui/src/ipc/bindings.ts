@@ -33,6 +33,10 @@ export const commands = {
 	timeline: (query: TimelineQuery_Deserialize) => typedError<TimelinePage_Serialize, ApiError>(__TAURI_INVOKE("timeline", { query })),
 	/**  One record with its source; its JSON is text for a "view source" panel. */
 	record: (connectionId: string, resourceType: string, resourceId: string) => typedError<RecordDetail_Serialize, ApiError>(__TAURI_INVOKE("record", { connectionId, resourceType, resourceId })),
+	/**  The member's remembered choices. */
+	preferences: () => typedError<Preferences, ApiError>(__TAURI_INVOKE("preferences")),
+	/**  Remembers whether to show sensitive records. */
+	setShowSensitive: (show: boolean) => typedError<Preferences, ApiError>(__TAURI_INVOKE("set_show_sensitive", { show })),
 };
 
 /** Events */
@@ -236,6 +240,12 @@ export type PlanSummary_Serialize = {
 	isDemo: boolean,
 	/**  Notes for the member. */
 	notes: string | null,
+};
+
+/**  The member's remembered choices. */
+export type Preferences = {
+	/**  Show records with sensitive labels (hidden until the member chooses). */
+	showSensitive: boolean,
 };
 
 /**

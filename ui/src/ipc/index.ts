@@ -5,6 +5,7 @@ import {
   events,
   type SyncProgress,
   type SyncReport,
+  type Preferences,
   type RecordDetail_Serialize,
   type TimelinePage_Serialize,
   type TimelineQuery_Deserialize,
@@ -26,6 +27,7 @@ export type {
   DisconnectResult,
   RedirectStyle,
   SignInStarted,
+  Preferences,
   SyncProgress,
   SyncReport,
   TypeOutcome,
@@ -159,4 +161,14 @@ export function timeline(query: TimelineQuery): Promise<TimelinePage> {
 /** One record with where it came from. */
 export function record(connectionId: string, resourceType: string, resourceId: string): Promise<RecordDetail> {
   return unwrap(() => commands.record(connectionId, resourceType, resourceId));
+}
+
+/** The member's remembered choices. */
+export function preferences(): Promise<Preferences> {
+  return unwrap(() => commands.preferences());
+}
+
+/** Remembers whether to show sensitive records. */
+export function setShowSensitive(show: boolean): Promise<Preferences> {
+  return unwrap(() => commands.setShowSensitive(show));
 }

@@ -37,6 +37,8 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
   const handler = `(() => { const queries = []; window.__queries = queries; return (cmd, args) => {
     if (cmd === "list_connections") return [];
     if (cmd === "list_plans") return [];
+    if (cmd === "preferences") return { showSensitive: false };
+    if (cmd === "set_show_sensitive") { window.__remembered = args.show; return { showSensitive: args.show }; }
     if (cmd === "timeline") { queries.push(args.query);
       return { items: args.query.includeSensitive ? [${JSON.stringify(sensitive)}, ...${JSON.stringify(items)}] : ${JSON.stringify(items)}, nextCursor: null }; }
     if (cmd === "record") return { connectionId: "c-1", resourceType: "Observation", resourceId: "o1", kind: "Lab or vital sign",
@@ -67,6 +69,7 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
 
   await page.getByLabel("Show sensitive records").check();
   await page.getByText("Major depressive disorder").waitFor();
+  await page.waitForFunction(() => window.__remembered === true);
   await page.getByLabel("Kind").selectOption("Observation");
   await page.getByLabel("Find").fill("glucose");
   await page.getByRole("button", { name: "Search" }).click();
@@ -74,5 +77,21 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
   const last = await page.evaluate(() => window.__queries[window.__queries.length - 1]);
   assert.deepEqual({ types: last.types, text: last.text, includeSensitive: last.includeSensitive }, { types: ["Observation"], text: "glucose", includeSensitive: true });
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a remembered choice to show sensitive records applies when the screen opens", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const handler = `(cmd, args) => {
+    if (cmd === "list_connections" || cmd === "list_plans") return [];
+    if (cmd === "preferences") return { showSensitive: true };
+    if (cmd === "timeline") return { items: args.query.includeSensitive ? [${JSON.stringify(sensitive)}] : [], nextCursor: null };
+    throw "unexpected " + cmd;
+  }`;
+  await page.addInitScript({ content: await mockScript(handler) });
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByText("Major depressive disorder").waitFor();
+  assert.equal(await page.getByLabel("Show sensitive records").isChecked(), true);
   await page.close();
 });
