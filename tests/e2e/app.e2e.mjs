@@ -128,3 +128,13 @@ test("Records shows the synced history and a record as the plan sent it", async 
   assert.match(json, /"resourceType": "/);
   await screenshot("e2e-records.png");
 });
+
+test("a claim from the demo plan reads like a paper EOB", async () => {
+  await click("option[value=ExplanationOfBenefit]");
+  await new Promise((r) => setTimeout(r, 500));
+  await click("[data-testid=timeline-item]");
+  const claim = await textOf("[data-testid=claim]");
+  assert.match(claim, /Paid by the plan\$\s?[\d,]+\.\d\d/);
+  assert.match(claim, /Your share\$\s?[\d,]+\.\d\d/);
+  await screenshot("e2e-claim.png");
+});

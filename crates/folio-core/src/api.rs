@@ -321,6 +321,62 @@ pub struct TimelineItem {
     pub other_sources: Vec<String>,
 }
 
+/// Billed, allowed, plan paid, member owed: `None` when the plan did not say.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimAmountsView {
+    /// What the provider billed.
+    pub billed: Option<f64>,
+    /// What the plan allowed.
+    pub allowed: Option<f64>,
+    /// What the plan paid.
+    pub plan_paid: Option<f64>,
+    /// What the member owed.
+    pub member_owed: Option<f64>,
+}
+
+/// One service line of a claim.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimLineView {
+    /// Line number.
+    pub sequence: u32,
+    /// The service in words.
+    pub service: String,
+    /// When.
+    pub date: Option<String>,
+    /// Its amounts.
+    pub amounts: ClaimAmountsView,
+}
+
+/// A claim in plain language.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimView {
+    /// Professional, institutional, pharmacy… in words.
+    pub kind: String,
+    /// A prior authorization rather than a claim.
+    pub prior_authorization: bool,
+    /// Claim status.
+    pub status: Option<String>,
+    /// Processing outcome.
+    pub outcome: Option<String>,
+    /// Service period.
+    pub start: Option<String>,
+    /// Service period end.
+    pub end: Option<String>,
+    /// The provider's name, when known.
+    pub provider: Option<String>,
+    /// In or out of network, when the plan says.
+    pub network: Option<String>,
+    /// Currency (ISO 4217).
+    pub currency: String,
+    /// Totals.
+    pub totals: ClaimAmountsView,
+    /// Service lines.
+    pub lines: Vec<ClaimLineView>,
+}
+
 /// A page of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -333,7 +389,7 @@ pub struct TimelinePage {
 
 /// One record with where it came from. The JSON is sent as text on purpose (a "view source"
 /// panel); it is never interpreted as markup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordDetail {
     /// Connection.
@@ -358,6 +414,8 @@ pub struct RecordDetail {
     pub missing_since: Option<String>,
     /// The resource as the plan sent it, indented.
     pub json: String,
+    /// The claim in plain language, when the record is a claim.
+    pub claim: Option<ClaimView>,
     /// The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
     /// images, forms or outside links); none when it has none.
     pub narrative_html: Option<String>,

@@ -119,6 +119,10 @@ impl Folio {
             .as_ref()
             .and_then(|v| serde_json::to_string_pretty(v).ok())
             .unwrap_or_else(|| row.raw_json.clone());
+        let claim = match value.as_ref().and_then(folio_fhir::ClaimFacts::from_value) {
+            Some(c) => Some(claim_view(store, connection_id, c).await?),
+            None => None,
+        };
         let narrative_html = value
             .as_ref()
             .and_then(folio_fhir::narrative_div)
@@ -143,6 +147,7 @@ impl Folio {
             sensitive: row.sensitive,
             missing_since: row.missing_since,
             json: pretty,
+            claim,
             narrative_html,
             other_sources,
         })
@@ -150,6 +155,57 @@ impl Folio {
 }
 
 const SHOW_SENSITIVE: &str = "show_sensitive";
+
+fn amounts(a: &folio_fhir::ClaimAmounts) -> crate::api::ClaimAmountsView {
+    crate::api::ClaimAmountsView {
+        billed: a.billed,
+        allowed: a.allowed,
+        plan_paid: a.plan_paid,
+        member_owed: a.member_owed,
+    }
+}
+
+/// The claim for the screen, with the provider's name looked up when the claim only links it.
+async fn claim_view(
+    store: &folio_store::Store,
+    connection_id: &str,
+    c: folio_fhir::ClaimFacts,
+) -> Result<crate::api::ClaimView, CoreError> {
+    let provider = match (&c.provider_display, &c.provider_reference) {
+        (Some(name), _) => Some(name.clone()),
+        (None, Some(reference)) => match reference.rsplit_once('/') {
+            Some((ty, id)) => {
+                store
+                    .display_of(connection_id, ty.rsplit('/').next().unwrap_or(ty), id)
+                    .await?
+            }
+            None => None,
+        },
+        (None, None) => None,
+    };
+    Ok(crate::api::ClaimView {
+        kind: c.kind,
+        prior_authorization: c.prior_authorization,
+        status: c.status,
+        outcome: c.outcome,
+        start: c.start,
+        end: c.end,
+        provider,
+        network: c.network,
+        currency: c.currency,
+        totals: amounts(&c.totals),
+        lines: c
+            .lines
+            .iter()
+            .map(|l| crate::api::ClaimLineView {
+                sequence: l.sequence,
+                service: l.service.clone(),
+                date: l.date.clone(),
+                amounts: amounts(&l.amounts),
+            })
+            .collect(),
+    })
+}
 
 impl Folio {
     /// The member's remembered choices.

@@ -632,6 +632,36 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
         "the request without host or token: {request}"
     );
 
+    // A claim reads like a paper EOB, with the provider's name looked up.
+    let claims = e
+        .folio
+        .timeline(&TimelineQuery {
+            types: vec!["ExplanationOfBenefit".into()],
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let c = &claims.items[0];
+    let claim = e
+        .folio
+        .record(&c.connection_id, &c.resource_type, &c.resource_id)
+        .await
+        .unwrap()
+        .claim
+        .expect("a claim");
+    assert!(claim.provider.is_some(), "provider named: {claim:?}");
+    let t = &claim.totals;
+    assert!(
+        t.billed.unwrap() >= t.allowed.unwrap() && t.allowed.unwrap() > 0.0,
+        "{t:?}"
+    );
+    assert!(
+        (t.plan_paid.unwrap() + t.member_owed.unwrap() - t.allowed.unwrap()).abs() < 0.01,
+        "paid + owed = allowed: {t:?}"
+    );
+    assert!(!claim.lines.is_empty() && claim.lines.iter().all(|l| !l.service.is_empty()));
+
     // Narratives arrive hostile in some records (the generator plants them) and leave safe.
     let all = e
         .folio

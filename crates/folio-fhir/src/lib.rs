@@ -9,12 +9,14 @@
 //! Must never: do IO, touch SQL, know about Tauri, or rewrite a resource. Resources are kept
 //! verbatim elsewhere; this crate only reads them.
 
+mod claim;
 mod dedupe;
 mod error;
 mod index;
 mod labels;
 mod narrative;
 
+pub use claim::{ClaimAmounts, ClaimFacts, ClaimLine};
 pub use error::FhirError;
 pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};

@@ -188,6 +188,24 @@ impl Store {
         .await?)
     }
 
+    /// What a record calls itself (a provider's name, say).
+    pub async fn display_of(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT display FROM resources WHERE connection_id = ?1 AND resource_type = ?2 AND resource_id = ?3",
+        )
+        .bind(connection_id)
+        .bind(resource_type)
+        .bind(resource_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|(d,)| d))
+    }
+
     /// Other sources' copies of an item: `(plan name, connection, type, id)`.
     pub async fn copies(
         &self,

@@ -65,6 +65,115 @@ export type AppStatus = {
 	storage: StorageStatus,
 };
 
+/**  Billed, allowed, plan paid, member owed: `None` when the plan did not say. */
+export type ClaimAmountsView = ClaimAmountsView_Serialize | ClaimAmountsView_Deserialize;
+
+/**  Billed, allowed, plan paid, member owed: `None` when the plan did not say. */
+export type ClaimAmountsView_Deserialize = {
+	/**  What the provider billed. */
+	billed?: number | null,
+	/**  What the plan allowed. */
+	allowed?: number | null,
+	/**  What the plan paid. */
+	planPaid?: number | null,
+	/**  What the member owed. */
+	memberOwed?: number | null,
+};
+
+/**  Billed, allowed, plan paid, member owed: `None` when the plan did not say. */
+export type ClaimAmountsView_Serialize = {
+	/**  What the provider billed. */
+	billed: number | null,
+	/**  What the plan allowed. */
+	allowed: number | null,
+	/**  What the plan paid. */
+	planPaid: number | null,
+	/**  What the member owed. */
+	memberOwed: number | null,
+};
+
+/**  One service line of a claim. */
+export type ClaimLineView = ClaimLineView_Serialize | ClaimLineView_Deserialize;
+
+/**  One service line of a claim. */
+export type ClaimLineView_Deserialize = {
+	/**  Line number. */
+	sequence: number,
+	/**  The service in words. */
+	service: string,
+	/**  When. */
+	date?: string | null,
+	/**  Its amounts. */
+	amounts: ClaimAmountsView_Deserialize,
+};
+
+/**  One service line of a claim. */
+export type ClaimLineView_Serialize = {
+	/**  Line number. */
+	sequence: number,
+	/**  The service in words. */
+	service: string,
+	/**  When. */
+	date: string | null,
+	/**  Its amounts. */
+	amounts: ClaimAmountsView_Serialize,
+};
+
+/**  A claim in plain language. */
+export type ClaimView = ClaimView_Serialize | ClaimView_Deserialize;
+
+/**  A claim in plain language. */
+export type ClaimView_Deserialize = {
+	/**  Professional, institutional, pharmacy… in words. */
+	kind: string,
+	/**  A prior authorization rather than a claim. */
+	priorAuthorization: boolean,
+	/**  Claim status. */
+	status?: string | null,
+	/**  Processing outcome. */
+	outcome?: string | null,
+	/**  Service period. */
+	start?: string | null,
+	/**  Service period end. */
+	end?: string | null,
+	/**  The provider's name, when known. */
+	provider?: string | null,
+	/**  In or out of network, when the plan says. */
+	network?: string | null,
+	/**  Currency (ISO 4217). */
+	currency: string,
+	/**  Totals. */
+	totals: ClaimAmountsView_Deserialize,
+	/**  Service lines. */
+	lines: ClaimLineView_Deserialize[],
+};
+
+/**  A claim in plain language. */
+export type ClaimView_Serialize = {
+	/**  Professional, institutional, pharmacy… in words. */
+	kind: string,
+	/**  A prior authorization rather than a claim. */
+	priorAuthorization: boolean,
+	/**  Claim status. */
+	status: string | null,
+	/**  Processing outcome. */
+	outcome: string | null,
+	/**  Service period. */
+	start: string | null,
+	/**  Service period end. */
+	end: string | null,
+	/**  The provider's name, when known. */
+	provider: string | null,
+	/**  In or out of network, when the plan says. */
+	network: string | null,
+	/**  Currency (ISO 4217). */
+	currency: string,
+	/**  Totals. */
+	totals: ClaimAmountsView_Serialize,
+	/**  Service lines. */
+	lines: ClaimLineView_Serialize[],
+};
+
 /**  Where a connection stands. */
 export type ConnectionStatus = 
 /**  Signing in. */
@@ -281,6 +390,8 @@ export type RecordDetail_Deserialize = {
 	missingSince?: string | null,
 	/**  The resource as the plan sent it, indented. */
 	json: string,
+	/**  The claim in plain language, when the record is a claim. */
+	claim?: ClaimView_Deserialize | null,
 	/**
 	 *  The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
 	 *  images, forms or outside links); none when it has none.
@@ -317,6 +428,8 @@ export type RecordDetail_Serialize = {
 	missingSince: string | null,
 	/**  The resource as the plan sent it, indented. */
 	json: string,
+	/**  The claim in plain language, when the record is a claim. */
+	claim: ClaimView_Serialize | null,
 	/**
 	 *  The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
 	 *  images, forms or outside links); none when it has none.

@@ -1,4 +1,4 @@
-import { countOf, formatBytes, formatDay, formatMoment } from "./format";
+import { countOf, formatBytes, formatDay, formatMoment, formatMoney } from "./format";
 
 describe("formatBytes", () => {
   it("uses plain words and decimal units", () => {
@@ -35,5 +35,13 @@ describe("formatDay", () => {
     expect(formatDay("2024-03-04T23:30:00-05:00", "en-US")).toBe("Mar 4, 2024");
     expect(formatDay("2024-03-04", "en-US")).toBe("Mar 4, 2024");
     expect(formatDay("2024-03", "en-US")).toBe("2024-03");
+  });
+});
+
+describe("formatMoney", () => {
+  it("shows currency and says when the plan did not state an amount", () => {
+    expect(formatMoney(1234.5, "USD", "en-US")).toBe("$1,234.50");
+    expect(formatMoney(0, "USD", "en-US")).toBe("$0.00");
+    expect(formatMoney(null, "USD", "en-US")).toBe("not stated");
   });
 });

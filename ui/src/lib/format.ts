@@ -35,3 +35,9 @@ export function formatDay(date: string, locale?: string): string {
   if (y === undefined || m === undefined || d === undefined) return date;
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
 }
+
+/** An amount the plan reported, or "not stated" when it did not say (never a made-up zero). */
+export function formatMoney(value: number | null, currency: string, locale?: string): string {
+  if (value === null || !Number.isFinite(value)) return "not stated";
+  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(value);
+}

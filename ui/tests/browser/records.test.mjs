@@ -95,3 +95,36 @@ test("a remembered choice to show sensitive records applies when the screen open
   assert.equal(await page.getByLabel("Show sensitive records").isChecked(), true);
   await page.close();
 });
+
+test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, and its lines", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const claimItem = { ...items[1] };
+  const handler = `(cmd) => {
+    if (cmd === "list_connections" || cmd === "list_plans") return [];
+    if (cmd === "preferences") return { showSensitive: false };
+    if (cmd === "timeline") return { items: [${JSON.stringify(claimItem)}], nextCursor: null };
+    if (cmd === "record") return { connectionId: "c-1", resourceType: "ExplanationOfBenefit", resourceId: "e1", kind: "Claim",
+      planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
+      sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null,
+      claim: { kind: "Professional (doctor or clinic)", priorAuthorization: false, status: "active", outcome: "complete",
+        start: "2026-10-02", end: "2026-10-02", provider: "Riverside Family Clinic", network: "In network", currency: "USD",
+        totals: { billed: 240, allowed: 160, planPaid: 135, memberOwed: 25 },
+        lines: [{ sequence: 1, service: "Office visit, established patient", date: "2026-10-02", amounts: { billed: 180, allowed: 120, planPaid: 95, memberOwed: 25 } },
+                { sequence: 2, service: "Comprehensive metabolic panel", date: null, amounts: { billed: 60, allowed: 40, planPaid: 40, memberOwed: null } }] } };
+    throw "unexpected " + cmd;
+  }`;
+  await page.addInitScript({ content: await mockScript(handler) });
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByTestId("timeline-item").first().click();
+  const claim = page.getByTestId("claim");
+  await claim.waitFor();
+  const text = await claim.textContent();
+  for (const expected of ["Claim: Professional (doctor or clinic)", "Riverside Family Clinic", "In network", "Billed by the provider$240.00",
+    "Allowed by the plan$160.00", "Paid by the plan$135.00", "Your share$25.00", "Office visit, established patient", "not stated"]) {
+    assert.ok(text.includes(expected), `${expected} in ${text}`);
+  }
+  assert.equal(await claim.locator("tbody tr").count(), 2);
+  await page.screenshot({ path: `${artifacts}browser-claim.png` });
+  await page.close();
+});
