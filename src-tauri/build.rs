@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "record",
     "preferences",
     "set_show_sensitive",
+    "claim_years",
 ];
 
 fn main() {

@@ -19,7 +19,7 @@ use tauri_plugin_deep_link::DeepLinkExt;
 
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    use commands::{connections, plans, preferences, records, status, sync};
+    use commands::{claims, connections, plans, preferences, records, status, sync};
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             status::app_status,
@@ -37,6 +37,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             records::record,
             preferences::preferences,
             preferences::set_show_sensitive,
+            claims::claim_years,
         ])
         .events(tauri_specta::collect_events![events::SyncProgressEvent])
 }

@@ -132,6 +132,7 @@ test("Records shows the synced history and a record as the plan sent it", async 
 test("a claim from the demo plan reads like a paper EOB", async () => {
   await click("option[value=ExplanationOfBenefit]");
   await new Promise((r) => setTimeout(r, 500));
+  assert.match(await textOf("[data-testid=claim-years]"), /Claims by year of service/);
   await click("[data-testid=timeline-item]");
   const claim = await textOf("[data-testid=claim]");
   assert.match(claim, /Paid by the plan\$\s?[\d,]+\.\d\d/);

@@ -430,3 +430,19 @@ pub struct Preferences {
     /// Show records with sensitive labels (hidden until the member chooses).
     pub show_sensitive: bool,
 }
+
+/// One plan year of claims, added up.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimYear {
+    /// The plan's name.
+    pub plan_name: String,
+    /// Calendar year of service.
+    pub year: String,
+    /// Claims (prior authorizations are not counted).
+    pub claims: u32,
+    /// Sums of what each claim stated (claims that did not state an amount add nothing).
+    pub totals: ClaimAmountsView,
+    /// Currency.
+    pub currency: String,
+}

@@ -228,3 +228,60 @@ impl Folio {
         self.preferences().await
     }
 }
+
+impl Folio {
+    /// Claims added up per plan and year of service, newest year first.
+    pub async fn claim_years(
+        &self,
+        connections: &[String],
+        include_sensitive: bool,
+    ) -> Result<Vec<crate::api::ClaimYear>, CoreError> {
+        let store = self.store().await?;
+        let mut years: std::collections::BTreeMap<(String, String), crate::api::ClaimYear> =
+            std::collections::BTreeMap::new();
+        for (plan, raw) in store.claims_json(connections, include_sensitive).await? {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&raw) else {
+                continue;
+            };
+            let Some(c) = folio_fhir::ClaimFacts::from_value(&value) else {
+                continue;
+            };
+            if c.prior_authorization {
+                continue;
+            }
+            let year = c
+                .start
+                .as_deref()
+                .and_then(|d| d.get(..4))
+                .unwrap_or("unknown")
+                .to_owned();
+            let entry = years
+                .entry((year.clone(), plan.clone()))
+                .or_insert_with(|| crate::api::ClaimYear {
+                    plan_name: plan.clone(),
+                    year,
+                    claims: 0,
+                    totals: crate::api::ClaimAmountsView {
+                        billed: None,
+                        allowed: None,
+                        plan_paid: None,
+                        member_owed: None,
+                    },
+                    currency: c.currency.clone(),
+                });
+            entry.claims += 1;
+            let add = |total: &mut Option<f64>, v: Option<f64>| {
+                if let Some(v) = v {
+                    *total = Some(total.unwrap_or(0.0) + v);
+                }
+            };
+            add(&mut entry.totals.billed, c.totals.billed);
+            add(&mut entry.totals.allowed, c.totals.allowed);
+            add(&mut entry.totals.plan_paid, c.totals.plan_paid);
+            add(&mut entry.totals.member_owed, c.totals.member_owed);
+        }
+        let mut out: Vec<crate::api::ClaimYear> = years.into_values().collect();
+        out.sort_by(|a, b| b.year.cmp(&a.year).then(a.plan_name.cmp(&b.plan_name)));
+        Ok(out)
+    }
+}

@@ -662,6 +662,40 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
     );
     assert!(!claim.lines.is_empty() && claim.lines.iter().all(|l| !l.service.is_empty()));
 
+    // Claims add up per plan year: the yearly sums equal the sum over every claim.
+    let years = e.folio.claim_years(&[], false).await.unwrap();
+    assert!(
+        !years.is_empty() && years.windows(2).all(|w| w[0].year >= w[1].year),
+        "newest year first"
+    );
+    let all_claims = e
+        .folio
+        .timeline(&TimelineQuery {
+            types: vec!["ExplanationOfBenefit".into()],
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut paid = 0.0;
+    for i in &all_claims.items {
+        let d = e
+            .folio
+            .record(&i.connection_id, &i.resource_type, &i.resource_id)
+            .await
+            .unwrap();
+        paid += d.claim.unwrap().totals.plan_paid.unwrap_or(0.0);
+    }
+    let yearly: f64 = years
+        .iter()
+        .map(|y| y.totals.plan_paid.unwrap_or(0.0))
+        .sum();
+    assert!((paid - yearly).abs() < 0.01, "{paid} vs {yearly}");
+    assert_eq!(
+        years.iter().map(|y| y.claims as usize).sum::<usize>(),
+        all_claims.items.len()
+    );
+
     // Narratives arrive hostile in some records (the generator plants them) and leave safe.
     let all = e
         .folio

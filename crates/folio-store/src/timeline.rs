@@ -188,6 +188,33 @@ impl Store {
         .await?)
     }
 
+    /// Every current claim's JSON with its plan's name, for yearly totals (connections filter
+    /// as in the timeline; sensitive ones only when asked).
+    pub async fn claims_json(
+        &self,
+        connections: &[String],
+        include_sensitive: bool,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut sql = String::from(
+            "SELECT p.name, r.raw_json FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
+             WHERE r.resource_type = 'ExplanationOfBenefit' AND r.missing_since IS NULL",
+        );
+        if !include_sensitive {
+            sql.push_str(" AND r.sensitive = 0");
+        }
+        if !connections.is_empty() {
+            sql.push_str(&format!(
+                " AND r.connection_id IN ({})",
+                vec!["?"; connections.len()].join(",")
+            ));
+        }
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for c in connections {
+            q = q.bind(c.as_str());
+        }
+        Ok(q.fetch_all(self.pool()).await?)
+    }
+
     /// What a record calls itself (a provider's name, say).
     pub async fn display_of(
         &self,

@@ -37,6 +37,8 @@ export const commands = {
 	preferences: () => typedError<Preferences, ApiError>(__TAURI_INVOKE("preferences")),
 	/**  Remembers whether to show sensitive records. */
 	setShowSensitive: (show: boolean) => typedError<Preferences, ApiError>(__TAURI_INVOKE("set_show_sensitive", { show })),
+	/**  Claims added up per plan and year of service, newest first. */
+	claimYears: (connections: string[], includeSensitive: boolean) => typedError<ClaimYear_Serialize[], ApiError>(__TAURI_INVOKE("claim_years", { connections, includeSensitive })),
 };
 
 /** Events */
@@ -172,6 +174,37 @@ export type ClaimView_Serialize = {
 	totals: ClaimAmountsView_Serialize,
 	/**  Service lines. */
 	lines: ClaimLineView_Serialize[],
+};
+
+/**  One plan year of claims, added up. */
+export type ClaimYear = ClaimYear_Serialize | ClaimYear_Deserialize;
+
+/**  One plan year of claims, added up. */
+export type ClaimYear_Deserialize = {
+	/**  The plan's name. */
+	planName: string,
+	/**  Calendar year of service. */
+	year: string,
+	/**  Claims (prior authorizations are not counted). */
+	claims: number,
+	/**  Sums of what each claim stated (claims that did not state an amount add nothing). */
+	totals: ClaimAmountsView_Deserialize,
+	/**  Currency. */
+	currency: string,
+};
+
+/**  One plan year of claims, added up. */
+export type ClaimYear_Serialize = {
+	/**  The plan's name. */
+	planName: string,
+	/**  Calendar year of service. */
+	year: string,
+	/**  Claims (prior authorizations are not counted). */
+	claims: number,
+	/**  Sums of what each claim stated (claims that did not state an amount add nothing). */
+	totals: ClaimAmountsView_Serialize,
+	/**  Currency. */
+	currency: string,
 };
 
 /**  Where a connection stands. */

@@ -6,6 +6,7 @@ import {
   type SyncProgress,
   type SyncReport,
   type Preferences,
+  type ClaimYear,
   type RecordDetail_Serialize,
   type TimelinePage_Serialize,
   type TimelineQuery_Deserialize,
@@ -28,6 +29,7 @@ export type {
   RedirectStyle,
   SignInStarted,
   Preferences,
+  ClaimYear,
   SyncProgress,
   SyncReport,
   TypeOutcome,
@@ -171,4 +173,9 @@ export function preferences(): Promise<Preferences> {
 /** Remembers whether to show sensitive records. */
 export function setShowSensitive(show: boolean): Promise<Preferences> {
   return unwrap(() => commands.setShowSensitive(show));
+}
+
+/** Claims added up per plan and year of service, newest first. */
+export function claimYears(connections: string[], includeSensitive: boolean): Promise<ClaimYear[]> {
+  return unwrap(() => commands.claimYears(connections, includeSensitive));
 }

@@ -37,7 +37,7 @@ export function formatDay(date: string, locale?: string): string {
 }
 
 /** An amount the plan reported, or "not stated" when it did not say (never a made-up zero). */
-export function formatMoney(value: number | null, currency: string, locale?: string): string {
-  if (value === null || !Number.isFinite(value)) return "not stated";
+export function formatMoney(value: number | null | undefined, currency: string, locale?: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "not stated";
   return new Intl.NumberFormat(locale, { style: "currency", currency }).format(value);
 }

@@ -102,6 +102,9 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
   const handler = `(cmd) => {
     if (cmd === "list_connections" || cmd === "list_plans") return [];
     if (cmd === "preferences") return { showSensitive: false };
+    if (cmd === "claim_years") return [
+      { planName: "Folio Sandbox Health Plan (demo)", year: "2026", claims: 41, totals: { billed: 12000, allowed: 8000, planPaid: 6500, memberOwed: 1500 }, currency: "USD" },
+      { planName: "Folio Sandbox Health Plan (demo)", year: "2025", claims: 38, totals: { billed: 9000.5, allowed: null, planPaid: 5000, memberOwed: 700 }, currency: "USD" } ];
     if (cmd === "timeline") return { items: [${JSON.stringify(claimItem)}], nextCursor: null };
     if (cmd === "record") return { connectionId: "c-1", resourceType: "ExplanationOfBenefit", resourceId: "e1", kind: "Claim",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
@@ -116,6 +119,11 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
   await page.getByRole("button", { name: "Records" }).click();
+  await page.getByLabel("Kind").selectOption("ExplanationOfBenefit");
+  const years = page.getByTestId("claim-years");
+  await years.waitFor();
+  assert.deepEqual(await years.locator("tbody tr").first().locator("td").allTextContents(),
+    ["2026", "Folio Sandbox Health Plan (demo)", "41", "$12,000.00", "$6,500.00", "$1,500.00"]);
   await page.getByTestId("timeline-item").first().click();
   const claim = page.getByTestId("claim");
   await claim.waitFor();
