@@ -234,10 +234,10 @@ impl Job<'_> {
         resource_type: &str,
         report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<PassEnd, CoreError> {
-        let states = self.store.sync_states(&self.connection_id).await?;
-        let state = states
-            .into_iter()
-            .find(|s| s.resource_type == resource_type);
+        let state = self
+            .store
+            .sync_state(&self.connection_id, resource_type)
+            .await?;
         let mut token = self.token().await?;
         // Resume an unfinished pass where it stopped. A plan that no longer knows the stored
         // page (an expired cursor) gets a fresh pass instead; upserts keep it free of doubles.
@@ -377,10 +377,8 @@ impl Job<'_> {
             .await?;
         let state = self
             .store
-            .sync_states(&self.connection_id)
-            .await?
-            .into_iter()
-            .find(|s| s.resource_type == resource_type);
+            .sync_state(&self.connection_id, resource_type)
+            .await?;
         if let Some(s) = state {
             if s.pages > MAX_PAGES_PER_PASS {
                 return Err(CoreError::Fhir(
@@ -415,10 +413,8 @@ impl Job<'_> {
             .await?;
         let state = self
             .store
-            .sync_states(&self.connection_id)
-            .await?
-            .into_iter()
-            .find(|s| s.resource_type == resource_type);
+            .sync_state(&self.connection_id, resource_type)
+            .await?;
         let fetched = state
             .as_ref()
             .map_or(0, |s| u32::try_from(s.resources).unwrap_or(u32::MAX));

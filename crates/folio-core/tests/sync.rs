@@ -49,6 +49,28 @@ fn searched(held: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
         .collect()
 }
 
+/// A second plan (its own sandbox, the same member) added to `e`'s profile as "Second Plan".
+async fn second_plan(e: &Env, size: usize) -> (Sandbox, folio_core::api::PlanSummary) {
+    let mut config = member(size);
+    config.clients = vec![ClientRegistration {
+        client_id: "folio-desktop".into(),
+        name: "Folio".into(),
+        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
+    }];
+    let other = Sandbox::start(config).await.unwrap();
+    let plan = e
+        .folio
+        .add_plan(
+            "Second Plan",
+            other.fhir_base(),
+            "folio-desktop",
+            folio_core::api::RedirectStyle::Loopback,
+        )
+        .await
+        .unwrap();
+    (other, plan)
+}
+
 /// What the store holds for a connection, by type.
 async fn held(e: &Env, connection: &str) -> BTreeMap<String, i64> {
     let (counts, _) = e.folio.stats().await.unwrap();
@@ -374,23 +396,7 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn the_same_records_from_two_plans_are_linked_not_merged() {
     let e = env(member(300)).await;
-    let mut second = member(300);
-    second.clients = vec![ClientRegistration {
-        client_id: "folio-desktop".into(),
-        name: "Folio".into(),
-        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
-    }];
-    let other = Sandbox::start(second).await.unwrap();
-    let plan = e
-        .folio
-        .add_plan(
-            "Second Plan",
-            other.fhir_base(),
-            "folio-desktop",
-            folio_core::api::RedirectStyle::Loopback,
-        )
-        .await
-        .unwrap();
+    let (_other, plan) = second_plan(&e, 300).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     e.folio
@@ -508,23 +514,7 @@ async fn public_fixtures_sync_completely() {
 async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
     use folio_core::api::TimelineQuery;
     let e = env(member(600)).await;
-    let mut second = member(600);
-    second.clients = vec![ClientRegistration {
-        client_id: "folio-desktop".into(),
-        name: "Folio".into(),
-        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
-    }];
-    let other = Sandbox::start(second).await.unwrap();
-    let plan = e
-        .folio
-        .add_plan(
-            "Second Plan",
-            other.fhir_base(),
-            "folio-desktop",
-            folio_core::api::RedirectStyle::Loopback,
-        )
-        .await
-        .unwrap();
+    let (_other, plan) = second_plan(&e, 600).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     e.folio
         .sync_connection(&a.id, SyncOptions::default(), &no_progress())

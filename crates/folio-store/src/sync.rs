@@ -143,6 +143,21 @@ impl Store {
             .await?)
     }
 
+    /// One type's sync state for a connection.
+    pub async fn sync_state(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+    ) -> Result<Option<SyncStateRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {STATE_COLUMNS} FROM sync_state WHERE connection_id = ?1 AND resource_type = ?2"
+        ))
+        .bind(connection_id)
+        .bind(resource_type)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
     /// Starts a pass over one type (replacing an unfinished one).
     pub async fn begin_pass(
         &self,
