@@ -15,6 +15,7 @@ use std::time::Duration;
 use folio_secrets::Sensitive;
 use folio_smart::{FhirClient, FhirError, Url};
 use folio_store::{PageResource, Store};
+use futures_util::StreamExt;
 use rand::RngCore;
 
 use crate::api::{SyncProgress, SyncReport, TypeOutcome, TypeResult};
@@ -123,6 +124,15 @@ fn search_url(
     client
         .url(resource_type, &q)
         .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))
+}
+
+fn page_resources(page: &folio_smart::Page) -> Vec<PageResource<'_>> {
+    page.entries
+        .iter()
+        .map(|e| PageResource {
+            raw_json: e.resource.get(),
+        })
+        .collect()
 }
 
 fn new_pass_id() -> String {
@@ -356,20 +366,23 @@ impl Job<'_> {
         page: folio_smart::Page,
         report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<Option<Url>, CoreError> {
-        let resources: Vec<PageResource<'_>> = page
-            .entries
-            .iter()
-            .map(|e| PageResource {
-                raw_json: e.resource.get(),
-            })
-            .collect();
+        // Reading index fields is CPU work: done on a blocking thread so that fetching and the
+        // other types' pages go on meanwhile.
+        let (page, fields) = tokio::task::spawn_blocking(move || {
+            let fields = folio_store::index_page(&page_resources(&page));
+            (page, fields)
+        })
+        .await
+        .map_err(|e| CoreError::Internal(format!("indexing a page failed: {e}")))?;
+        let resources = page_resources(&page);
         let next = page.next.clone();
         self.store
-            .save_page(
+            .save_indexed_page(
                 &self.connection_id,
                 resource_type,
                 pass,
                 &resources,
+                fields,
                 &request_of(url),
                 next.as_ref().map(Url::as_str),
                 page.bytes,
@@ -552,15 +565,19 @@ impl Folio {
                 problem: None,
             });
         }
-        let concurrency = options.concurrency.max(1);
-        for chunk in types.chunks(concurrency) {
-            let outcomes = futures_join(chunk.iter().map(|t| job.run_type(t, report))).await;
-            for (t, outcome) in chunk.iter().zip(outcomes) {
-                results.push(self.type_result(store, connection_id, t, outcome).await?);
-            }
+        // At most `concurrency` types in flight; a type starts as soon as another ends (no
+        // waiting for the slowest of a group).
+        let outcomes = futures_util::stream::iter(types.iter().map(|t| async {
             if cancel.load(Ordering::SeqCst) {
-                break;
+                return (*t, Ok(PassEnd::Cancelled));
             }
+            (*t, job.run_type(t, report).await)
+        }))
+        .buffered(options.concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await;
+        for (t, outcome) in outcomes {
+            results.push(self.type_result(store, connection_id, t, outcome).await?);
         }
         if let Ok(mut s) = self.syncs.lock() {
             s.remove(connection_id);
@@ -718,11 +735,6 @@ impl Folio {
         let store = self.store().await?;
         Ok((store.type_counts().await?, store.linked_items().await?))
     }
-}
-
-/// Runs futures concurrently and returns their outputs in order.
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-    futures_util::future::join_all(futures).await
 }
 
 #[cfg(test)]

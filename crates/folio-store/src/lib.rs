@@ -18,5 +18,5 @@ pub use error::StoreError;
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
 pub use store::{Store, StoreStatus};
-pub use sync::{PageOutcome, PageResource, SyncStateRow, TypeCount};
+pub use sync::{index_page, PageOutcome, PageResource, SyncStateRow, TypeCount};
 pub use timeline::{RecordRow, TimelineFilter, TimelineRow, TIMELINE_TYPES};

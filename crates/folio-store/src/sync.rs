@@ -75,6 +75,16 @@ pub struct TypeCount {
     pub sensitive: i64,
 }
 
+/// Reads each resource's index fields, in order; `None` for an entry that is not a valid
+/// resource (it is counted as rejected when the page is saved). This is the CPU-heavy part of
+/// saving a page.
+pub fn index_page(resources: &[PageResource<'_>]) -> Vec<Option<IndexFields>> {
+    resources
+        .iter()
+        .map(|r| IndexFields::from_json_str(r.raw_json).ok())
+        .collect()
+}
+
 /// Rows written by one statement: 15 values each, well under SQLite's variable limit.
 const ROWS_PER_STATEMENT: usize = 64;
 
@@ -201,12 +211,45 @@ impl Store {
         next_url: Option<&str>,
         bytes: usize,
     ) -> Result<PageOutcome, StoreError> {
-        let mut outcome = PageOutcome::default();
+        let fields = index_page(resources);
+        self.save_indexed_page(
+            connection_id,
+            resource_type,
+            pass_id,
+            resources,
+            fields,
+            source_request,
+            next_url,
+            bytes,
+        )
+        .await
+    }
+
+    /// [`Store::save_page`] with the index fields already read by [`index_page`] (so that a
+    /// caller can read them off the async threads). `fields` pairs with `resources` by position.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_indexed_page(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        pass_id: &str,
+        resources: &[PageResource<'_>],
+        fields: Vec<Option<IndexFields>>,
+        source_request: &str,
+        next_url: Option<&str>,
+        bytes: usize,
+    ) -> Result<PageOutcome, StoreError> {
+        let mut outcome = PageOutcome {
+            // Entries without fields (a short `fields`) are not saved.
+            rejected: u32::try_from(resources.len().saturating_sub(fields.len()))
+                .unwrap_or(u32::MAX),
+            ..PageOutcome::default()
+        };
         let mut parsed = Vec::with_capacity(resources.len());
-        for r in resources {
-            match IndexFields::from_json_str(r.raw_json) {
-                Ok(fields) => parsed.push((fields, r.raw_json)),
-                Err(_) => outcome.rejected += 1,
+        for (r, f) in resources.iter().zip(fields) {
+            match f {
+                Some(fields) => parsed.push((fields, r.raw_json)),
+                None => outcome.rejected += 1,
             }
         }
         let now = now_rfc3339();
