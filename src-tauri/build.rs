@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "preferences",
     "set_show_sensitive",
     "claim_years",
+    "lab_tests",
+    "lab_series",
 ];
 
 fn main() {

@@ -139,3 +139,13 @@ test("a claim from the demo plan reads like a paper EOB", async () => {
   assert.match(claim, /Your share\$\s?[\d,]+\.\d\d/);
   await screenshot("e2e-claim.png");
 });
+
+test("Labs and vitals lists the demo member's results and charts one over time", async () => {
+  await clickButton("Labs and vitals");
+  const list = await textOf("table.tests", { timeoutMs: 30000 });
+  assert.match(list, /Lab results/);
+  assert.match(list, /\d+(\.\d+)? (mg\/dL|g\/dL|mmol\/L|%)/);
+  const chart = await wd("POST", `/session/${session}/elements`, { using: "css selector", value: "[data-testid=lab-point]" });
+  assert.ok(chart.length >= 2, `a chart with points (got ${chart.length})`);
+  await screenshot("e2e-labs.png");
+});

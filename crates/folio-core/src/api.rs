@@ -446,3 +446,119 @@ pub struct ClaimYear {
     /// Currency.
     pub currency: String,
 }
+
+/// One lab test or vital sign the member has results for, with its latest result.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LabTest {
+    /// Which test: its coding as `system|code` (pass back to [`LabSeries`] queries).
+    pub key: String,
+    /// The LOINC code, when the test has one.
+    pub loinc: Option<String>,
+    /// The test's name.
+    pub name: String,
+    /// `lab` or `vital`.
+    pub category: LabCategory,
+    /// Results held (copies of one result from several plans count once).
+    pub results: u32,
+    /// The newest result.
+    pub latest: LabReading,
+}
+
+/// Lab test or vital sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LabCategory {
+    /// A laboratory result.
+    Lab,
+    /// A vital sign (blood pressure, weight, ...).
+    Vital,
+}
+
+/// One result as a member reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LabReading {
+    /// When it was measured.
+    pub date: Option<String>,
+    /// The value with its unit ("104 mg/dL", "128/82 mmHg", "Negative").
+    pub value: String,
+    /// The reference range in words ("70–99 mg/dL"), when the lab gave one.
+    pub range: Option<String>,
+    /// The lab's flag in words, when it gave one.
+    pub flag: Option<LabFlag>,
+    /// Where it came from.
+    pub plan_name: String,
+    /// Connection, type is Observation, id: to open the record.
+    pub connection_id: String,
+    /// The Observation's id.
+    pub resource_id: String,
+}
+
+/// The lab's interpretation, in the words a member needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LabFlag {
+    /// Within range.
+    Normal,
+    /// Above range.
+    High,
+    /// Below range.
+    Low,
+    /// Critically high.
+    CriticalHigh,
+    /// Critically low.
+    CriticalLow,
+    /// Abnormal, direction not given.
+    Abnormal,
+}
+
+/// One test's results over time, on one scale per measured value.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LabSeries {
+    /// As in [`LabTest::key`].
+    pub key: String,
+    /// The test's name.
+    pub name: String,
+    /// One line per measured value (blood pressure has two).
+    pub lines: Vec<LabLine>,
+}
+
+/// One measured value over time, every point in `unit`.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LabLine {
+    /// What is measured.
+    pub name: String,
+    /// The unit every point is in (the one most results used).
+    pub unit: Option<String>,
+    /// Reference range of the newest result that gave one, in `unit`.
+    pub low: Option<f64>,
+    /// Reference range, high end.
+    pub high: Option<f64>,
+    /// Oldest first.
+    pub points: Vec<LabPoint>,
+    /// Results left off the line because their unit could not be converted exactly.
+    pub unconverted: u32,
+}
+
+/// One result on a line.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LabPoint {
+    /// When.
+    pub date: String,
+    /// The value in the line's unit.
+    pub value: f64,
+    /// The value as the lab reported it, when it was converted ("5.5 mmol/L").
+    pub reported_as: Option<String>,
+    /// The lab's flag.
+    pub flag: Option<LabFlag>,
+    /// Where it came from.
+    pub plan_name: String,
+    /// To open the record.
+    pub connection_id: String,
+    /// The Observation's id.
+    pub resource_id: String,
+}

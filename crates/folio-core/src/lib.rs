@@ -14,6 +14,7 @@ mod connections;
 mod data_dir;
 mod error;
 mod folio;
+mod labs;
 mod plans;
 mod sync;
 mod timeline;

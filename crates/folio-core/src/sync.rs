@@ -15,7 +15,6 @@ use std::time::Duration;
 use folio_secrets::Sensitive;
 use folio_smart::{FhirClient, FhirError, Url};
 use folio_store::{PageResource, Store};
-use futures_util::StreamExt;
 use rand::RngCore;
 
 use crate::api::{SyncProgress, SyncReport, TypeOutcome, TypeResult};
@@ -237,6 +236,20 @@ impl Job<'_> {
             since,
             fallback,
         )
+    }
+
+    /// [`Job::run_type`] once a slot is free (and not at all once the sync is cancelled).
+    async fn run_type_in_slot<'t>(
+        &self,
+        slots: &tokio::sync::Semaphore,
+        resource_type: &'t str,
+        report: &(dyn Fn(SyncProgress) + Send + Sync),
+    ) -> (&'t str, Result<PassEnd, CoreError>) {
+        let _slot = slots.acquire().await;
+        if self.cancel.load(Ordering::SeqCst) {
+            return (resource_type, Ok(PassEnd::Cancelled));
+        }
+        (resource_type, self.run_type(resource_type, report).await)
     }
 
     async fn run_type(
@@ -566,15 +579,13 @@ impl Folio {
             });
         }
         // At most `concurrency` types in flight; a type starts as soon as another ends (no
-        // waiting for the slowest of a group).
-        let outcomes = futures_util::stream::iter(types.iter().map(|t| async {
-            if cancel.load(Ordering::SeqCst) {
-                return (*t, Ok(PassEnd::Cancelled));
-            }
-            (*t, job.run_type(t, report).await)
-        }))
-        .buffered(options.concurrency.max(1))
-        .collect::<Vec<_>>()
+        // waiting for the slowest of a group). The semaphore is fair: types start in order.
+        let slots = tokio::sync::Semaphore::new(options.concurrency.max(1));
+        let outcomes = futures_util::future::join_all(
+            types
+                .iter()
+                .map(|t| job.run_type_in_slot(&slots, t, report)),
+        )
         .await;
         for (t, outcome) in outcomes {
             results.push(self.type_result(store, connection_id, t, outcome).await?);

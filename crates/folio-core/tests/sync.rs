@@ -760,3 +760,81 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
         both.items.first()
     );
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn labs_are_listed_and_charted_on_one_scale_once_across_plans() {
+    let e = env(member(4000)).await;
+    let (_other, plan) = second_plan(&e, 4000).await;
+    let a = connect(&e, "demo", &[]).await.unwrap();
+    let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
+    for c in [&a, &b] {
+        e.folio
+            .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+            .await
+            .unwrap();
+    }
+    let tests = e.folio.lab_tests(false).await.unwrap();
+    let glucose = tests
+        .iter()
+        .find(|t| t.key == "http://loinc.org|2345-7")
+        .expect("glucose is listed");
+    assert_eq!(glucose.category, folio_core::api::LabCategory::Lab);
+    assert!(glucose.latest.value.ends_with("mg/dL") || glucose.latest.value.ends_with("mmol/L"));
+    assert!(
+        tests
+            .iter()
+            .any(|t| t.category == folio_core::api::LabCategory::Vital
+                && t.latest.value.contains('/')
+                && t.latest.value.ends_with("mmHg")),
+        "blood pressure reads as systolic/diastolic: {tests:?}"
+    );
+    // Labs before vitals.
+    let first_vital = tests
+        .iter()
+        .position(|t| t.category == folio_core::api::LabCategory::Vital)
+        .unwrap();
+    assert!(tests[first_vital..]
+        .iter()
+        .all(|t| t.category == folio_core::api::LabCategory::Vital));
+
+    let series = e
+        .folio
+        .lab_series("http://loinc.org|2345-7", false)
+        .await
+        .unwrap();
+    assert_eq!(series.lines.len(), 1);
+    let line = &series.lines[0];
+    assert_eq!(line.unit.as_deref(), Some("mg/dL"));
+    assert_eq!(line.unconverted, 0);
+    // Two plans hold every result: each is drawn once.
+    assert_eq!(
+        line.points.len() as u32,
+        glucose.results,
+        "one point per result, not per copy"
+    );
+    let converted: Vec<_> = line
+        .points
+        .iter()
+        .filter_map(|p| Some((p.value, p.reported_as.as_deref()?)))
+        .collect();
+    assert!(!converted.is_empty(), "some results came in mmol/L");
+    for (value, reported) in converted {
+        let mmol: f64 = reported.trim_end_matches(" mmol/L").parse().unwrap();
+        assert!(
+            (value - mmol * 18.0156).abs() < 0.01,
+            "{value} vs {reported}"
+        );
+    }
+    assert!(line.points.iter().all(|p| (30.0..600.0).contains(&p.value)));
+    assert!(line.points.windows(2).all(|w| w[0].date <= w[1].date));
+    assert!(matches!((line.low, line.high), (Some(l), Some(h)) if l < h));
+
+    let bp = tests
+        .iter()
+        .find(|t| t.latest.value.ends_with("mmHg") && t.latest.value.contains('/'))
+        .unwrap();
+    let bp = e.folio.lab_series(&bp.key, false).await.unwrap();
+    assert_eq!(bp.lines.len(), 2, "systolic and diastolic");
+    assert!(bp.lines[0].points.len() == bp.lines[1].points.len());
+}

@@ -4,7 +4,8 @@
 //! Owns: turning a resource's JSON into the facts Folio indexes (type, id, version, last update,
 //! clinical date, codes, a display text, security labels) without losing the original bytes.
 //!
-//! Also owns making a resource's narrative (`text.div`, untrusted XHTML) safe to show.
+//! Also owns reading claims and observations in the shape a member reads them, converting
+//! lab units exactly, and making a resource's narrative (`text.div`, untrusted XHTML) safe to show.
 //!
 //! Must never: do IO, touch SQL, know about Tauri, or rewrite a resource. Resources are kept
 //! verbatim elsewhere; this crate only reads them.
@@ -15,9 +16,13 @@ mod error;
 mod index;
 mod labels;
 mod narrative;
+mod observation;
+mod units;
 
 pub use claim::{ClaimAmounts, ClaimFacts, ClaimLine};
 pub use error::FhirError;
 pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};
 pub use narrative::{narrative_div, sanitize_narrative};
+pub use observation::{Measure, ObservationFacts, LOINC};
+pub use units::convert as convert_unit;

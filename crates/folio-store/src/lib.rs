@@ -7,6 +7,7 @@
 //! (it is stored verbatim), or be used by anything but folio-core.
 
 mod error;
+mod observations;
 mod plans;
 mod resources;
 mod settings;
@@ -15,6 +16,7 @@ mod sync;
 mod timeline;
 
 pub use error::StoreError;
+pub use observations::{ObservationHead, ObservationRow};
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
 pub use store::{Store, StoreStatus};

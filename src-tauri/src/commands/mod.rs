@@ -3,6 +3,7 @@
 
 pub mod claims;
 pub mod connections;
+pub mod labs;
 pub mod plans;
 pub mod preferences;
 pub mod records;

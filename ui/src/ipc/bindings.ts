@@ -39,6 +39,10 @@ export const commands = {
 	setShowSensitive: (show: boolean) => typedError<Preferences, ApiError>(__TAURI_INVOKE("set_show_sensitive", { show })),
 	/**  Claims added up per plan and year of service, newest first. */
 	claimYears: (connections: string[], includeSensitive: boolean) => typedError<ClaimYear_Serialize[], ApiError>(__TAURI_INVOKE("claim_years", { connections, includeSensitive })),
+	/**  Every lab test and vital sign with results, newest result each. */
+	labTests: (includeSensitive: boolean) => typedError<LabTest_Serialize[], ApiError>(__TAURI_INVOKE("lab_tests", { includeSensitive })),
+	/**  One test's results over time, units reconciled. */
+	labSeries: (key: string, includeSensitive: boolean) => typedError<LabSeries_Serialize, ApiError>(__TAURI_INVOKE("lab_series", { key, includeSensitive })),
 };
 
 /** Events */
@@ -340,6 +344,199 @@ export type ErrorCode =
 "sign_in_cancelled" | 
 /**  A bug in Folio. */
 "internal";
+
+/**  Lab test or vital sign. */
+export type LabCategory = 
+/**  A laboratory result. */
+"lab" | 
+/**  A vital sign (blood pressure, weight, ...). */
+"vital";
+
+/**  The lab's interpretation, in the words a member needs. */
+export type LabFlag = 
+/**  Within range. */
+"normal" | 
+/**  Above range. */
+"high" | 
+/**  Below range. */
+"low" | 
+/**  Critically high. */
+"critical_high" | 
+/**  Critically low. */
+"critical_low" | 
+/**  Abnormal, direction not given. */
+"abnormal";
+
+/**  One measured value over time, every point in `unit`. */
+export type LabLine = LabLine_Serialize | LabLine_Deserialize;
+
+/**  One measured value over time, every point in `unit`. */
+export type LabLine_Deserialize = {
+	/**  What is measured. */
+	name: string,
+	/**  The unit every point is in (the one most results used). */
+	unit?: string | null,
+	/**  Reference range of the newest result that gave one, in `unit`. */
+	low?: number | null,
+	/**  Reference range, high end. */
+	high?: number | null,
+	/**  Oldest first. */
+	points: LabPoint_Deserialize[],
+	/**  Results left off the line because their unit could not be converted exactly. */
+	unconverted: number,
+};
+
+/**  One measured value over time, every point in `unit`. */
+export type LabLine_Serialize = {
+	/**  What is measured. */
+	name: string,
+	/**  The unit every point is in (the one most results used). */
+	unit: string | null,
+	/**  Reference range of the newest result that gave one, in `unit`. */
+	low: number | null,
+	/**  Reference range, high end. */
+	high: number | null,
+	/**  Oldest first. */
+	points: LabPoint_Serialize[],
+	/**  Results left off the line because their unit could not be converted exactly. */
+	unconverted: number,
+};
+
+/**  One result on a line. */
+export type LabPoint = LabPoint_Serialize | LabPoint_Deserialize;
+
+/**  One result on a line. */
+export type LabPoint_Deserialize = {
+	/**  When. */
+	date: string,
+	/**  The value in the line's unit. */
+	value: number | null,
+	/**  The value as the lab reported it, when it was converted ("5.5 mmol/L"). */
+	reportedAs?: string | null,
+	/**  The lab's flag. */
+	flag?: LabFlag | null,
+	/**  Where it came from. */
+	planName: string,
+	/**  To open the record. */
+	connectionId: string,
+	/**  The Observation's id. */
+	resourceId: string,
+};
+
+/**  One result on a line. */
+export type LabPoint_Serialize = {
+	/**  When. */
+	date: string,
+	/**  The value in the line's unit. */
+	value: number | null,
+	/**  The value as the lab reported it, when it was converted ("5.5 mmol/L"). */
+	reportedAs: string | null,
+	/**  The lab's flag. */
+	flag: LabFlag | null,
+	/**  Where it came from. */
+	planName: string,
+	/**  To open the record. */
+	connectionId: string,
+	/**  The Observation's id. */
+	resourceId: string,
+};
+
+/**  One result as a member reads it. */
+export type LabReading = LabReading_Serialize | LabReading_Deserialize;
+
+/**  One result as a member reads it. */
+export type LabReading_Deserialize = {
+	/**  When it was measured. */
+	date?: string | null,
+	/**  The value with its unit ("104 mg/dL", "128/82 mmHg", "Negative"). */
+	value: string,
+	/**  The reference range in words ("70–99 mg/dL"), when the lab gave one. */
+	range?: string | null,
+	/**  The lab's flag in words, when it gave one. */
+	flag?: LabFlag | null,
+	/**  Where it came from. */
+	planName: string,
+	/**  Connection, type is Observation, id: to open the record. */
+	connectionId: string,
+	/**  The Observation's id. */
+	resourceId: string,
+};
+
+/**  One result as a member reads it. */
+export type LabReading_Serialize = {
+	/**  When it was measured. */
+	date: string | null,
+	/**  The value with its unit ("104 mg/dL", "128/82 mmHg", "Negative"). */
+	value: string,
+	/**  The reference range in words ("70–99 mg/dL"), when the lab gave one. */
+	range: string | null,
+	/**  The lab's flag in words, when it gave one. */
+	flag: LabFlag | null,
+	/**  Where it came from. */
+	planName: string,
+	/**  Connection, type is Observation, id: to open the record. */
+	connectionId: string,
+	/**  The Observation's id. */
+	resourceId: string,
+};
+
+/**  One test's results over time, on one scale per measured value. */
+export type LabSeries = LabSeries_Serialize | LabSeries_Deserialize;
+
+/**  One test's results over time, on one scale per measured value. */
+export type LabSeries_Deserialize = {
+	/**  As in [`LabTest::key`]. */
+	key: string,
+	/**  The test's name. */
+	name: string,
+	/**  One line per measured value (blood pressure has two). */
+	lines: LabLine_Deserialize[],
+};
+
+/**  One test's results over time, on one scale per measured value. */
+export type LabSeries_Serialize = {
+	/**  As in [`LabTest::key`]. */
+	key: string,
+	/**  The test's name. */
+	name: string,
+	/**  One line per measured value (blood pressure has two). */
+	lines: LabLine_Serialize[],
+};
+
+/**  One lab test or vital sign the member has results for, with its latest result. */
+export type LabTest = LabTest_Serialize | LabTest_Deserialize;
+
+/**  One lab test or vital sign the member has results for, with its latest result. */
+export type LabTest_Deserialize = {
+	/**  Which test: its coding as `system|code` (pass back to [`LabSeries`] queries). */
+	key: string,
+	/**  The LOINC code, when the test has one. */
+	loinc?: string | null,
+	/**  The test's name. */
+	name: string,
+	/**  `lab` or `vital`. */
+	category: LabCategory,
+	/**  Results held (copies of one result from several plans count once). */
+	results: number,
+	/**  The newest result. */
+	latest: LabReading_Deserialize,
+};
+
+/**  One lab test or vital sign the member has results for, with its latest result. */
+export type LabTest_Serialize = {
+	/**  Which test: its coding as `system|code` (pass back to [`LabSeries`] queries). */
+	key: string,
+	/**  The LOINC code, when the test has one. */
+	loinc: string | null,
+	/**  The test's name. */
+	name: string,
+	/**  `lab` or `vital`. */
+	category: LabCategory,
+	/**  Results held (copies of one result from several plans count once). */
+	results: number,
+	/**  The newest result. */
+	latest: LabReading_Serialize,
+};
 
 /**  A plan Folio can connect to. */
 export type PlanSummary = PlanSummary_Serialize | PlanSummary_Deserialize;

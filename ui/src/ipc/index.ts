@@ -7,6 +7,8 @@ import {
   type SyncReport,
   type Preferences,
   type ClaimYear,
+  type LabTest_Serialize,
+  type LabSeries_Serialize,
   type RecordDetail_Serialize,
   type TimelinePage_Serialize,
   type TimelineQuery_Deserialize,
@@ -30,6 +32,8 @@ export type {
   SignInStarted,
   Preferences,
   ClaimYear,
+  LabCategory,
+  LabFlag,
   SyncProgress,
   SyncReport,
   TypeOutcome,
@@ -47,6 +51,15 @@ export type TimelinePage = TimelinePage_Serialize;
 export type TimelineItem = TimelinePage_Serialize["items"][number];
 /** One record with its source. */
 export type RecordDetail = RecordDetail_Serialize;
+
+/** A lab test or vital sign with its newest result. */
+export type LabTest = LabTest_Serialize;
+/** One test's results over time. */
+export type LabSeries = LabSeries_Serialize;
+/** One measured value over time. */
+export type LabLine = LabSeries_Serialize["lines"][number];
+/** One result on a line. */
+export type LabPoint = LabLine["points"][number];
 
 /** Codes the UI can see: the host's, plus one for a broken bridge to the host. */
 export type UiErrorCode = ErrorCode | "ipc_unavailable";
@@ -178,4 +191,14 @@ export function setShowSensitive(show: boolean): Promise<Preferences> {
 /** Claims added up per plan and year of service, newest first. */
 export function claimYears(connections: string[], includeSensitive: boolean): Promise<ClaimYear[]> {
   return unwrap(() => commands.claimYears(connections, includeSensitive));
+}
+
+/** Every lab test and vital sign with results, with its newest result. */
+export function labTests(includeSensitive: boolean): Promise<LabTest[]> {
+  return unwrap(() => commands.labTests(includeSensitive));
+}
+
+/** One test's results over time, units reconciled. */
+export function labSeries(key: string, includeSensitive: boolean): Promise<LabSeries> {
+  return unwrap(() => commands.labSeries(key, includeSensitive));
 }

@@ -45,3 +45,18 @@ export async function mockScript(handlerSource) {
   const body = mocks.replace(/^export \{[^}]*\};?\s*$/m, "");
   return `(() => {\n${body}\nmockIPC(${handlerSource}, { shouldMockEvents: true });\n})();`;
 }
+
+/**
+ * axe-core's WCAG 2 A/AA rules run in the page; returns the violations as
+ * `rule: target, target` lines (empty when there are none).
+ */
+export async function axeViolations(page) {
+  const source = await readFile(join(ui, "node_modules/axe-core/axe.min.js"), "utf8");
+  await page.addScriptTag({ content: source });
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")}`);
+  });
+  return violations;
+}
