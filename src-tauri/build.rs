@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "claim_years",
     "lab_tests",
     "lab_series",
+    "overview",
 ];
 
 fn main() {

@@ -19,7 +19,9 @@ use tauri_plugin_deep_link::DeepLinkExt;
 
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    use commands::{claims, connections, labs, plans, preferences, records, status, sync};
+    use commands::{
+        claims, connections, labs, overview, plans, preferences, records, status, sync,
+    };
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             status::app_status,
@@ -40,6 +42,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             claims::claim_years,
             labs::lab_tests,
             labs::lab_series,
+            overview::overview,
         ])
         .events(tauri_specta::collect_events![events::SyncProgressEvent])
 }

@@ -149,3 +149,11 @@ test("Labs and vitals lists the demo member's results and charts one over time",
   assert.ok(chart.length >= 2, `a chart with points (got ${chart.length})`);
   await screenshot("e2e-labs.png");
 });
+
+test("the overview shows the demo member's coverage card and counts", async () => {
+  await clickButton("Overview");
+  const card = await textOf("[data-testid=coverage-card]", { timeoutMs: 30000 });
+  assert.match(card, /Member ID/);
+  assert.match(await textOf("#overview-heading ~ h3:last-of-type", { timeoutMs: 10000 }), /On this computer: \d[\d,]* records/);
+  await screenshot("e2e-overview.png");
+});

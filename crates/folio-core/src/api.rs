@@ -562,3 +562,57 @@ pub struct LabPoint {
     /// The Observation's id.
     pub resource_id: String,
 }
+
+/// The first screen: coverage cards, what is held, what is new since the last visit.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    /// One card per Coverage the plans sent.
+    pub coverages: Vec<CoverageCard>,
+    /// Records held, by kind, most first.
+    pub counts: Vec<KindCount>,
+    /// When the member last opened Folio before this session (`None`: first visit).
+    pub last_visit: Option<String>,
+    /// Records downloaded new or changed since then, by kind.
+    pub changed: Vec<KindCount>,
+}
+
+/// An insurance card, from a Coverage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageCard {
+    /// The connected plan that sent it.
+    pub plan_name: String,
+    /// Its connection.
+    pub connection_id: String,
+    /// The insurer named on it.
+    pub payor: Option<String>,
+    /// Member id.
+    pub member_id: Option<String>,
+    /// Benefit plan.
+    pub plan: Option<String>,
+    /// Group.
+    pub group: Option<String>,
+    /// Kind of coverage.
+    pub kind: Option<String>,
+    /// From.
+    pub start: Option<String>,
+    /// Until (none: ongoing).
+    pub end: Option<String>,
+    /// `active`, `cancelled`, ...
+    pub status: Option<String>,
+    /// The member's relationship to the subscriber.
+    pub relationship: Option<String>,
+}
+
+/// How many records of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KindCount {
+    /// FHIR type.
+    pub resource_type: String,
+    /// In words ("Claims", "Labs and vital signs").
+    pub kind: String,
+    /// How many.
+    pub count: u32,
+}

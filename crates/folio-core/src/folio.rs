@@ -24,6 +24,8 @@ pub struct Folio {
     pub(crate) configs: Mutex<HashMap<String, SmartConfiguration>>,
     pub(crate) token_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     pub(crate) syncs: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
+    /// The member's visit before this process started, read (and replaced) once.
+    pub(crate) previous_visit: OnceCell<Option<String>>,
 }
 
 impl std::fmt::Debug for Folio {
@@ -55,6 +57,7 @@ impl Folio {
             configs: Mutex::new(HashMap::new()),
             token_locks: Mutex::new(HashMap::new()),
             syncs: Mutex::new(HashMap::new()),
+            previous_visit: OnceCell::new(),
         })
     }
 

@@ -15,6 +15,7 @@ mod data_dir;
 mod error;
 mod folio;
 mod labs;
+mod overview;
 mod plans;
 mod sync;
 mod timeline;

@@ -838,3 +838,47 @@ async fn labs_are_listed_and_charted_on_one_scale_once_across_plans() {
     assert_eq!(bp.lines.len(), 2, "systolic and diastolic");
     assert!(bp.lines[0].points.len() == bp.lines[1].points.len());
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn the_overview_shows_coverage_counts_and_what_arrived_since_the_last_visit() {
+    let e = env(member(600)).await;
+    let first = e.folio.overview(false).await.unwrap();
+    assert_eq!(first.last_visit, None, "a first visit");
+    assert!(first.counts.is_empty() && first.coverages.is_empty());
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    e.folio
+        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    // Same process: still compared with the visit before it.
+    assert_eq!(e.folio.overview(false).await.unwrap().last_visit, None);
+
+    // The next time Folio opens, everything downloaded since is new.
+    let again =
+        folio_core::Folio::with_secrets(folio_core::DataDir::at(e._dir.path()), e.secrets.clone())
+            .unwrap();
+    let o = again.overview(false).await.unwrap();
+    assert!(o.last_visit.is_some());
+    let card = o.coverages.first().expect("a coverage card");
+    assert!(card.member_id.is_some() && card.payor.is_some(), "{card:?}");
+    assert_eq!(card.connection_id, c.id);
+    let claims = o
+        .counts
+        .iter()
+        .find(|k| k.resource_type == "ExplanationOfBenefit")
+        .unwrap();
+    assert_eq!(claims.kind, "Claims");
+    assert!(claims.count > 0);
+    assert_eq!(
+        o.changed, o.counts,
+        "all of it arrived since the last visit"
+    );
+    assert!(o.counts.windows(2).all(|w| w[0].count >= w[1].count));
+
+    // And the visit after that sees nothing new.
+    let third =
+        folio_core::Folio::with_secrets(folio_core::DataDir::at(e._dir.path()), e.secrets.clone())
+            .unwrap();
+    assert!(third.overview(false).await.unwrap().changed.is_empty());
+}

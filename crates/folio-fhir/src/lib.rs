@@ -11,6 +11,7 @@
 //! verbatim elsewhere; this crate only reads them.
 
 mod claim;
+mod coverage;
 mod dedupe;
 mod error;
 mod index;
@@ -20,6 +21,7 @@ mod observation;
 mod units;
 
 pub use claim::{ClaimAmounts, ClaimFacts, ClaimLine};
+pub use coverage::CoverageFacts;
 pub use error::FhirError;
 pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};

@@ -8,6 +8,7 @@
 
 mod error;
 mod observations;
+mod overview;
 mod plans;
 mod resources;
 mod settings;

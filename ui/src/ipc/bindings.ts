@@ -43,6 +43,8 @@ export const commands = {
 	labTests: (includeSensitive: boolean) => typedError<LabTest_Serialize[], ApiError>(__TAURI_INVOKE("lab_tests", { includeSensitive })),
 	/**  One test's results over time, units reconciled. */
 	labSeries: (key: string, includeSensitive: boolean) => typedError<LabSeries_Serialize, ApiError>(__TAURI_INVOKE("lab_series", { key, includeSensitive })),
+	/**  Coverage cards, records by kind, and what arrived since the member's last visit. */
+	overview: (includeSensitive: boolean) => typedError<Overview_Serialize, ApiError>(__TAURI_INVOKE("overview", { includeSensitive })),
 };
 
 /** Events */
@@ -277,6 +279,61 @@ export type ConnectionSummary_Serialize = {
 	problem: string | null,
 };
 
+/**  An insurance card, from a Coverage. */
+export type CoverageCard = CoverageCard_Serialize | CoverageCard_Deserialize;
+
+/**  An insurance card, from a Coverage. */
+export type CoverageCard_Deserialize = {
+	/**  The connected plan that sent it. */
+	planName: string,
+	/**  Its connection. */
+	connectionId: string,
+	/**  The insurer named on it. */
+	payor?: string | null,
+	/**  Member id. */
+	memberId?: string | null,
+	/**  Benefit plan. */
+	plan?: string | null,
+	/**  Group. */
+	group?: string | null,
+	/**  Kind of coverage. */
+	kind?: string | null,
+	/**  From. */
+	start?: string | null,
+	/**  Until (none: ongoing). */
+	end?: string | null,
+	/**  `active`, `cancelled`, ... */
+	status?: string | null,
+	/**  The member's relationship to the subscriber. */
+	relationship?: string | null,
+};
+
+/**  An insurance card, from a Coverage. */
+export type CoverageCard_Serialize = {
+	/**  The connected plan that sent it. */
+	planName: string,
+	/**  Its connection. */
+	connectionId: string,
+	/**  The insurer named on it. */
+	payor: string | null,
+	/**  Member id. */
+	memberId: string | null,
+	/**  Benefit plan. */
+	plan: string | null,
+	/**  Group. */
+	group: string | null,
+	/**  Kind of coverage. */
+	kind: string | null,
+	/**  From. */
+	start: string | null,
+	/**  Until (none: ongoing). */
+	end: string | null,
+	/**  `active`, `cancelled`, ... */
+	status: string | null,
+	/**  The member's relationship to the subscriber. */
+	relationship: string | null,
+};
+
 /**  Why the data folder was chosen. */
 export type DataDirOrigin = 
 /**  `--data-dir`. */
@@ -344,6 +401,16 @@ export type ErrorCode =
 "sign_in_cancelled" | 
 /**  A bug in Folio. */
 "internal";
+
+/**  How many records of one kind. */
+export type KindCount = {
+	/**  FHIR type. */
+	resourceType: string,
+	/**  In words ("Claims", "Labs and vital signs"). */
+	kind: string,
+	/**  How many. */
+	count: number,
+};
 
 /**  Lab test or vital sign. */
 export type LabCategory = 
@@ -536,6 +603,33 @@ export type LabTest_Serialize = {
 	results: number,
 	/**  The newest result. */
 	latest: LabReading_Serialize,
+};
+
+/**  The first screen: coverage cards, what is held, what is new since the last visit. */
+export type Overview = Overview_Serialize | Overview_Deserialize;
+
+/**  The first screen: coverage cards, what is held, what is new since the last visit. */
+export type Overview_Deserialize = {
+	/**  One card per Coverage the plans sent. */
+	coverages: CoverageCard_Deserialize[],
+	/**  Records held, by kind, most first. */
+	counts: KindCount[],
+	/**  When the member last opened Folio before this session (`None`: first visit). */
+	lastVisit?: string | null,
+	/**  Records downloaded new or changed since then, by kind. */
+	changed: KindCount[],
+};
+
+/**  The first screen: coverage cards, what is held, what is new since the last visit. */
+export type Overview_Serialize = {
+	/**  One card per Coverage the plans sent. */
+	coverages: CoverageCard_Serialize[],
+	/**  Records held, by kind, most first. */
+	counts: KindCount[],
+	/**  When the member last opened Folio before this session (`None`: first visit). */
+	lastVisit: string | null,
+	/**  Records downloaded new or changed since then, by kind. */
+	changed: KindCount[],
 };
 
 /**  A plan Folio can connect to. */

@@ -8,6 +8,7 @@ import {
   type Preferences,
   type ClaimYear,
   type LabTest_Serialize,
+  type Overview_Serialize,
   type LabSeries_Serialize,
   type RecordDetail_Serialize,
   type TimelinePage_Serialize,
@@ -60,6 +61,13 @@ export type LabSeries = LabSeries_Serialize;
 export type LabLine = LabSeries_Serialize["lines"][number];
 /** One result on a line. */
 export type LabPoint = LabLine["points"][number];
+
+/** The first screen's data. */
+export type Overview = Overview_Serialize;
+/** An insurance card. */
+export type CoverageCard = Overview_Serialize["coverages"][number];
+/** How many records of one kind. */
+export type KindCount = Overview_Serialize["counts"][number];
 
 /** Codes the UI can see: the host's, plus one for a broken bridge to the host. */
 export type UiErrorCode = ErrorCode | "ipc_unavailable";
@@ -201,4 +209,9 @@ export function labTests(includeSensitive: boolean): Promise<LabTest[]> {
 /** One test's results over time, units reconciled. */
 export function labSeries(key: string, includeSensitive: boolean): Promise<LabSeries> {
   return unwrap(() => commands.labSeries(key, includeSensitive));
+}
+
+/** Coverage cards, records by kind, and what arrived since the member's last visit. */
+export function overview(includeSensitive: boolean): Promise<Overview> {
+  return unwrap(() => commands.overview(includeSensitive));
 }

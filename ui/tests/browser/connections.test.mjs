@@ -30,6 +30,7 @@ async function open(handlerSource) {
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript({ content: await mockScript(handlerSource) });
   await page.goto(server.url);
+  await page.getByRole("button", { name: "Health plans" }).click();
   return { page, errors };
 }
 

@@ -56,6 +56,7 @@ test("status screen shows what the host reports", async () => {
 test("a host error is shown with its meaning, and Try again recovers", async () => {
   const handler = `(() => { let n = 0; return (cmd) => {
     ${EMPTY_LISTS}
+    if (cmd !== "app_status") throw "unexpected " + cmd;
     n += 1;
     if (n === 1) throw { code: "storage_unavailable", message: "cannot open the database /profile/folio.db: file is not a database" };
     return ${JSON.stringify(status)};
