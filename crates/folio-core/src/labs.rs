@@ -98,6 +98,22 @@ fn reading(row: &ObservationRow, f: &ObservationFacts) -> LabReading {
     }
 }
 
+/// What is gathered per test while listing: distinct results and the newest row.
+#[derive(Default)]
+struct TestTally<'a> {
+    linked: HashSet<&'a str>,
+    results: u32,
+    newest: (Option<&'a str>, i64),
+}
+
+/// One result of one measured value, before it is placed on a line.
+struct Reading<'a> {
+    row: &'a ObservationRow,
+    date: String,
+    flag: Option<LabFlag>,
+    measure: Measure,
+}
+
 /// The unit a measure is in, for comparing and converting: UCUM when coded, else as shown.
 fn unit_key(m: &Measure) -> Option<&str> {
     m.ucum.as_deref().or(m.unit.as_deref())
@@ -110,29 +126,27 @@ impl Folio {
         let store = self.store().await?;
         let heads = store.observation_heads(include_sensitive).await?;
         // Per test: distinct results and the newest row.
-        let mut tests: HashMap<&str, (HashSet<&str>, u32, (Option<&str>, i64))> = HashMap::new();
+        let mut tests: HashMap<&str, TestTally<'_>> = HashMap::new();
         for h in &heads {
             let Some(key) = test_key(&h.codes) else {
                 continue;
             };
-            let entry = tests
-                .entry(key)
-                .or_insert_with(|| (HashSet::new(), 0, (None, 0)));
+            let entry = tests.entry(key).or_default();
             match h.dedupe_key.as_deref() {
-                Some(k) if !entry.0.insert(k) => {}
-                _ => entry.1 += 1,
+                Some(k) if !entry.linked.insert(k) => {}
+                _ => entry.results += 1,
             }
             let candidate = (h.clinical_date.as_deref(), h.rowid);
-            if candidate > entry.2 {
-                entry.2 = candidate;
+            if candidate > entry.newest {
+                entry.newest = candidate;
             }
         }
-        let newest: Vec<i64> = tests.values().map(|t| (t.2).1).collect();
+        let newest: Vec<i64> = tests.values().map(|t| t.newest.1).collect();
         let rows = store.observations_at(&newest).await?;
         let by_row: HashMap<i64, &ObservationRow> = rows.iter().map(|r| (r.rowid, r)).collect();
         let mut out = Vec::new();
-        for (key, (_, results, (_, rowid))) in &tests {
-            let Some(row) = by_row.get(rowid) else {
+        for (key, tally) in &tests {
+            let Some(row) = by_row.get(&tally.newest.1) else {
                 continue;
             };
             let Some(f) = parse(row) else { continue };
@@ -148,7 +162,7 @@ impl Folio {
                 } else {
                     LabCategory::Vital
                 },
-                results: *results,
+                results: tally.results,
                 latest: reading(row, &f),
             });
         }
@@ -173,10 +187,7 @@ impl Folio {
         let mut name = None;
         // Per measured value (by code, else name), in first-seen order.
         let mut order: Vec<String> = Vec::new();
-        let mut measures: HashMap<
-            String,
-            Vec<(&ObservationRow, String, Option<LabFlag>, Measure)>,
-        > = HashMap::new();
+        let mut measures: HashMap<String, Vec<Reading<'_>>> = HashMap::new();
         let facts: Vec<(&ObservationRow, ObservationFacts)> =
             rows.iter().filter_map(|r| Some((r, parse(r)?))).collect();
         for (row, f) in &facts {
@@ -197,12 +208,12 @@ impl Folio {
                 if !measures.contains_key(&id) {
                     order.push(id.clone());
                 }
-                measures.entry(id).or_default().push((
+                measures.entry(id).or_default().push(Reading {
                     row,
-                    date.clone(),
-                    flag_of(f.flag.as_deref()),
-                    m.clone(),
-                ));
+                    date: date.clone(),
+                    flag: flag_of(f.flag.as_deref()),
+                    measure: m.clone(),
+                });
             }
         }
         let lines = order
@@ -218,11 +229,11 @@ impl Folio {
     }
 }
 
-fn line(points: &[(&ObservationRow, String, Option<LabFlag>, Measure)]) -> LabLine {
+fn line(points: &[Reading<'_>]) -> LabLine {
     // The unit most results used; on a tie, the newest result's.
     let mut counts: HashMap<Option<&str>, (u32, usize)> = HashMap::new();
-    for (i, (_, _, _, m)) in points.iter().enumerate() {
-        let e = counts.entry(unit_key(m)).or_insert((0, i));
+    for (i, p) in points.iter().enumerate() {
+        let e = counts.entry(unit_key(&p.measure)).or_insert((0, i));
         e.0 += 1;
         e.1 = i;
     }
@@ -233,9 +244,9 @@ fn line(points: &[(&ObservationRow, String, Option<LabFlag>, Measure)]) -> LabLi
     let shown = points
         .iter()
         .rev()
-        .find(|(_, _, _, m)| unit_key(m) == target)
-        .and_then(|(_, _, _, m)| m.unit.clone());
-    let loinc = points.first().and_then(|(_, _, _, m)| m.code.as_deref());
+        .find(|p| unit_key(&p.measure) == target)
+        .and_then(|p| p.measure.unit.clone());
+    let loinc = points.first().and_then(|p| p.measure.code.as_deref());
     let to_target = |v: f64, m: &Measure| -> Option<f64> {
         match (unit_key(m), target) {
             (a, b) if a == b => Some(v),
@@ -248,7 +259,13 @@ fn line(points: &[(&ObservationRow, String, Option<LabFlag>, Measure)]) -> LabLi
     let mut out = Vec::with_capacity(points.len());
     let mut unconverted = 0;
     let (mut low, mut high) = (None, None);
-    for (row, date, flag, m) in points {
+    for Reading {
+        row,
+        date,
+        flag,
+        measure: m,
+    } in points
+    {
         let Some(value) = to_target(m.value, m) else {
             unconverted += 1;
             continue;
@@ -270,7 +287,7 @@ fn line(points: &[(&ObservationRow, String, Option<LabFlag>, Measure)]) -> LabLi
     LabLine {
         name: points
             .first()
-            .map(|(_, _, _, m)| m.name.clone())
+            .map(|p| p.measure.name.clone())
             .unwrap_or_default(),
         unit: shown,
         low,
