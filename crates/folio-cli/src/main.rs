@@ -59,6 +59,33 @@ enum Command {
     },
     /// Records held per connection and type, items linked across plans, and a database check.
     Stats,
+    /// Export your history as FHIR: a Bundle of type collection (`bundle`, one JSON file) or
+    /// Bulk-style NDJSON (`ndjson`, a new folder with one file per type and a manifest).
+    Export {
+        /// `bundle` or `ndjson`.
+        #[arg(long, value_parser = ["bundle", "ndjson"])]
+        format: String,
+        /// Only this connection (repeat for several; all when omitted).
+        #[arg(long = "connection")]
+        connections: Vec<String>,
+        /// Only this resource type (repeat for several; all when omitted).
+        #[arg(long = "type")]
+        types: Vec<String>,
+        /// Dated records from this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Dated records before this day (YYYY-MM-DD).
+        #[arg(long)]
+        until: Option<String>,
+        /// Include records your plans marked sensitive (left out unless you ask).
+        #[arg(long)]
+        include_sensitive: bool,
+        /// Replace an existing file at PATH.
+        #[arg(long)]
+        overwrite: bool,
+        /// Where to write: a file for `bundle`, a folder that does not exist yet for `ndjson`.
+        path: std::path::PathBuf,
+    },
     /// Benchmarks (build with --release; they print Markdown tables).
     Bench {
         #[command(subcommand)]
@@ -290,6 +317,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "ok"
                 } else {
                     "FAILED"
+                }
+            )?;
+        }
+        Command::Export {
+            format,
+            connections,
+            types,
+            from,
+            until,
+            include_sensitive,
+            overwrite,
+            path,
+        } => {
+            let request = folio_core::api::ExportRequest {
+                format: if format == "ndjson" {
+                    folio_core::api::ExportFormat::Ndjson
+                } else {
+                    folio_core::api::ExportFormat::Bundle
+                },
+                connections,
+                types,
+                from,
+                until,
+                include_sensitive,
+                overwrite,
+            };
+            let summary = folio.export(&request, &path).await?;
+            writeln!(
+                out,
+                "exported {} resources from {} plan(s) to {} ({} file(s), {} bytes){}",
+                summary.resources,
+                summary.sources,
+                summary.path,
+                summary.files,
+                summary.bytes,
+                if include_sensitive {
+                    ""
+                } else {
+                    "; sensitive records left out (--include-sensitive to add them)"
                 }
             )?;
         }

@@ -374,6 +374,73 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
             "{ty}: complete and not doubled after three kills"
         );
     }
+
+    // An export killed mid-write leaves its staging file beside the target, never a file at
+    // the target path; the next export writes a whole one.
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("history.json");
+    let mut interrupted = 0;
+    for kill_after_ms in [20u64, 40, 60, 80, 100, 130, 160, 200] {
+        let mut export = folio()
+            .args(["--data-dir", d, "export", "--format", "bundle"])
+            .arg(&target)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
+        export.kill().unwrap();
+        let finished = export.wait().unwrap().success();
+        if finished {
+            std::fs::remove_file(&target).unwrap();
+            continue;
+        }
+        let staged = std::fs::read_dir(out.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".folio-export-")
+            })
+            .count();
+        if staged > 0 {
+            interrupted += 1;
+            assert!(!target.exists(), "no half export at the target path");
+        }
+        if interrupted >= 2 {
+            break;
+        }
+    }
+    assert!(interrupted > 0, "at least one export was killed mid-write");
+    let done = folio()
+        .args(["--data-dir", d, "export", "--format", "bundle"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    let held: i64 = stats(d).0.values().sum();
+    assert_eq!(
+        bundle["entry"].as_array().unwrap().len() as i64,
+        held + 1,
+        "every record and one Provenance for the plan"
+    );
+    // And a second export to the same path is refused, leaving the first intact.
+    let before = std::fs::read(&target).unwrap();
+    let again = folio()
+        .args(["--data-dir", d, "export", "--format", "bundle"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&target).unwrap(), before);
 }
 
 #[test]

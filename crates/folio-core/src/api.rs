@@ -65,6 +65,10 @@ pub enum ErrorCode {
     SignInTimedOut,
     /// The sign-in was cancelled.
     SignInCancelled,
+    /// An export's target already exists and was not to be replaced.
+    ExportTargetExists,
+    /// An export could not be written (disk full, no permission, ...).
+    ExportFailed,
     /// A bug in Folio.
     Internal,
 }
@@ -615,4 +619,52 @@ pub struct KindCount {
     pub kind: String,
     /// How many.
     pub count: u32,
+}
+
+/// The formats Folio exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// One FHIR R4 Bundle of type `collection` (JSON).
+    Bundle,
+    /// Bulk-style NDJSON: a folder with one file per resource type and a manifest.
+    Ndjson,
+}
+
+/// What to export.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRequest {
+    /// The format.
+    pub format: ExportFormat,
+    /// Only these connections (all when empty).
+    pub connections: Vec<String>,
+    /// Only these resource types (all when empty).
+    pub types: Vec<String>,
+    /// Dated records from this day (YYYY-MM-DD); undated ones are always included.
+    pub from: Option<String>,
+    /// Dated records before this day (exclusive).
+    pub until: Option<String>,
+    /// Include records with sensitive security labels (the member is asked).
+    pub include_sensitive: bool,
+    /// Replace an existing file at the target (only after the member confirmed it).
+    pub overwrite: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportSummary {
+    /// Where.
+    pub path: String,
+    /// The format.
+    pub format: ExportFormat,
+    /// Resources exported (Folio's Provenance not counted).
+    pub resources: u32,
+    /// Plans they came from (one Provenance each).
+    pub sources: u32,
+    /// Bytes written.
+    pub bytes: f64,
+    /// Files written.
+    pub files: u32,
 }

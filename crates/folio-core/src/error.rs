@@ -46,6 +46,14 @@ pub enum CoreError {
     /// A FHIR request failed (message, and a short code for the sync state).
     #[error("{0}")]
     Fhir(String, &'static str),
+    /// An export would replace something already at its target.
+    #[error(
+        "{0} already exists; choose another name (Folio never replaces a file without asking)"
+    )]
+    ExportTargetExists(String),
+    /// An export could not be written.
+    #[error("{0}")]
+    ExportFailed(String),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -84,6 +92,8 @@ impl CoreError {
                 SmartError::Listener(_) => ErrorCode::Internal,
             },
             Self::Catalog(_) | Self::Internal(_) => ErrorCode::Internal,
+            Self::ExportTargetExists(_) => ErrorCode::ExportTargetExists,
+            Self::ExportFailed(_) => ErrorCode::ExportFailed,
             Self::PlanNotFound => ErrorCode::PlanNotFound,
             Self::ConnectionNotFound => ErrorCode::ConnectionNotFound,
             Self::RecordNotFound => ErrorCode::RecordNotFound,

@@ -7,6 +7,7 @@
 //! (it is stored verbatim), or be used by anything but folio-core.
 
 mod error;
+mod export;
 mod observations;
 mod overview;
 mod plans;
@@ -17,6 +18,7 @@ mod sync;
 mod timeline;
 
 pub use error::StoreError;
+pub use export::{ExportFilter, ExportRow};
 pub use observations::{ObservationHead, ObservationRow};
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};

@@ -363,3 +363,103 @@ mod sync {
         );
     }
 }
+
+#[tokio::test]
+async fn export_pages_walk_everything_in_order_and_filter_sensitive_types_and_dates() {
+    let (_dir, store) = fresh().await;
+    store
+        .upsert_plan(
+            "demo",
+            "Demo",
+            "http://127.0.0.1:1/fhir",
+            "folio",
+            "loopback",
+            "catalog",
+        )
+        .await
+        .unwrap();
+    store
+        .insert_connection("c1", "demo", "folio:c1")
+        .await
+        .unwrap();
+    let label = r#""meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"PSY"}]}"#;
+    let docs = [
+        r#"{"resourceType":"Patient","id":"p"}"#.to_owned(),
+        r#"{"resourceType":"Encounter","id":"old","period":{"start":"2019-05-01"}}"#.to_owned(),
+        r#"{"resourceType":"Encounter","id":"new","period":{"start":"2025-02-01T10:00:00Z"}}"#
+            .to_owned(),
+        format!(r#"{{"resourceType":"Condition","id":"s",{label},"recordedDate":"2025-03-01"}}"#),
+    ];
+    for raw in &docs {
+        store
+            .upsert_resource(&NewResource {
+                connection_id: "c1",
+                raw_json: raw,
+                source_request: None,
+            })
+            .await
+            .unwrap();
+    }
+    let ids = |rows: Vec<folio_store::ExportRow>| -> Vec<String> {
+        rows.into_iter()
+            .map(|r| format!("{}/{}", r.resource_type, r.resource_id))
+            .collect()
+    };
+    let all = folio_store::ExportFilter {
+        include_sensitive: true,
+        ..Default::default()
+    };
+    // Two rows a page: the keyset walk sees each row once, in order.
+    let first = store.export_page(&all, 0, 2).await.unwrap();
+    let after = first.last().unwrap().rowid;
+    let second = store.export_page(&all, after, 2).await.unwrap();
+    assert!(store
+        .export_page(&all, second.last().unwrap().rowid, 2)
+        .await
+        .unwrap()
+        .is_empty());
+    let mut walked = ids(first);
+    walked.extend(ids(second));
+    assert_eq!(
+        walked,
+        ["Patient/p", "Encounter/old", "Encounter/new", "Condition/s"]
+    );
+    assert_eq!(
+        first_row_plan(&store).await,
+        ("Demo".to_owned(), "http://127.0.0.1:1/fhir".to_owned())
+    );
+
+    let plain = folio_store::ExportFilter::default();
+    assert_eq!(
+        ids(store.export_page(&plain, 0, 10).await.unwrap()),
+        ["Patient/p", "Encounter/old", "Encounter/new"]
+    );
+    let recent = folio_store::ExportFilter {
+        from: Some("2025-01-01"),
+        include_sensitive: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(store.export_page(&recent, 0, 10).await.unwrap()),
+        ["Patient/p", "Encounter/new", "Condition/s"]
+    );
+    let types = ["Encounter".to_owned()];
+    let before = folio_store::ExportFilter {
+        types: &types,
+        until: Some("2025-01-01"),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(store.export_page(&before, 0, 10).await.unwrap()),
+        ["Encounter/old"]
+    );
+}
+
+async fn first_row_plan(store: &folio_store::Store) -> (String, String) {
+    let row = store
+        .export_page(&folio_store::ExportFilter::default(), 0, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    (row.plan_name, row.fhir_base)
+}

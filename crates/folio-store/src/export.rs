@@ -1,0 +1,97 @@
+//! Reading the whole history back in a stable order, a page at a time, for exports: every
+//! stored resource with its plan, whatever its type, without holding it all in memory.
+
+use sqlx::FromRow;
+
+use crate::{Store, StoreError};
+
+/// Which resources an export takes.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter<'a> {
+    /// Only these connections (all when empty).
+    pub connections: &'a [String],
+    /// Only these types (all when empty).
+    pub types: &'a [String],
+    /// Dated records from this day on (YYYY-MM-DD); undated ones (the member, coverage,
+    /// organizations) are always taken.
+    pub from: Option<&'a str>,
+    /// Dated records before this day (exclusive).
+    pub until: Option<&'a str>,
+    /// Include records with sensitive security labels.
+    pub include_sensitive: bool,
+}
+
+/// One stored resource and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ExportRow {
+    /// Keyset position.
+    pub rowid: i64,
+    /// Connection.
+    pub connection_id: String,
+    /// The plan's name.
+    pub plan_name: String,
+    /// The plan's FHIR base.
+    pub fhir_base: String,
+    /// Type.
+    pub resource_type: String,
+    /// Id.
+    pub resource_id: String,
+    /// The JSON, as the plan sent it.
+    pub raw_json: String,
+    /// When Folio downloaded it.
+    pub fetched_at: String,
+}
+
+impl Store {
+    /// Up to `limit` resources after `after_rowid`, in row order.
+    pub async fn export_page(
+        &self,
+        filter: &ExportFilter<'_>,
+        after_rowid: i64,
+        limit: u32,
+    ) -> Result<Vec<ExportRow>, StoreError> {
+        let mut sql = String::from(
+            "SELECT r.rowid, r.connection_id, p.name AS plan_name, p.fhir_base, r.resource_type, r.resource_id,
+                    r.raw_json, r.fetched_at
+             FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
+             WHERE r.rowid > ?",
+        );
+        if !filter.include_sensitive {
+            sql.push_str(" AND r.sensitive = 0");
+        }
+        let marks = |n: usize| vec!["?"; n].join(",");
+        if !filter.connections.is_empty() {
+            sql.push_str(&format!(
+                " AND r.connection_id IN ({})",
+                marks(filter.connections.len())
+            ));
+        }
+        if !filter.types.is_empty() {
+            sql.push_str(&format!(
+                " AND r.resource_type IN ({})",
+                marks(filter.types.len())
+            ));
+        }
+        if filter.from.is_some() {
+            sql.push_str(" AND (r.clinical_date IS NULL OR substr(r.clinical_date, 1, 10) >= ?)");
+        }
+        if filter.until.is_some() {
+            sql.push_str(" AND (r.clinical_date IS NULL OR substr(r.clinical_date, 1, 10) < ?)");
+        }
+        sql.push_str(" ORDER BY r.rowid LIMIT ?");
+        let mut q = sqlx::query_as::<_, ExportRow>(&sql).bind(after_rowid);
+        for c in filter.connections {
+            q = q.bind(c.as_str());
+        }
+        for t in filter.types {
+            q = q.bind(t.as_str());
+        }
+        if let Some(f) = filter.from {
+            q = q.bind(f);
+        }
+        if let Some(u) = filter.until {
+            q = q.bind(u);
+        }
+        Ok(q.bind(i64::from(limit)).fetch_all(self.pool()).await?)
+    }
+}
