@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "lab_tests",
     "lab_series",
     "overview",
+    "export_history",
 ];
 
 fn main() {

@@ -20,7 +20,7 @@ use tauri_plugin_deep_link::DeepLinkExt;
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::{
-        claims, connections, labs, overview, plans, preferences, records, status, sync,
+        claims, connections, export, labs, overview, plans, preferences, records, status, sync,
     };
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
@@ -43,6 +43,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             labs::lab_tests,
             labs::lab_series,
             overview::overview,
+            export::export_history,
         ])
         .events(tauri_specta::collect_events![events::SyncProgressEvent])
 }
@@ -82,6 +83,7 @@ pub fn run() -> Result<(), tauri::Error> {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -68,7 +68,8 @@ enum Command {
         /// Only this connection (repeat for several; all when omitted).
         #[arg(long = "connection")]
         connections: Vec<String>,
-        /// Only this resource type (repeat for several; all when omitted).
+        /// Only this resource type (repeat for several; all when omitted). Your details,
+        /// coverage, organizations, clinicians and locations come along with any selection.
         #[arg(long = "type")]
         types: Vec<String>,
         /// Dated records from this day (YYYY-MM-DD).

@@ -639,7 +639,8 @@ pub struct ExportRequest {
     pub format: ExportFormat,
     /// Only these connections (all when empty).
     pub connections: Vec<String>,
-    /// Only these resource types (all when empty).
+    /// Only these resource types (all when empty); the member, coverage, organizations,
+    /// clinicians and locations come along with any selection.
     pub types: Vec<String>,
     /// Dated records from this day (YYYY-MM-DD); undated ones are always included.
     pub from: Option<String>,

@@ -13,7 +13,7 @@ pub mod browser;
 mod connections;
 mod data_dir;
 mod error;
-mod export;
+pub mod export;
 mod folio;
 mod labs;
 mod overview;

@@ -19,6 +19,8 @@ pub struct ExportFilter<'a> {
     pub until: Option<&'a str>,
     /// Include records with sensitive security labels.
     pub include_sensitive: bool,
+    /// Types taken whatever their dates (context such as the member and coverage).
+    pub any_date_types: &'a [String],
 }
 
 /// One stored resource and where it came from.
@@ -72,11 +74,23 @@ impl Store {
                 marks(filter.types.len())
             ));
         }
+        let any_date = if filter.any_date_types.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " OR r.resource_type IN ({})",
+                marks(filter.any_date_types.len())
+            )
+        };
         if filter.from.is_some() {
-            sql.push_str(" AND (r.clinical_date IS NULL OR substr(r.clinical_date, 1, 10) >= ?)");
+            sql.push_str(&format!(
+                " AND (r.clinical_date IS NULL{any_date} OR substr(r.clinical_date, 1, 10) >= ?)"
+            ));
         }
         if filter.until.is_some() {
-            sql.push_str(" AND (r.clinical_date IS NULL OR substr(r.clinical_date, 1, 10) < ?)");
+            sql.push_str(&format!(
+                " AND (r.clinical_date IS NULL{any_date} OR substr(r.clinical_date, 1, 10) < ?)"
+            ));
         }
         sql.push_str(" ORDER BY r.rowid LIMIT ?");
         let mut q = sqlx::query_as::<_, ExportRow>(&sql).bind(after_rowid);
@@ -86,11 +100,11 @@ impl Store {
         for t in filter.types {
             q = q.bind(t.as_str());
         }
-        if let Some(f) = filter.from {
-            q = q.bind(f);
-        }
-        if let Some(u) = filter.until {
-            q = q.bind(u);
+        for bound in [filter.from, filter.until].into_iter().flatten() {
+            for t in filter.any_date_types {
+                q = q.bind(t.as_str());
+            }
+            q = q.bind(bound);
         }
         Ok(q.bind(i64::from(limit)).fetch_all(self.pool()).await?)
     }

@@ -444,6 +444,16 @@ async fn export_pages_walk_everything_in_order_and_filter_sensitive_types_and_da
         ["Patient/p", "Encounter/new", "Condition/s"]
     );
     let types = ["Encounter".to_owned()];
+    let context = folio_store::ExportFilter {
+        from: Some("2025-01-01"),
+        any_date_types: &types,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(store.export_page(&context, 0, 10).await.unwrap()),
+        ["Patient/p", "Encounter/old", "Encounter/new"],
+        "context types whatever their dates"
+    );
     let before = folio_store::ExportFilter {
         types: &types,
         until: Some("2025-01-01"),

@@ -3,6 +3,7 @@
 
 pub mod claims;
 pub mod connections;
+pub mod export;
 pub mod labs;
 pub mod overview;
 pub mod plans;

@@ -45,6 +45,11 @@ export const commands = {
 	labSeries: (key: string, includeSensitive: boolean) => typedError<LabSeries_Serialize, ApiError>(__TAURI_INVOKE("lab_series", { key, includeSensitive })),
 	/**  Coverage cards, records by kind, and what arrived since the member's last visit. */
 	overview: (includeSensitive: boolean) => typedError<Overview_Serialize, ApiError>(__TAURI_INVOKE("overview", { includeSensitive })),
+	/**
+	 *  Asks where to save (the system's save dialog, which itself confirms replacing a file), then
+	 *  exports. `None` when the member cancels the dialog.
+	 */
+	exportHistory: (request: ExportRequest_Deserialize) => typedError<ExportSummary | null, ApiError>(__TAURI_INVOKE("export_history", { request })),
 };
 
 /** Events */
@@ -399,8 +404,74 @@ export type ErrorCode =
 "sign_in_timed_out" | 
 /**  The sign-in was cancelled. */
 "sign_in_cancelled" | 
+/**  An export's target already exists and was not to be replaced. */
+"export_target_exists" | 
+/**  An export could not be written (disk full, no permission, ...). */
+"export_failed" | 
 /**  A bug in Folio. */
 "internal";
+
+/**  The formats Folio exports. */
+export type ExportFormat = 
+/**  One FHIR R4 Bundle of type `collection` (JSON). */
+"bundle" | 
+/**  Bulk-style NDJSON: a folder with one file per resource type and a manifest. */
+"ndjson";
+
+/**  What to export. */
+export type ExportRequest = ExportRequest_Serialize | ExportRequest_Deserialize;
+
+/**  What to export. */
+export type ExportRequest_Deserialize = {
+	/**  The format. */
+	format: ExportFormat,
+	/**  Only these connections (all when empty). */
+	connections: string[],
+	/**  Only these resource types (all when empty). */
+	types: string[],
+	/**  Dated records from this day (YYYY-MM-DD); undated ones are always included. */
+	from?: string | null,
+	/**  Dated records before this day (exclusive). */
+	until?: string | null,
+	/**  Include records with sensitive security labels (the member is asked). */
+	includeSensitive: boolean,
+	/**  Replace an existing file at the target (only after the member confirmed it). */
+	overwrite: boolean,
+};
+
+/**  What to export. */
+export type ExportRequest_Serialize = {
+	/**  The format. */
+	format: ExportFormat,
+	/**  Only these connections (all when empty). */
+	connections: string[],
+	/**  Only these resource types (all when empty). */
+	types: string[],
+	/**  Dated records from this day (YYYY-MM-DD); undated ones are always included. */
+	from: string | null,
+	/**  Dated records before this day (exclusive). */
+	until: string | null,
+	/**  Include records with sensitive security labels (the member is asked). */
+	includeSensitive: boolean,
+	/**  Replace an existing file at the target (only after the member confirmed it). */
+	overwrite: boolean,
+};
+
+/**  What an export wrote. */
+export type ExportSummary = {
+	/**  Where. */
+	path: string,
+	/**  The format. */
+	format: ExportFormat,
+	/**  Resources exported (Folio's Provenance not counted). */
+	resources: number,
+	/**  Plans they came from (one Provenance each). */
+	sources: number,
+	/**  Bytes written. */
+	bytes: number | null,
+	/**  Files written. */
+	files: number,
+};
 
 /**  How many records of one kind. */
 export type KindCount = {

@@ -8,6 +8,8 @@ import {
   type Preferences,
   type ClaimYear,
   type LabTest_Serialize,
+  type ExportRequest_Deserialize,
+  type ExportSummary,
   type Overview_Serialize,
   type LabSeries_Serialize,
   type RecordDetail_Serialize,
@@ -34,6 +36,8 @@ export type {
   Preferences,
   ClaimYear,
   LabCategory,
+  ExportFormat,
+  ExportSummary,
   LabFlag,
   SyncProgress,
   SyncReport,
@@ -68,6 +72,9 @@ export type Overview = Overview_Serialize;
 export type CoverageCard = Overview_Serialize["coverages"][number];
 /** How many records of one kind. */
 export type KindCount = Overview_Serialize["counts"][number];
+
+/** What to export. */
+export type ExportRequest = ExportRequest_Deserialize;
 
 /** Codes the UI can see: the host's, plus one for a broken bridge to the host. */
 export type UiErrorCode = ErrorCode | "ipc_unavailable";
@@ -214,4 +221,9 @@ export function labSeries(key: string, includeSensitive: boolean): Promise<LabSe
 /** Coverage cards, records by kind, and what arrived since the member's last visit. */
 export function overview(includeSensitive: boolean): Promise<Overview> {
   return unwrap(() => commands.overview(includeSensitive));
+}
+
+/** Asks where to save (the system dialog), then exports; `null` when the member cancels. */
+export function exportHistory(request: ExportRequest): Promise<ExportSummary | null> {
+  return unwrap(() => commands.exportHistory(request));
 }

@@ -49,6 +49,10 @@ export function describeError(code: UiErrorCode): string {
       return "The sign-in was not finished in time";
     case "sign_in_cancelled":
       return "The sign-in was cancelled";
+    case "export_target_exists":
+      return "That file or folder already exists";
+    case "export_failed":
+      return "The export could not be written";
     case "internal":
       return "Something went wrong inside Folio";
     case "ipc_unavailable":

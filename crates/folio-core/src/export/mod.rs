@@ -18,6 +18,17 @@ use folio_store::{ExportFilter, ExportRow};
 use crate::api::{ExportFormat, ExportRequest, ExportSummary};
 use crate::{CoreError, Folio};
 
+/// Types that give the records their context (who the member is, who paid, who treated):
+/// exported with any selection of types and whatever their dates.
+pub const CONTEXT_TYPES: &[&str] = &[
+    "Patient",
+    "Coverage",
+    "Organization",
+    "Practitioner",
+    "PractitionerRole",
+    "Location",
+];
+
 /// Rows read per store query.
 const PAGE: u32 = 500;
 
@@ -104,12 +115,22 @@ impl Folio {
                     .map_err(|e| io_error(target, &e))?,
             ),
         };
+        let context: Vec<String> = CONTEXT_TYPES.iter().map(|t| (*t).to_owned()).collect();
+        let mut types = request.types.clone();
+        if !types.is_empty() {
+            for t in CONTEXT_TYPES {
+                if !types.iter().any(|x| x == t) {
+                    types.push((*t).to_owned());
+                }
+            }
+        }
         let filter = ExportFilter {
             connections: &request.connections,
-            types: &request.types,
+            types: &types,
             from: request.from.as_deref(),
             until: request.until.as_deref(),
             include_sensitive: request.include_sensitive,
+            any_date_types: &context,
         };
         let mut sources = Sources::default();
         let mut seen = std::collections::HashSet::new();
