@@ -427,7 +427,10 @@ export type ExportRequest_Deserialize = {
 	format: ExportFormat,
 	/**  Only these connections (all when empty). */
 	connections: string[],
-	/**  Only these resource types (all when empty). */
+	/**
+	 *  Only these resource types (all when empty); the member, coverage, organizations,
+	 *  clinicians and locations come along with any selection.
+	 */
 	types: string[],
 	/**  Dated records from this day (YYYY-MM-DD); undated ones are always included. */
 	from?: string | null,
@@ -445,7 +448,10 @@ export type ExportRequest_Serialize = {
 	format: ExportFormat,
 	/**  Only these connections (all when empty). */
 	connections: string[],
-	/**  Only these resource types (all when empty). */
+	/**
+	 *  Only these resource types (all when empty); the member, coverage, organizations,
+	 *  clinicians and locations come along with any selection.
+	 */
 	types: string[],
 	/**  Dated records from this day (YYYY-MM-DD); undated ones are always included. */
 	from: string | null,
