@@ -401,5 +401,204 @@ pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
         "- re-sync with nothing changed (incremental): **{resync_secs:.2} s** (target < 2 s)"
     )?;
     writeln!(out, "- database file after sync: {db_mb:.0} MB")?;
+    drop(out);
+    timeline_table(&folio).await?;
+    export_table(folio.data_dir().path(), &folio.data_dir().database_path()).await?;
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The timeline read back through folio-core, as the app's `timeline` command does.
+async fn timeline_table(folio: &Folio) -> anyhow::Result<()> {
+    use folio_core::api::TimelineQuery;
+    let query = |cursor: Option<String>| TimelineQuery {
+        cursor,
+        limit: 100,
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let first = folio.timeline(&query(None)).await?;
+    let first_ms = ms(t.elapsed());
+    let mut times = Vec::new();
+    let mut cursor = first.next_cursor;
+    let mut pages = 1;
+    while let Some(c) = cursor.take() {
+        let t = Instant::now();
+        let page = folio.timeline(&query(Some(c))).await?;
+        times.push(ms(t.elapsed()));
+        pages += 1;
+        cursor = page.next_cursor;
+        if pages >= 200 {
+            break;
+        }
+    }
+    let deep_max = times.iter().copied().fold(0.0, f64::max);
+    let t = Instant::now();
+    folio
+        .timeline(&TimelineQuery {
+            types: vec!["Observation".into()],
+            limit: 100,
+            ..Default::default()
+        })
+        .await?;
+    let typed = ms(t.elapsed());
+    let t = Instant::now();
+    folio
+        .timeline(&TimelineQuery {
+            text: Some("glucose".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await?;
+    let searched = ms(t.elapsed());
+    let t = Instant::now();
+    let labs = folio.lab_tests(false).await?;
+    let labs_ms = ms(t.elapsed());
+    let t = Instant::now();
+    if let Some(test) = labs.first() {
+        folio.lab_series(&test.key, false).await?;
+    }
+    let series_ms = ms(t.elapsed());
+    let t = Instant::now();
+    folio.overview(false).await?;
+    let overview_ms = ms(t.elapsed());
+    let mut out = std::io::stdout().lock();
+    writeln!(out)?;
+    writeln!(out, "| reading back (same profile) | ms |")?;
+    writeln!(out, "|---|---:|")?;
+    writeln!(out, "| first timeline page (100 items) | {first_ms:.1} |")?;
+    writeln!(
+        out,
+        "| next {} pages, median / slowest | {:.1} / {deep_max:.1} |",
+        times.len(),
+        median(times.clone())
+    )?;
+    writeln!(out, "| one kind (Observation), first page | {typed:.1} |")?;
+    writeln!(
+        out,
+        "| full-text search \"glucose\", first page | {searched:.1} |"
+    )?;
+    writeln!(
+        out,
+        "| labs and vitals list ({} tests) | {labs_ms:.1} |",
+        labs.len()
+    )?;
+    writeln!(out, "| one test over time | {series_ms:.1} |")?;
+    writeln!(out, "| overview | {overview_ms:.1} |")?;
+    Ok(())
+}
+
+/// Peak resident memory of a child, polled from /proc while it runs (MB).
+fn run_measured(cmd: &mut Command) -> anyhow::Result<(f64, f64)> {
+    let t = Instant::now();
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0.0f64;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    std::io::Read::read_to_string(&mut e, &mut err)?;
+                }
+                return Err(anyhow!("export failed: {err}"));
+            }
+            break;
+        }
+        if let Ok(s) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = s
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Ok((t.elapsed().as_secs_f64(), peak_kb / 1024.0))
+}
+
+fn size_of(path: &std::path::Path) -> u64 {
+    if path.is_dir() {
+        std::fs::read_dir(path)
+            .map(|d| d.filter_map(Result::ok).map(|e| size_of(&e.path())).sum())
+            .unwrap_or(0)
+    } else {
+        std::fs::metadata(path).map_or(0, |m| m.len())
+    }
+}
+
+/// Exports of the whole profile by `folio export` in a child process each (its memory is
+/// measured alone), against a bare copy of every row's JSON into one file.
+async fn export_table(data_dir: &std::path::Path, db: &std::path::Path) -> anyhow::Result<()> {
+    let out_dir = tempfile::tempdir()?;
+    // The floor: every stored JSON, read through sqlx and written one per line.
+    let bare_path = out_dir.path().join("bare.txt");
+    let t = Instant::now();
+    {
+        use futures_util::TryStreamExt;
+        let pool = sqlx::SqlitePool::connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(db)
+                .read_only(true),
+        )
+        .await?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&bare_path)?);
+        let mut rows =
+            sqlx::query_as::<_, (String,)>("SELECT raw_json FROM resources ORDER BY rowid")
+                .fetch(&pool);
+        while let Some((json,)) = rows.try_next().await? {
+            file.write_all(json.as_bytes())?;
+            file.write_all(b"\n")?;
+        }
+        file.flush()?;
+        file.get_ref().sync_all()?;
+        drop(rows);
+        pool.close().await;
+    }
+    let bare_secs = t.elapsed().as_secs_f64();
+    let exe = std::env::current_exe()?;
+    let mut rows = Vec::new();
+    for (format, name) in [("bundle", "history.json"), ("ndjson", "history-ndjson")] {
+        let target = out_dir.path().join(name);
+        let (secs, peak) = run_measured(
+            Command::new(&exe)
+                .arg("--data-dir")
+                .arg(data_dir)
+                .args(["export", "--format", format, "--include-sensitive"])
+                .arg(&target),
+        )?;
+        rows.push((format, secs, peak, size_of(&target)));
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| export of the whole profile | wall (s) | peak RSS (MB) | size (MB) |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|")?;
+    writeln!(
+        out,
+        "| bare copy of every stored JSON to one file (in this process) | {bare_secs:.2} | – | {:.0} |",
+        size_of(&bare_path) as f64 / 1e6
+    )?;
+    for (format, secs, peak, size) in rows {
+        writeln!(
+            out,
+            "| `folio export --format {format}` (its own process) | {secs:.2} | {peak:.0} | {:.0} |",
+            size as f64 / 1e6
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "- export targets: peak RSS < 200 MB")?;
     Ok(())
 }

@@ -35,8 +35,10 @@ pub struct ObservationRow {
     pub dedupe_key: Option<String>,
 }
 
-const ROW_COLUMNS: &str = "r.rowid, r.connection_id, p.name AS plan_name, r.resource_id, r.raw_json, r.dedupe_key
-     FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id";
+const ROW_COLUMNS: &str =
+    "r.rowid, r.connection_id, p.name AS plan_name, r.resource_id, r.raw_json, r.dedupe_key";
+const JOIN_PLAN: &str =
+    "JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id";
 
 impl Store {
     /// Every current Observation, without JSON (sensitive ones only when asked).
@@ -45,7 +47,8 @@ impl Store {
         include_sensitive: bool,
     ) -> Result<Vec<ObservationHead>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT rowid, codes, clinical_date, dedupe_key FROM resources
+            // The partial index holds every column asked for: no row's JSON is read.
+            "SELECT rowid, codes, clinical_date, dedupe_key FROM resources INDEXED BY resources_observations
              WHERE resource_type = 'Observation' AND missing_since IS NULL AND (?1 OR sensitive = 0)",
         )
         .bind(include_sensitive)
@@ -58,7 +61,7 @@ impl Store {
         let mut out = Vec::with_capacity(rowids.len());
         for chunk in rowids.chunks(500) {
             let sql = format!(
-                "SELECT {ROW_COLUMNS} WHERE r.resource_type = 'Observation' AND r.rowid IN ({})",
+                "SELECT {ROW_COLUMNS} FROM resources r {JOIN_PLAN} WHERE r.rowid IN ({}) AND +r.resource_type = 'Observation'",
                 vec!["?"; chunk.len()].join(",")
             );
             let mut q = sqlx::query_as::<_, ObservationRow>(&sql);
@@ -80,8 +83,10 @@ impl Store {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
+        // The codes are matched in the Observation index; only matching rows are read.
         Ok(sqlx::query_as(&format!(
-            "SELECT {ROW_COLUMNS} WHERE r.resource_type = 'Observation' AND r.missing_since IS NULL
+            "SELECT {ROW_COLUMNS} FROM resources r INDEXED BY resources_observations {JOIN_PLAN}
+             WHERE r.resource_type = 'Observation' AND r.missing_since IS NULL
                AND (?2 OR r.sensitive = 0) AND (' ' || r.codes || ' ') LIKE ?1 ESCAPE '\\'
              ORDER BY r.clinical_date, r.rowid"
         ))

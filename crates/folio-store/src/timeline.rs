@@ -118,8 +118,12 @@ impl Store {
              FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
              WHERE r.clinical_date IS NOT NULL AND r.missing_since IS NULL",
         );
+        // With no kind chosen nearly every row qualifies: walking the date index newest first
+        // and stopping at `limit` beats collecting by type and sorting (the unary `+` keeps
+        // SQLite from choosing the type index).
         sql.push_str(&format!(
-            " AND r.resource_type IN ({})",
+            " AND {}r.resource_type IN ({})",
+            if filter.types.is_empty() { "+" } else { "" },
             vec!["?"; types.len()].join(",")
         ));
         if !filter.connections.is_empty() {

@@ -28,17 +28,19 @@ impl Source {
         }
     }
 
-    /// The Provenance resource, as JSON text.
+    /// The Provenance resource, as JSON text (its target list written straight out: a plan
+    /// can be the source of a hundred thousand records).
     pub(super) fn provenance(&self, id: &str) -> String {
-        let targets: Vec<_> = self
-            .targets
-            .iter()
-            .map(|t| json!({ "reference": t }))
-            .collect();
-        json!({
-            "resourceType": "Provenance",
-            "id": id,
-            "target": targets,
+        let mut targets = String::with_capacity(self.targets.len() * 64);
+        for (i, t) in self.targets.iter().enumerate() {
+            if i > 0 {
+                targets.push(',');
+            }
+            targets.push_str(r#"{"reference":"#);
+            targets.push_str(&serde_json::Value::from(t.as_str()).to_string());
+            targets.push('}');
+        }
+        let rest = json!({
             "recorded": self.last_fetched,
             "agent": [
                 {
@@ -59,6 +61,12 @@ impl Source {
                 "what": { "display": format!("{}: Patient Access API at {}", self.plan_name, self.fhir_base) }
             }]
         })
-        .to_string()
+        .to_string();
+        // `rest` is an object: splice the type, id and targets in front of its members.
+        format!(
+            r#"{{"resourceType":"Provenance","id":{},"target":[{targets}],{}"#,
+            serde_json::Value::from(id),
+            &rest[1..]
+        )
     }
 }
