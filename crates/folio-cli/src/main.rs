@@ -59,6 +59,12 @@ enum Command {
     },
     /// Records held per connection and type, items linked across plans, and a database check.
     Stats,
+    /// Import a FHIR Bundle file (collection, transaction, searchset, document) or a folder of
+    /// NDJSON files as a new source beside your plans.
+    Import {
+        /// The file or folder.
+        path: std::path::PathBuf,
+    },
     /// Export your history as FHIR: a Bundle of type collection (`bundle`, one JSON file) or
     /// Bulk-style NDJSON (`ndjson`, a new folder with one file per type and a manifest).
     Export {
@@ -271,7 +277,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .connections()
                     .await?
                     .into_iter()
-                    .filter(|c| c.status == folio_core::api::ConnectionStatus::Connected)
+                    .filter(|c| {
+                        c.status == folio_core::api::ConnectionStatus::Connected
+                            && c.kind == folio_core::api::SourceKind::Plan
+                    })
                     .map(|c| c.id)
                     .collect(),
             };
@@ -360,6 +369,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             )?;
         }
+        Command::Import { path } => {
+            let summary = folio.import(&path).await?;
+            writeln!(
+                out,
+                "imported {} resources from {} file(s) as {} ({}){}",
+                summary.resources,
+                summary.files,
+                summary.connection_id,
+                summary.name,
+                if summary.rejected > 0 {
+                    format!(
+                        "; {} entries were not FHIR resources and were left out",
+                        summary.rejected
+                    )
+                } else {
+                    String::new()
+                }
+            )?;
+        }
         Command::Connections => {
             let list = folio.connections().await?;
             if list.is_empty() {
@@ -369,6 +397,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 )?;
             }
             for c in list {
+                if c.kind == folio_core::api::SourceKind::File {
+                    writeln!(
+                        out,
+                        "{}  imported file  name={}  patient={}  records={}",
+                        c.id, c.plan_name, c.patient_id, c.records
+                    )?;
+                    continue;
+                }
                 writeln!(
                     out,
                     "{}  plan={}  patient={}  status={}  records={}  scopes={}{}",

@@ -69,6 +69,8 @@ pub enum ErrorCode {
     ExportTargetExists,
     /// An export could not be written (disk full, no permission, ...).
     ExportFailed,
+    /// A file could not be imported (not FHIR, unreadable, nothing in it).
+    ImportFailed,
     /// A bug in Folio.
     Internal,
 }
@@ -155,6 +157,18 @@ pub struct ConnectionSummary {
     pub records: u32,
     /// The last problem, in words.
     pub problem: Option<String>,
+    /// A plan connection, or a file the member imported.
+    pub kind: SourceKind,
+}
+
+/// Where a source's records come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A connection to a plan's Patient Access API.
+    Plan,
+    /// An imported file (nothing to download, no tokens).
+    File,
 }
 
 /// What the status screen shows: the app and its storage.
@@ -667,5 +681,21 @@ pub struct ExportSummary {
     /// Bytes written.
     pub bytes: f64,
     /// Files written.
+    pub files: u32,
+}
+
+/// What an import added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    /// The new file source (a connection of kind `file`).
+    pub connection_id: String,
+    /// Its name ("File: history.json").
+    pub name: String,
+    /// Resources saved.
+    pub resources: u32,
+    /// Entries refused (not valid resources).
+    pub rejected: u32,
+    /// Files read.
     pub files: u32,
 }

@@ -344,9 +344,14 @@ impl Folio {
             .collect();
         let mut out = Vec::new();
         for row in store.connections().await? {
-            if let Some(plan) = plans.get(&row.plan_id) {
+            // Imported files' plan rows are not offered as plans; read them one by one.
+            let plan = match plans.get(&row.plan_id) {
+                Some(p) => Some(p.clone()),
+                None => store.plan(&row.plan_id).await?,
+            };
+            if let Some(plan) = plan {
                 let records = store.resource_count(&row.id).await?;
-                out.push(summary(&row, plan, records));
+                out.push(summary(&row, &plan, records));
             }
         }
         Ok(out)
@@ -464,6 +469,14 @@ impl Folio {
             .connection(connection_id)
             .await?
             .ok_or(CoreError::ConnectionNotFound)?;
+        if row.source_kind == "file" {
+            // An imported file has no tokens and no plan to tell: removing it removes its records.
+            store.delete_connection(connection_id).await?;
+            return Ok(DisconnectOutcome {
+                revoked_at_plan: false,
+                data_deleted: true,
+            });
+        }
         let mut revoked = false;
         if let Some(t) = tokens::load(self.secrets.as_ref(), &row.keychain_account)? {
             if let Ok(plan) = self.plan_row(&row.plan_id).await {
@@ -558,5 +571,10 @@ fn summary(row: &ConnectionRow, plan: &PlanRow, records: i64) -> ConnectionSumma
         last_synced_at: row.last_synced_at.clone(),
         records: u32::try_from(records).unwrap_or(u32::MAX),
         problem: row.last_error_message.clone(),
+        kind: if row.source_kind == "file" {
+            crate::api::SourceKind::File
+        } else {
+            crate::api::SourceKind::Plan
+        },
     }
 }

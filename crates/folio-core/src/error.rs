@@ -54,6 +54,9 @@ pub enum CoreError {
     /// An export could not be written.
     #[error("{0}")]
     ExportFailed(String),
+    /// A file could not be imported.
+    #[error("{0}")]
+    ImportFailed(String),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -94,6 +97,7 @@ impl CoreError {
             Self::Catalog(_) | Self::Internal(_) => ErrorCode::Internal,
             Self::ExportTargetExists(_) => ErrorCode::ExportTargetExists,
             Self::ExportFailed(_) => ErrorCode::ExportFailed,
+            Self::ImportFailed(_) => ErrorCode::ImportFailed,
             Self::PlanNotFound => ErrorCode::PlanNotFound,
             Self::ConnectionNotFound => ErrorCode::ConnectionNotFound,
             Self::RecordNotFound => ErrorCode::RecordNotFound,

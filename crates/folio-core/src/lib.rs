@@ -15,6 +15,7 @@ mod data_dir;
 mod error;
 pub mod export;
 mod folio;
+mod import;
 mod labs;
 mod overview;
 mod plans;

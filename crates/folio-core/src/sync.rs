@@ -468,6 +468,11 @@ impl Folio {
             .connection(connection_id)
             .await?
             .ok_or(CoreError::ConnectionNotFound)?;
+        if row.source_kind == "file" {
+            return Err(CoreError::InvalidPlan(
+                "this is an imported file: there is nothing to download".into(),
+            ));
+        }
         if row.status != "connected" {
             return Err(CoreError::ReconnectNeeded);
         }

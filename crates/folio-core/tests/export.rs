@@ -239,4 +239,185 @@ async fn exports_are_valid_fhir_verbatim_with_provenance_and_never_overwrite_sil
             assert!(x["resource"]["period"]["start"].as_str().unwrap() >= "2025-01-01");
         }
     }
+
+    // Round trip: the Bundle and the NDJSON folder imported into fresh profiles export the
+    // same resources again.
+    let all = out.path().join("all.json");
+    let mut everything = request(ExportFormat::Bundle);
+    everything.include_sensitive = true;
+    e.folio.export(&everything, &all).await.unwrap();
+    let original = resources_of(&all);
+    for source in [&all, &folder] {
+        let fresh = fresh_folio();
+        let imported = fresh.1.import(source).await.unwrap();
+        assert_eq!(imported.rejected, 0);
+        let again = out
+            .path()
+            .join(format!("again-{}.json", imported.connection_id));
+        fresh.1.export(&everything, &again).await.unwrap();
+        assert_valid_fhir(&again);
+        let back = resources_of(&again);
+        // Folio's own Provenance is made anew by each export: compare everything else.
+        let plain =
+            |m: &BTreeMap<String, serde_json::Value>| -> BTreeMap<String, serde_json::Value> {
+                m.iter()
+                    .filter(|(_, v)| !is_folio_provenance(v))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            };
+        assert_eq!(
+            plain(&back),
+            plain(&original),
+            "round trip through {}",
+            source.display()
+        );
+    }
+}
+
+fn is_folio_provenance(v: &serde_json::Value) -> bool {
+    v["resourceType"] == "Provenance"
+        && v["agent"][1]["who"]["display"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Folio "))
+}
+
+/// A Bundle's resources by `Type/id`.
+fn resources_of(path: &Path) -> BTreeMap<String, serde_json::Value> {
+    let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let r = &x["resource"];
+            (
+                format!(
+                    "{}/{}",
+                    r["resourceType"].as_str().unwrap(),
+                    r["id"].as_str().unwrap()
+                ),
+                r.clone(),
+            )
+        })
+        .collect()
+}
+
+fn fresh_folio() -> (tempfile::TempDir, folio_core::Folio) {
+    let dir = tempfile::tempdir().unwrap();
+    let folio = folio_core::Folio::with_secrets(
+        folio_core::DataDir::at(dir.path()),
+        std::sync::Arc::new(folio_secrets::MemoryStore::default()),
+    )
+    .unwrap();
+    (dir, folio)
+}
+
+#[tokio::test]
+async fn a_synthea_transaction_bundle_imports_with_references_resolved() {
+    let (_dir, folio) = fresh_folio();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let file = fixtures.join("synthea-r4/Adan_Portillo_22bbe238-220e-495c-8abc-0ce3aa28a605.json");
+    let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let entries = bundle["entry"].as_array().unwrap().len() as u32;
+    let summary = folio.import(&file).await.unwrap();
+    assert_eq!(summary.resources + summary.rejected, entries);
+    assert_eq!(summary.rejected, 0);
+    let sources = folio.connections().await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].kind, folio_core::api::SourceKind::File);
+    assert_eq!(sources[0].records, summary.resources);
+    assert!(
+        folio
+            .plans()
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| !p.name.starts_with("File:")),
+        "a file is not a plan to connect"
+    );
+    // An Encounter's subject now names the Patient in the store, not a urn:uuid.
+    let page = folio
+        .timeline(&folio_core::api::TimelineQuery {
+            types: vec!["Encounter".into()],
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let item = &page.items[0];
+    let record = folio
+        .record(&item.connection_id, "Encounter", &item.resource_id)
+        .await
+        .unwrap();
+    let enc: serde_json::Value = serde_json::from_str(&record.json).unwrap();
+    let subject = enc["subject"]["reference"].as_str().unwrap();
+    assert_eq!(subject, format!("Patient/{}", sources[0].patient_id));
+    // Nothing to download from a file; removing it removes its records.
+    let refused = folio
+        .sync_connection(
+            &summary.connection_id,
+            folio_core::SyncOptions::default(),
+            &|_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("imported file"));
+    let gone = folio
+        .disconnect(&summary.connection_id, false)
+        .await
+        .unwrap();
+    assert!(gone.data_deleted);
+    assert!(folio.connections().await.unwrap().is_empty());
+    assert_eq!(folio.stats().await.unwrap().0.len(), 0);
+}
+
+#[tokio::test]
+async fn the_bulk_ndjson_fixture_imports_completely_and_a_broken_file_adds_nothing() {
+    let (_dir, folio) = fresh_folio();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let folder = fixtures.join("bulk-ndjson-10-patients");
+    let mut expected = 0;
+    for f in std::fs::read_dir(&folder).unwrap().filter_map(Result::ok) {
+        let name = f.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".ndjson") && name != "log.ndjson" {
+            expected += std::fs::read_to_string(f.path())
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .count();
+        }
+    }
+    let summary = folio.import(&folder).await.unwrap();
+    assert_eq!(
+        summary.resources as usize, expected,
+        "every resource of the export"
+    );
+    let held: i64 = folio
+        .stats()
+        .await
+        .unwrap()
+        .0
+        .iter()
+        .map(|c| c.resources)
+        .sum();
+    assert_eq!(held as usize, expected);
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        br#"{"resourceType":"Bundle","entry":[{"resource":"#,
+    )
+    .unwrap();
+    let err = folio.import(&broken).await.unwrap_err();
+    assert_eq!(err.code(), folio_core::api::ErrorCode::ImportFailed);
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, br#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient"}}]}"#).unwrap();
+    let err = folio.import(&empty).await.unwrap_err();
+    assert!(err.to_string().contains("no FHIR resource"), "{err}");
+    assert_eq!(
+        folio.connections().await.unwrap().len(),
+        1,
+        "failed imports leave no source behind"
+    );
 }

@@ -42,6 +42,10 @@ pub struct ExportRow {
     pub raw_json: String,
     /// When Folio downloaded it.
     pub fetched_at: String,
+    /// `plan` or `file`.
+    pub source_kind: String,
+    /// The request that returned it; for an imported file, the entry's original fullUrl.
+    pub source_request: Option<String>,
 }
 
 impl Store {
@@ -54,7 +58,7 @@ impl Store {
     ) -> Result<Vec<ExportRow>, StoreError> {
         let mut sql = String::from(
             "SELECT r.rowid, r.connection_id, p.name AS plan_name, p.fhir_base, r.resource_type, r.resource_id,
-                    r.raw_json, r.fetched_at
+                    r.raw_json, r.fetched_at, c.source_kind, r.source_request
              FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
              WHERE r.rowid > ?",
         );

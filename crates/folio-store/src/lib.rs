@@ -8,6 +8,7 @@
 
 mod error;
 mod export;
+mod import;
 mod observations;
 mod overview;
 mod plans;
@@ -19,6 +20,7 @@ mod timeline;
 
 pub use error::StoreError;
 pub use export::{ExportFilter, ExportRow};
+pub use import::ImportedResource;
 pub use observations::{ObservationHead, ObservationRow};
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};

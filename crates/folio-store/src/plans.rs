@@ -60,6 +60,8 @@ pub struct ConnectionRow {
     pub last_error_message: Option<String>,
     /// The redirect URI the grant was issued for.
     pub redirect_uri: Option<String>,
+    /// `plan` (a connection to a plan) or `file` (an imported file).
+    pub source_kind: String,
 }
 
 /// A new or refreshed connection after a successful sign-in.
@@ -86,9 +88,45 @@ pub struct ConnectedGrant<'a> {
 const PLAN_COLUMNS: &str =
     "id, name, fhir_base, client_id, redirect_style, origin, logo, notes, is_demo";
 const CONNECTION_COLUMNS: &str = "id, plan_id, patient_id, status, granted_scopes, requested_scopes, token_expires_at, \
-    keychain_account, created_at, updated_at, last_synced_at, last_error_code, last_error_message, redirect_uri";
+    keychain_account, created_at, updated_at, last_synced_at, last_error_code, last_error_message, redirect_uri, source_kind";
 
 impl Store {
+    /// Records an imported file as a source: a plan row naming the file and a connection row of
+    /// kind `file` (no keychain entry: `keychain_account` is only a unique placeholder).
+    pub async fn insert_file_source(
+        &self,
+        connection_id: &str,
+        name: &str,
+        patient_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = now_rfc3339();
+        let plan_id = format!("file-{connection_id}");
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO plans (id, name, fhir_base, client_id, redirect_style, origin, created_at)
+             VALUES (?1, ?2, 'urn:folio:file', '', 'loopback', 'member', ?3)",
+        )
+        .bind(&plan_id)
+        .bind(name)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO connections (id, plan_id, patient_id, status, keychain_account, created_at, updated_at,
+                 last_synced_at, source_kind)
+             VALUES (?1, ?2, ?3, 'connected', ?4, ?5, ?5, ?5, 'file')",
+        )
+        .bind(connection_id)
+        .bind(&plan_id)
+        .bind(patient_id)
+        .bind(format!("file:{connection_id}"))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Adds or updates a plan (catalog entries are refreshed on every start).
     pub async fn save_plan(&self, plan: &PlanRow) -> Result<(), StoreError> {
         sqlx::query(
@@ -116,7 +154,7 @@ impl Store {
     /// Every plan, demo first, then by name.
     pub async fn plans(&self) -> Result<Vec<PlanRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {PLAN_COLUMNS} FROM plans ORDER BY is_demo DESC, name COLLATE NOCASE"
+            "SELECT {PLAN_COLUMNS} FROM plans WHERE fhir_base != 'urn:folio:file' ORDER BY is_demo DESC, name COLLATE NOCASE"
         ))
         .fetch_all(self.pool())
         .await?)
@@ -232,10 +270,20 @@ impl Store {
 
     /// Deletes a connection and, through the foreign keys, everything cached from it.
     pub async fn delete_connection(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query("DELETE FROM connections WHERE id = ?1")
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        // An imported file's plan row exists only for its source.
+        sqlx::query(
+            "DELETE FROM plans WHERE id = ?1 AND fhir_base = 'urn:folio:file'
+               AND NOT EXISTS (SELECT 1 FROM connections WHERE plan_id = ?1)",
+        )
+        .bind(format!("file-{id}"))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -97,15 +97,13 @@ impl Store {
             Some(_) => UpsertOutcome::Updated,
             None => UpsertOutcome::Inserted,
         };
-        let row = [(&fields, resource.raw_json, None)];
-        crate::sync::write_resources(
-            &mut tx,
-            resource.connection_id,
-            &row,
-            &now_rfc3339(),
-            resource.source_request,
-        )
-        .await?;
+        let row = [crate::sync::WriteRow {
+            fields: &fields,
+            raw_json: resource.raw_json,
+            seen_pass: None,
+            source_request: resource.source_request,
+        }];
+        crate::sync::write_resources(&mut tx, resource.connection_id, &row, &now_rfc3339()).await?;
         tx.commit().await?;
         Ok(outcome)
     }

@@ -88,15 +88,22 @@ pub fn index_page(resources: &[PageResource<'_>]) -> Vec<Option<IndexFields>> {
 /// Rows written by one statement: 15 values each, well under SQLite's variable limit.
 const ROWS_PER_STATEMENT: usize = 64;
 
-/// Inserts or replaces resources with their index columns, many rows per statement. Each row
-/// is `(fields, raw JSON, seen_pass)`: `seen_pass` stamps the pass of its own type that
-/// returned it (`None` keeps the stamp it had).
+/// One resource to write with its index columns.
+pub(crate) struct WriteRow<'a> {
+    pub(crate) fields: &'a IndexFields,
+    pub(crate) raw_json: &'a str,
+    /// The pass of its own type that returned it (`None` keeps the stamp it had).
+    pub(crate) seen_pass: Option<&'a str>,
+    /// The request that returned it (for an imported file: the entry's fullUrl).
+    pub(crate) source_request: Option<&'a str>,
+}
+
+/// Inserts or replaces resources with their index columns, many rows per statement.
 pub(crate) async fn write_resources(
     tx: &mut sqlx::SqliteConnection,
     connection_id: &str,
-    rows: &[(&IndexFields, &str, Option<&str>)],
+    rows: &[WriteRow<'_>],
     fetched_at: &str,
-    source_request: Option<&str>,
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let values =
@@ -116,7 +123,13 @@ pub(crate) async fn write_resources(
                  missing_since = NULL, dedupe_key = excluded.dedupe_key"
         );
         let mut q = sqlx::query(&sql);
-        for (fields, raw_json, seen_pass) in chunk {
+        for WriteRow {
+            fields,
+            raw_json,
+            seen_pass,
+            source_request,
+        } in chunk
+        {
             let labels =
                 serde_json::to_string(&fields.security_labels).unwrap_or_else(|_| "[]".into());
             q = q
@@ -132,7 +145,7 @@ pub(crate) async fn write_resources(
                 .bind(fields.is_sensitive())
                 .bind(*raw_json)
                 .bind(fetched_at)
-                .bind(source_request)
+                .bind(*source_request)
                 .bind(*seen_pass)
                 .bind(fields.dedupe_key.as_deref());
         }
@@ -282,7 +295,7 @@ impl Store {
             }
         }
         let mut seen_unchanged: Vec<&str> = Vec::new();
-        let mut writes: Vec<(&IndexFields, &str, Option<&str>)> = Vec::new();
+        let mut writes: Vec<WriteRow<'_>> = Vec::new();
         for (fields, raw) in &parsed {
             let own = fields.key.resource_type == resource_type;
             let key = (fields.key.resource_type.clone(), fields.key.id.clone());
@@ -298,7 +311,12 @@ impl Store {
                 Some(_) => outcome.updated += 1,
                 None => outcome.inserted += 1,
             }
-            writes.push((fields, raw, own.then_some(pass_id)));
+            writes.push(WriteRow {
+                fields,
+                raw_json: raw,
+                seen_pass: own.then_some(pass_id),
+                source_request: Some(source_request),
+            });
         }
         for chunk in seen_unchanged.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(",");
@@ -315,7 +333,7 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        write_resources(&mut tx, connection_id, &writes, &now, Some(source_request)).await?;
+        write_resources(&mut tx, connection_id, &writes, &now).await?;
         sqlx::query(
             "UPDATE sync_state SET next_url = ?3, pages = pages + 1, resources = resources + ?4, bytes = bytes + ?5, updated_at = ?6
              WHERE connection_id = ?1 AND resource_type = ?2",

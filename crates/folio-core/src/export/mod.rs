@@ -141,7 +141,19 @@ impl Folio {
             let Some(last) = rows.last() else { break };
             after = last.rowid;
             for row in &rows {
-                let url = full_url(&row.fhir_base, &row.resource_type, &row.resource_id);
+                // A plan's record lives at its plan; an imported one keeps the fullUrl it had
+                // in its file when that was absolute.
+                let url = match (row.source_kind.as_str(), row.source_request.as_deref()) {
+                    ("file", Some(u))
+                        if u.starts_with("http://")
+                            || u.starts_with("https://")
+                            || u.starts_with("urn:uuid:") =>
+                    {
+                        u.to_owned()
+                    }
+                    ("file", _) => format!("urn:uuid:{}", new_uuid()),
+                    _ => full_url(&row.fhir_base, &row.resource_type, &row.resource_id),
+                };
                 // The same resource held by two connections at one plan goes in once (bdl-7).
                 if !seen.insert(url.clone()) {
                     continue;
