@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "lab_series",
     "overview",
     "export_history",
+    "import_history",
 ];
 
 fn main() {

@@ -20,7 +20,8 @@ use tauri_plugin_deep_link::DeepLinkExt;
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::{
-        claims, connections, export, labs, overview, plans, preferences, records, status, sync,
+        claims, connections, export, import, labs, overview, plans, preferences, records, status,
+        sync,
     };
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
@@ -44,6 +45,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             labs::lab_series,
             overview::overview,
             export::export_history,
+            import::import_history,
         ])
         .events(tauri_specta::collect_events![events::SyncProgressEvent])
 }

@@ -4,6 +4,7 @@
 pub mod claims;
 pub mod connections;
 pub mod export;
+pub mod import;
 pub mod labs;
 pub mod overview;
 pub mod plans;

@@ -50,6 +50,11 @@ export const commands = {
 	 *  exports. `None` when the member cancels the dialog.
 	 */
 	exportHistory: (request: ExportRequest_Deserialize) => typedError<ExportSummary | null, ApiError>(__TAURI_INVOKE("export_history", { request })),
+	/**
+	 *  Asks for a FHIR Bundle file (`folder` false) or a folder of NDJSON files (`folder` true)
+	 *  and imports it as a new source. `None` when the member cancels the dialog.
+	 */
+	importHistory: (folder: boolean) => typedError<ImportSummary | null, ApiError>(__TAURI_INVOKE("import_history", { folder })),
 };
 
 /** Events */
@@ -256,6 +261,8 @@ export type ConnectionSummary_Deserialize = {
 	records: number,
 	/**  The last problem, in words. */
 	problem?: string | null,
+	/**  A plan connection, or a file the member imported. */
+	kind: SourceKind,
 };
 
 /**  A connection as the connections screen shows it. */
@@ -282,6 +289,8 @@ export type ConnectionSummary_Serialize = {
 	records: number,
 	/**  The last problem, in words. */
 	problem: string | null,
+	/**  A plan connection, or a file the member imported. */
+	kind: SourceKind,
 };
 
 /**  An insurance card, from a Coverage. */
@@ -408,6 +417,8 @@ export type ErrorCode =
 "export_target_exists" | 
 /**  An export could not be written (disk full, no permission, ...). */
 "export_failed" | 
+/**  A file could not be imported (not FHIR, unreadable, nothing in it). */
+"import_failed" | 
 /**  A bug in Folio. */
 "internal";
 
@@ -476,6 +487,20 @@ export type ExportSummary = {
 	/**  Bytes written. */
 	bytes: number | null,
 	/**  Files written. */
+	files: number,
+};
+
+/**  What an import added. */
+export type ImportSummary = {
+	/**  The new file source (a connection of kind `file`). */
+	connectionId: string,
+	/**  Its name ("File: history.json"). */
+	name: string,
+	/**  Resources saved. */
+	resources: number,
+	/**  Entries refused (not valid resources). */
+	rejected: number,
+	/**  Files read. */
 	files: number,
 };
 
@@ -854,6 +879,13 @@ export type SignInStarted = {
 	/**  The plan's sign-in page (opened in the system browser; shown in case it did not open). */
 	authorizeUrl: string,
 };
+
+/**  Where a source's records come from. */
+export type SourceKind = 
+/**  A connection to a plan's Patient Access API. */
+"plan" | 
+/**  An imported file (nothing to download, no tokens). */
+"file";
 
 /**  The database as the status screen shows it. */
 export type StorageStatus = {

@@ -10,6 +10,7 @@ import {
   type LabTest_Serialize,
   type ExportRequest_Deserialize,
   type ExportSummary,
+  type ImportSummary,
   type Overview_Serialize,
   type LabSeries_Serialize,
   type RecordDetail_Serialize,
@@ -38,6 +39,8 @@ export type {
   LabCategory,
   ExportFormat,
   ExportSummary,
+  ImportSummary,
+  SourceKind,
   LabFlag,
   SyncProgress,
   SyncReport,
@@ -226,4 +229,10 @@ export function overview(includeSensitive: boolean): Promise<Overview> {
 /** Asks where to save (the system dialog), then exports; `null` when the member cancels. */
 export function exportHistory(request: ExportRequest): Promise<ExportSummary | null> {
   return unwrap(() => commands.exportHistory(request));
+}
+
+/** Asks for a FHIR file (or, with `folder`, a folder of NDJSON files) and imports it as a new
+ * source; `null` when the member cancels. */
+export function importHistory(folder: boolean): Promise<ImportSummary | null> {
+  return unwrap(() => commands.importHistory(folder));
 }

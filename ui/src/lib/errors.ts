@@ -53,6 +53,8 @@ export function describeError(code: UiErrorCode): string {
       return "That file or folder already exists";
     case "export_failed":
       return "The export could not be written";
+    case "import_failed":
+      return "That file could not be imported";
     case "internal":
       return "Something went wrong inside Folio";
     case "ipc_unavailable":

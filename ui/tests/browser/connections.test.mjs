@@ -10,7 +10,7 @@ const demo = { id: "demo", name: "Folio Sandbox Health Plan (demo)", fhirBase: "
   redirect: "loopback", fromCatalog: true, isDemo: true, notes: "A demo plan with synthetic members." };
 const connection = { id: "c-1", planId: "demo", planName: demo.name, patientId: "demo-patient", status: "connected",
   grantedScopes: ["launch/patient", "openid", "patient/*.rs"], scopesNotGranted: ["offline_access"], tokenExpiresAt: null,
-  lastSyncedAt: null, records: 0, problem: null };
+  lastSyncedAt: null, records: 0, problem: null, kind: "plan" };
 
 let server;
 let browser;
@@ -158,6 +158,35 @@ test("a stale connection syncs when Folio opens, and several plans download toge
   await page.getByRole("button", { name: "Download all plans" }).click();
   await page.waitForFunction(() => window.__synced?.length === 3);
   assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1", "c-1", "c-2"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a file is imported beside the plans, has nothing to download, and can be removed", async () => {
+  const file = { ...connection, id: "f-1", planId: "file-f-1", planName: "File: folio-history.json", patientId: "demo-patient",
+    grantedScopes: [], scopesNotGranted: [], lastSyncedAt: "2026-11-29T10:00:00Z", records: 1342, kind: "file" };
+  const handler = `(() => { let imported = false; window.__calls = []; return (cmd, args) => {
+    window.__calls.push([cmd, args]);
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return imported ? [${JSON.stringify(file)}] : [];
+    if (cmd === "import_history") { imported = true;
+      return { connectionId: "f-1", name: "File: folio-history.json", resources: 1342, rejected: 2, files: 1 }; }
+    if (cmd === "disconnect") { imported = false; return { revokedAtPlan: false, dataDeleted: true }; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.getByRole("button", { name: "Import a FHIR file…" }).click();
+  await page.getByText("File: folio-history.json: 1,342 records imported; 2 entries were not FHIR records and were left out.").waitFor();
+  const card = page.getByTestId("connection");
+  assert.equal(await card.getAttribute("data-kind"), "file");
+  assert.match(await card.textContent(), /Imported file/);
+  assert.equal(await card.getByRole("button", { name: "Download records" }).count(), 0, "nothing to download from a file");
+  await card.getByRole("button", { name: "Remove…" }).click();
+  await card.getByRole("button", { name: "Remove its records" }).click();
+  await page.getByTestId("no-connections").waitFor();
+  const calls = await page.evaluate(() => window.__calls);
+  assert.deepEqual(calls.find((c) => c[0] === "import_history")[1], { folder: false });
+  assert.deepEqual(calls.find((c) => c[0] === "disconnect")[1], { connectionId: "f-1", deleteData: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -21,9 +21,9 @@ after(async () => {
 
 const connections = [
   { id: "c-1", planId: "demo", planName: "Folio Sandbox Health Plan (demo)", patientId: "demo-patient", status: "connected",
-    grantedScopes: [], scopesNotGranted: [], tokenExpiresAt: null, lastSyncedAt: null, records: 10, problem: null },
+    grantedScopes: [], scopesNotGranted: [], tokenExpiresAt: null, lastSyncedAt: null, records: 10, problem: null, kind: "plan" },
   { id: "c-2", planId: "second", planName: "Second Plan", patientId: "p-2", status: "connected",
-    grantedScopes: [], scopesNotGranted: [], tokenExpiresAt: null, lastSyncedAt: null, records: 5, problem: null },
+    grantedScopes: [], scopesNotGranted: [], tokenExpiresAt: null, lastSyncedAt: null, records: 5, problem: null, kind: "plan" },
 ];
 
 const handler = `(() => { window.__requests = []; let n = 0; return (cmd, args) => {

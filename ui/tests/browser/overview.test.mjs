@@ -21,7 +21,7 @@ after(async () => {
 
 const plan = "Folio Sandbox Health Plan (demo)";
 const connection = { id: "c-1", planId: "demo", planName: plan, patientId: "demo-patient", status: "connected",
-  grantedScopes: ["patient/*.rs"], scopesNotGranted: [], tokenExpiresAt: null, lastSyncedAt: "2026-11-29T10:00:00Z", records: 1342, problem: null };
+  grantedScopes: ["patient/*.rs"], scopesNotGranted: [], tokenExpiresAt: null, lastSyncedAt: "2026-11-29T10:00:00Z", records: 1342, problem: null, kind: "plan" };
 const card = (over) => ({ planName: plan, connectionId: "c-1", payor: "Folio Sandbox Health Plan", memberId: "FSH199841812",
   plan: "Folio Sandbox PPO Gold", group: "Folio Sandbox Employer Group", kind: "health insurance plan policy", start: "2020-01-01",
   end: null, status: "active", relationship: "Self", ...over });
