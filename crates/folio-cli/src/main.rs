@@ -65,11 +65,12 @@ enum Command {
         /// The file or folder.
         path: std::path::PathBuf,
     },
-    /// Export your history as FHIR: a Bundle of type collection (`bundle`, one JSON file) or
-    /// Bulk-style NDJSON (`ndjson`, a new folder with one file per type and a manifest).
+    /// Export your history as FHIR: a Bundle of type collection (`bundle`, one JSON file),
+    /// Bulk-style NDJSON (`ndjson`, a new folder with one file per type and a manifest), or an
+    /// International Patient Summary of one source (`ips`, a document Bundle).
     Export {
-        /// `bundle` or `ndjson`.
-        #[arg(long, value_parser = ["bundle", "ndjson"])]
+        /// `bundle`, `ndjson` or `ips` (an International Patient Summary of one source).
+        #[arg(long, value_parser = ["bundle", "ndjson", "ips"])]
         format: String,
         /// Only this connection (repeat for several; all when omitted).
         #[arg(long = "connection")]
@@ -341,10 +342,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             path,
         } => {
             let request = folio_core::api::ExportRequest {
-                format: if format == "ndjson" {
-                    folio_core::api::ExportFormat::Ndjson
-                } else {
-                    folio_core::api::ExportFormat::Bundle
+                format: match format.as_str() {
+                    "ndjson" => folio_core::api::ExportFormat::Ndjson,
+                    "ips" => folio_core::api::ExportFormat::Ips,
+                    _ => folio_core::api::ExportFormat::Bundle,
                 },
                 connections,
                 types,

@@ -643,6 +643,8 @@ pub enum ExportFormat {
     Bundle,
     /// Bulk-style NDJSON: a folder with one file per resource type and a manifest.
     Ndjson,
+    /// An International Patient Summary (IPS 2.0) document Bundle for one source.
+    Ips,
 }
 
 /// What to export.

@@ -421,3 +421,110 @@ async fn the_bulk_ndjson_fixture_imports_completely_and_a_broken_file_adds_nothi
         "failed imports leave no source behind"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs node and tests/interop/node_modules; scripts/test.sh runs it"]
+async fn an_ips_document_meets_the_ips_minimum_and_the_r4_schema() {
+    let (_dir, folio) = fresh_folio();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let file = fixtures.join("synthea-r4/Adan_Portillo_22bbe238-220e-495c-8abc-0ce3aa28a605.json");
+    let source = folio.import(&file).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("ips.json");
+    let summary = folio
+        .export(&request(ExportFormat::Ips), &path)
+        .await
+        .unwrap();
+    assert!(summary.resources > 10);
+    assert_valid_fhir(&path);
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // Bundle: document, identifier with system and value, timestamp, fullUrl on every entry,
+    // nothing of a transaction or search.
+    assert_eq!(b["type"], "document");
+    assert!(b["identifier"]["system"].is_string() && b["identifier"]["value"].is_string());
+    assert!(b["timestamp"].is_string());
+    let entries = b["entry"].as_array().unwrap();
+    let urls: HashSet<&str> = entries
+        .iter()
+        .map(|e| e["fullUrl"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), entries.len());
+    assert!(entries.iter().all(|e| e.get("request").is_none()
+        && e.get("search").is_none()
+        && e.get("response").is_none()));
+    let of_type = |t: &str| {
+        entries
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == t)
+            .count()
+    };
+    assert_eq!(of_type("Composition"), 1);
+    assert_eq!(of_type("Patient"), 1);
+    let c = &entries[0]["resource"];
+    assert_eq!(
+        c["resourceType"], "Composition",
+        "the Composition comes first"
+    );
+    assert_eq!(c["type"]["coding"][0]["system"], "http://loinc.org");
+    assert_eq!(c["type"]["coding"][0]["code"], "60591-5");
+    assert!(c["date"].is_string() && c["title"].is_string());
+    let patient_url = entries
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "Patient")
+        .unwrap()["fullUrl"]
+        .as_str()
+        .unwrap();
+    assert_eq!(c["subject"]["reference"], patient_url);
+    let author = c["author"][0]["reference"].as_str().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["fullUrl"] == author && e["resource"]["resourceType"] == "Device"),
+        "software-assembled: a Device author"
+    );
+    let sections = c["section"].as_array().unwrap();
+    let codes: Vec<&str> = sections
+        .iter()
+        .map(|s| s["code"]["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    for required in ["11450-4", "48765-2", "10160-0"] {
+        assert!(codes.contains(&required), "required section {required}");
+    }
+    for s in sections {
+        assert!(s["title"].is_string());
+        assert!(s["text"]["div"]
+            .as_str()
+            .unwrap()
+            .starts_with("<div xmlns=\"http://www.w3.org/1999/xhtml\">"));
+        let has_entries = s["entry"].as_array().is_some_and(|e| !e.is_empty());
+        assert!(
+            has_entries != s.get("emptyReason").is_some(),
+            "entries or an empty reason (ips-comp-1): {s}"
+        );
+        for r in s["entry"].as_array().into_iter().flatten() {
+            assert!(
+                urls.contains(r["reference"].as_str().unwrap()),
+                "section entries are in the Bundle"
+            );
+        }
+    }
+
+    // A summary is about one person: with two sources Folio asks which.
+    folio
+        .import(
+            &fixtures.join("synthea-r4/Fletcher_Hyatt_fe0562b5-f517-4951-8366-32fdab088930.json"),
+        )
+        .await
+        .unwrap();
+    let err = folio
+        .export(&request(ExportFormat::Ips), &out.path().join("two.json"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("one person"), "{err}");
+    let mut one = request(ExportFormat::Ips);
+    one.connections = vec![source.connection_id];
+    folio
+        .export(&one, &out.path().join("one.json"))
+        .await
+        .unwrap();
+}

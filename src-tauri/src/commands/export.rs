@@ -17,6 +17,11 @@ pub async fn export_history(
     let (name, filter, extensions): (&str, &str, &[&str]) = match request.format {
         ExportFormat::Bundle => ("folio-history.json", "FHIR Bundle (JSON)", &["json"]),
         ExportFormat::Ndjson => ("folio-history-ndjson", "Folder of NDJSON files", &[]),
+        ExportFormat::Ips => (
+            "folio-patient-summary.json",
+            "International Patient Summary (FHIR JSON)",
+            &["json"],
+        ),
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app
@@ -35,7 +40,7 @@ pub async fn export_history(
     };
     let request = ExportRequest {
         // The dialog asked before returning a file that exists; a folder is never replaced.
-        overwrite: request.format == ExportFormat::Bundle,
+        overwrite: request.format != ExportFormat::Ndjson,
         ..request
     };
     folio

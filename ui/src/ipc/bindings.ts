@@ -427,7 +427,9 @@ export type ExportFormat =
 /**  One FHIR R4 Bundle of type `collection` (JSON). */
 "bundle" | 
 /**  Bulk-style NDJSON: a folder with one file per resource type and a manifest. */
-"ndjson";
+"ndjson" | 
+/**  An International Patient Summary (IPS 2.0) document Bundle for one source. */
+"ips";
 
 /**  What to export. */
 export type ExportRequest = ExportRequest_Serialize | ExportRequest_Deserialize;

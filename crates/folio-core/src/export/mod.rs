@@ -7,6 +7,7 @@
 //! existing file is only replaced when the member said so.
 
 mod bundle;
+mod ips;
 mod ndjson;
 mod provenance;
 
@@ -75,6 +76,37 @@ fn io_error(target: &Path, e: &std::io::Error) -> CoreError {
     CoreError::ExportFailed(format!("could not write {}: {e}", target.display()))
 }
 
+/// Writes `text` beside `target`, syncs it and renames it into place (replacing a file only
+/// when `overwrite`).
+fn publish_text(
+    parent: &Path,
+    target: &Path,
+    overwrite: bool,
+    text: &str,
+) -> Result<u64, CoreError> {
+    use std::io::Write;
+    let write = || -> std::io::Result<u64> {
+        let mut file = tempfile::Builder::new()
+            .prefix(".folio-export-")
+            .suffix(".partial")
+            .tempfile_in(parent)?;
+        file.write_all(text.as_bytes())?;
+        file.as_file().sync_all()?;
+        if overwrite {
+            file.persist(target).map_err(|e| e.error)?;
+        } else {
+            file.persist_noclobber(target).map_err(|e| e.error)?;
+        }
+        Ok(text.len() as u64)
+    };
+    write().map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            CoreError::ExportTargetExists(target.display().to_string())
+        }
+        _ => io_error(target, &e),
+    })
+}
+
 /// Per plan: who it is and every fullUrl exported from it, for its Provenance.
 #[derive(Default)]
 struct Sources {
@@ -105,6 +137,9 @@ impl Folio {
         if target.exists() && !(request.overwrite && target.is_file()) {
             return Err(CoreError::ExportTargetExists(target.display().to_string()));
         }
+        if request.format == ExportFormat::Ips {
+            return self.export_ips(store, request, &parent, target).await;
+        }
         let mut sink: Box<dyn Sink + Send> = match request.format {
             ExportFormat::Bundle => Box::new(
                 bundle::BundleSink::create(&parent, &now_rfc3339())
@@ -114,6 +149,7 @@ impl Folio {
                 ndjson::NdjsonSink::create(&parent, &now_rfc3339())
                     .map_err(|e| io_error(target, &e))?,
             ),
+            ExportFormat::Ips => return Err(CoreError::Internal("unreachable format".into())),
         };
         let context: Vec<String> = CONTEXT_TYPES.iter().map(|t| (*t).to_owned()).collect();
         let mut types = request.types.clone();
@@ -193,6 +229,54 @@ impl Folio {
             sources: u32::try_from(sources.order.len()).unwrap_or(u32::MAX),
             bytes: bytes as f64,
             files,
+        })
+    }
+}
+
+impl Folio {
+    /// The IPS document of one source (the one chosen, or the only one there is).
+    async fn export_ips(
+        &self,
+        store: &folio_store::Store,
+        request: &ExportRequest,
+        parent: &Path,
+        target: &Path,
+    ) -> Result<ExportSummary, CoreError> {
+        let connection = match request.connections.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                let all = self.connections().await?;
+                match all.as_slice() {
+                    [one] => one.id.clone(),
+                    [] => {
+                        return Err(CoreError::ExportFailed(
+                            "there are no records to summarize yet".into(),
+                        ))
+                    }
+                    _ => {
+                        return Err(CoreError::ExportFailed(
+                            "a patient summary is about one person: choose the plan (or file) to summarize"
+                                .into(),
+                        ))
+                    }
+                }
+            }
+            _ => {
+                return Err(CoreError::ExportFailed(
+                    "a patient summary is about one person: choose one plan (or file)".into(),
+                ))
+            }
+        };
+        let (text, resources) =
+            ips::document(store, &connection, request.include_sensitive).await?;
+        let bytes = publish_text(parent, target, request.overwrite, &text)?;
+        Ok(ExportSummary {
+            path: target.display().to_string(),
+            format: ExportFormat::Ips,
+            resources,
+            sources: 1,
+            bytes: bytes as f64,
+            files: 1,
         })
     }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildRequest, doneText, type ExportChoices } from "./export-text";
 
-const base: ExportChoices = { format: "bundle", connections: [], allConnections: true, types: [], from: "", until: "", includeSensitive: false };
+const base: ExportChoices = { format: "bundle", connections: [], allConnections: true, types: [], from: "", until: "", includeSensitive: false, available: 2 };
 
 describe("export choices", () => {
   it("become a request: all plans as an empty list, empty dates as none, never overwrite", () => {
@@ -15,6 +15,11 @@ describe("export choices", () => {
   it("refuse what cannot be exported", () => {
     expect(buildRequest({ ...base, allConnections: false })).toEqual({ problem: "Choose at least one plan, or all of them." });
     expect(buildRequest({ ...base, from: "2025-01-01", until: "2024-01-01" })).toHaveProperty("problem");
+    expect(buildRequest({ ...base, format: "ips" })).toEqual({
+      problem: "A patient summary is about one person: choose the one plan (or file) to summarize.",
+    });
+    expect(buildRequest({ ...base, format: "ips", available: 1 })).toHaveProperty("request");
+    expect(buildRequest({ ...base, format: "ips", allConnections: false, connections: ["c-2"] })).toMatchObject({ request: { connections: ["c-2"] } });
   });
 
   it("say what was written", () => {

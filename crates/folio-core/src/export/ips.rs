@@ -1,0 +1,364 @@
+//! An International Patient Summary (IPS 2.0) document Bundle, software-assembled from one
+//! source's records: a Composition (LOINC 60591-5) with the required sections (problems,
+//! allergies, medications) and the optional ones Folio has data for (immunizations, results,
+//! vital signs, procedures, past problems), each with a narrative and its entries or an empty
+//! reason; the Patient; Folio as the authoring Device; the entries verbatim at their plan's
+//! address.
+
+use std::collections::BTreeMap;
+
+use folio_store::{ExportFilter, ExportRow};
+use serde_json::{json, Value};
+
+use super::{full_url, new_uuid, now_rfc3339, PAGE};
+use crate::CoreError;
+use folio_store::Store;
+
+const LOINC: &str = "http://loinc.org";
+/// Results and vital signs: the newest of each test, at most this many.
+const LATEST_TESTS: usize = 50;
+
+/// One included resource: where it lives, what it says, a line for the narrative.
+struct Item {
+    url: String,
+    resource: Value,
+    line: String,
+    date: String,
+}
+
+/// The sections, in document order: code, title, required.
+const SECTIONS: &[(&str, &str, bool)] = &[
+    ("11450-4", "Problem list", true),
+    ("48765-2", "Allergies and intolerances", true),
+    ("10160-0", "Medication summary", true),
+    ("11369-6", "Immunizations", false),
+    ("30954-2", "Results", false),
+    ("8716-3", "Vital signs", false),
+    ("47519-4", "History of procedures", false),
+    ("11348-0", "History of past problems", false),
+];
+
+fn text_of(v: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| {
+        let c = v.get(*k)?;
+        c.get("text")
+            .and_then(Value::as_str)
+            .or_else(|| {
+                c.get("coding")?
+                    .as_array()?
+                    .iter()
+                    .find_map(|x| x.get("display")?.as_str())
+            })
+            .map(str::to_owned)
+    })
+}
+
+fn code_of(v: &Value, key: &str) -> Option<String> {
+    v.get(key)?
+        .get("coding")?
+        .as_array()?
+        .first()?
+        .get("code")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+fn first_str(v: &Value, paths: &[&[&str]]) -> String {
+    paths
+        .iter()
+        .find_map(|p| {
+            let mut cur = v;
+            for k in *p {
+                cur = cur.get(*k)?;
+            }
+            cur.as_str().map(str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Which section a resource belongs to, if any.
+fn section_of(ty: &str, v: &Value) -> Option<&'static str> {
+    let status = |k: &str| code_of(v, k);
+    match ty {
+        "Condition" => match status("clinicalStatus").as_deref() {
+            Some("resolved" | "inactive" | "remission") => Some("11348-0"),
+            _ if status("verificationStatus").as_deref() == Some("entered-in-error") => None,
+            _ => Some("11450-4"),
+        },
+        "AllergyIntolerance" => (status("verificationStatus").as_deref()
+            != Some("entered-in-error"))
+        .then_some("48765-2"),
+        "MedicationRequest" | "MedicationStatement" => matches!(
+            v.get("status").and_then(Value::as_str),
+            Some("active" | "on-hold" | "intended")
+        )
+        .then_some("10160-0"),
+        "Immunization" => {
+            (v.get("status").and_then(Value::as_str) == Some("completed")).then_some("11369-6")
+        }
+        "Procedure" => {
+            (v.get("status").and_then(Value::as_str) == Some("completed")).then_some("47519-4")
+        }
+        "Observation" => {
+            let cats: Vec<&str> = v
+                .get("category")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.get("coding")?.as_array())
+                .flatten()
+                .filter_map(|c| c.get("code")?.as_str())
+                .collect();
+            if v.get("status").and_then(Value::as_str) == Some("entered-in-error") {
+                None
+            } else if cats.contains(&"laboratory") {
+                Some("30954-2")
+            } else if cats.contains(&"vital-signs") {
+                Some("8716-3")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn line_of(ty: &str, v: &Value) -> (String, String) {
+    let date = first_str(
+        v,
+        &[
+            &["effectiveDateTime"],
+            &["effectivePeriod", "start"],
+            &["occurrenceDateTime"],
+            &["performedDateTime"],
+            &["performedPeriod", "start"],
+            &["onsetDateTime"],
+            &["recordedDate"],
+            &["authoredOn"],
+        ],
+    );
+    let what = text_of(v, &["code", "vaccineCode", "medicationCodeableConcept"])
+        .unwrap_or_else(|| ty.to_owned());
+    let value = v
+        .get("valueQuantity")
+        .and_then(|q| {
+            Some(format!(
+                ": {} {}",
+                q.get("value")?,
+                q.get("unit").and_then(Value::as_str).unwrap_or("")
+            ))
+        })
+        .unwrap_or_default();
+    let when = if date.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", date.get(..10).unwrap_or(&date))
+    };
+    (format!("{what}{value}{when}"), date)
+}
+
+/// Builds the IPS document for one source; returns its JSON and how many resources it holds.
+pub(super) async fn document(
+    store: &Store,
+    connection_id: &str,
+    include_sensitive: bool,
+) -> Result<(String, u32), CoreError> {
+    let types: Vec<String> = [
+        "Patient",
+        "Condition",
+        "AllergyIntolerance",
+        "MedicationRequest",
+        "MedicationStatement",
+        "Immunization",
+        "Observation",
+        "Procedure",
+    ]
+    .iter()
+    .map(|t| (*t).to_owned())
+    .collect();
+    let connections = vec![connection_id.to_owned()];
+    let filter = ExportFilter {
+        connections: &connections,
+        types: &types,
+        include_sensitive,
+        ..Default::default()
+    };
+    let mut patient: Option<(String, Value, String)> = None;
+    let mut sections: BTreeMap<&'static str, Vec<Item>> = BTreeMap::new();
+    // Results and vitals: newest per test code.
+    let mut latest: BTreeMap<(&'static str, String), Item> = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let rows: Vec<ExportRow> = store.export_page(&filter, after, PAGE).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.rowid;
+        for row in rows {
+            let Ok(v) = serde_json::from_str::<Value>(&row.raw_json) else {
+                continue;
+            };
+            let url = full_url(&row.fhir_base, &row.resource_type, &row.resource_id);
+            if row.resource_type == "Patient" {
+                if patient.is_none() {
+                    patient = Some((url, v, row.plan_name.clone()));
+                }
+                continue;
+            }
+            let Some(section) = section_of(&row.resource_type, &v) else {
+                continue;
+            };
+            let (line, date) = line_of(&row.resource_type, &v);
+            let item = Item {
+                url,
+                resource: v,
+                line,
+                date,
+            };
+            if section == "30954-2" || section == "8716-3" {
+                let code = code_of(&item.resource, "code").unwrap_or_else(|| item.line.clone());
+                match latest.get(&(section, code.clone())) {
+                    Some(old) if old.date >= item.date => {}
+                    _ => {
+                        latest.insert((section, code), item);
+                    }
+                }
+            } else {
+                sections.entry(section).or_default().push(item);
+            }
+        }
+    }
+    let Some((patient_url, patient_json, plan_name)) = patient else {
+        return Err(CoreError::ExportFailed(
+            "an International Patient Summary needs the member's own record (Patient); this source has none"
+                .into(),
+        ));
+    };
+    for ((section, _), item) in latest {
+        sections.entry(section).or_default().push(item);
+    }
+    for items in sections.values_mut() {
+        items.sort_by(|a, b| b.date.cmp(&a.date));
+        if items.len() > LATEST_TESTS && items.iter().all(|i| i.url.contains("/Observation/")) {
+            items.truncate(LATEST_TESTS);
+        }
+    }
+
+    let now = now_rfc3339();
+    let composition_url = format!("urn:uuid:{}", new_uuid());
+    let device_url = format!("urn:uuid:{}", new_uuid());
+    let mut section_json = Vec::new();
+    for (code, title, required) in SECTIONS {
+        let items = sections.get(code);
+        if items.is_none_or(Vec::is_empty) && !required {
+            continue;
+        }
+        let (div, entries, empty) = match items.filter(|i| !i.is_empty()) {
+            Some(items) => {
+                let lis: String = items
+                    .iter()
+                    .map(|i| format!("<li>{}</li>", escape(&i.line)))
+                    .collect();
+                (
+                    format!(r#"<div xmlns="http://www.w3.org/1999/xhtml"><ul>{lis}</ul></div>"#),
+                    items
+                        .iter()
+                        .map(|i| json!({ "reference": i.url }))
+                        .collect::<Vec<_>>(),
+                    None,
+                )
+            }
+            None => (
+                format!(
+                    r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>No information: {} sent none.</p></div>"#,
+                    escape(&plan_name)
+                ),
+                Vec::new(),
+                Some(json!({ "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
+                    "code": "unavailable", "display": "Unavailable" }] })),
+            ),
+        };
+        let mut s = json!({
+            "title": title,
+            "code": { "coding": [{ "system": LOINC, "code": code, "display": title }] },
+            "text": { "status": "generated", "div": div },
+        });
+        if let Some(obj) = s.as_object_mut() {
+            if entries.is_empty() {
+                obj.insert("emptyReason".into(), empty.unwrap_or(Value::Null));
+            } else {
+                obj.insert("entry".into(), Value::Array(entries));
+            }
+        }
+        section_json.push(s);
+    }
+    let name = patient_json
+        .get("name")
+        .and_then(Value::as_array)
+        .and_then(|n| n.first())
+        .map(|n| {
+            let given: Vec<&str> = n
+                .get("given")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            format!(
+                "{} {}",
+                given.join(" "),
+                n.get("family").and_then(Value::as_str).unwrap_or("")
+            )
+            .trim()
+            .to_owned()
+        })
+        .unwrap_or_default();
+    let composition = json!({
+        "resourceType": "Composition",
+        "id": composition_url.trim_start_matches("urn:uuid:"),
+        "text": { "status": "generated", "div": format!(
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>International Patient Summary for {}, assembled by Folio from {} on {}.</p></div>"#,
+            escape(&name), escape(&plan_name), escape(&now)) },
+        "status": "final",
+        "type": { "coding": [{ "system": LOINC, "code": "60591-5", "display": "Patient summary Document" }] },
+        "subject": { "reference": patient_url },
+        "date": now,
+        "author": [{ "reference": device_url }],
+        "title": format!("International Patient Summary: {name}"),
+        "section": section_json,
+    });
+    let device = json!({
+        "resourceType": "Device",
+        "id": device_url.trim_start_matches("urn:uuid:"),
+        "deviceName": [{ "name": "Folio", "type": "manufacturer-name" }],
+        "version": [{ "value": crate::VERSION }],
+    });
+    let mut entries = vec![
+        json!({ "fullUrl": composition_url, "resource": composition }),
+        json!({ "fullUrl": patient_url, "resource": patient_json }),
+        json!({ "fullUrl": device_url, "resource": device }),
+    ];
+    let mut count = 1u32;
+    for (code, _, _) in SECTIONS {
+        for item in sections.remove(code).unwrap_or_default() {
+            entries.push(json!({ "fullUrl": item.url, "resource": item.resource }));
+            count += 1;
+        }
+    }
+    let id = new_uuid();
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "id": id,
+        "identifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{id}") },
+        "type": "document",
+        "timestamp": now,
+        "entry": entries,
+    });
+    Ok((bundle.to_string(), count))
+}
