@@ -69,8 +69,9 @@ enum Command {
     /// Bulk-style NDJSON (`ndjson`, a new folder with one file per type and a manifest), or an
     /// International Patient Summary of one source (`ips`, a document Bundle).
     Export {
-        /// `bundle`, `ndjson` or `ips` (an International Patient Summary of one source).
-        #[arg(long, value_parser = ["bundle", "ndjson", "ips"])]
+        /// `bundle`, `ndjson`, `ips` (an International Patient Summary of one source) or `pdf`
+        /// (a printable summary of one source for a doctor).
+        #[arg(long, value_parser = ["bundle", "ndjson", "ips", "pdf"])]
         format: String,
         /// Only this connection (repeat for several; all when omitted).
         #[arg(long = "connection")]
@@ -345,6 +346,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 format: match format.as_str() {
                     "ndjson" => folio_core::api::ExportFormat::Ndjson,
                     "ips" => folio_core::api::ExportFormat::Ips,
+                    "pdf" => folio_core::api::ExportFormat::Pdf,
                     _ => folio_core::api::ExportFormat::Bundle,
                 },
                 connections,

@@ -645,6 +645,8 @@ pub enum ExportFormat {
     Ndjson,
     /// An International Patient Summary (IPS 2.0) document Bundle for one source.
     Ips,
+    /// A printable summary of one source for a doctor, as a PDF.
+    Pdf,
 }
 
 /// What to export.

@@ -528,3 +528,56 @@ async fn an_ips_document_meets_the_ips_minimum_and_the_r4_schema() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs pdftotext (poppler-utils); scripts/test.sh installs it and runs this"]
+async fn the_printable_summary_is_a_pdf_a_reader_opens_with_the_members_records() {
+    let (_dir, folio) = fresh_folio();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    folio
+        .import(
+            &fixtures.join("synthea-r4/Adan_Portillo_22bbe238-220e-495c-8abc-0ce3aa28a605.json"),
+        )
+        .await
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("summary.pdf");
+    let summary = folio
+        .export(&request(ExportFormat::Pdf), &path)
+        .await
+        .unwrap();
+    assert_eq!(summary.format, ExportFormat::Pdf);
+    assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-1.4"));
+    // An independent reader (poppler) parses it and finds the member's records in it.
+    let text = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in [
+        "Health summary: Adán Portillo",
+        "born 1937-02-13",
+        "Health problems",
+        "Alzheimer's disease (disorder) (2020-01-18)",
+        "Medicines",
+        "Galantamine 4 MG Oral Tablet",
+        "Allergies",
+        "None in these records.",
+        "Immunizations",
+        "page 1 of",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    let info = Command::new("pdfinfo").arg(&path).output().unwrap();
+    assert!(String::from_utf8_lossy(&info.stdout)
+        .contains("Title:           Health summary: Adán Portillo"));
+}

@@ -67,14 +67,16 @@ impl Store {
         }
         let marks = |n: usize| vec!["?"; n].join(",");
         if !filter.connections.is_empty() {
+            // `+` everywhere: walking rows in rowid order (the keyset) must not turn into
+            // collecting them by an index and sorting for every page.
             sql.push_str(&format!(
-                " AND r.connection_id IN ({})",
+                " AND +r.connection_id IN ({})",
                 marks(filter.connections.len())
             ));
         }
         if !filter.types.is_empty() {
             sql.push_str(&format!(
-                " AND r.resource_type IN ({})",
+                " AND +r.resource_type IN ({})",
                 marks(filter.types.len())
             ));
         }

@@ -17,6 +17,7 @@ pub async fn export_history(
     let (name, filter, extensions): (&str, &str, &[&str]) = match request.format {
         ExportFormat::Bundle => ("folio-history.json", "FHIR Bundle (JSON)", &["json"]),
         ExportFormat::Ndjson => ("folio-history-ndjson", "Folder of NDJSON files", &[]),
+        ExportFormat::Pdf => ("folio-health-summary.pdf", "PDF document", &["pdf"]),
         ExportFormat::Ips => (
             "folio-patient-summary.json",
             "International Patient Summary (FHIR JSON)",

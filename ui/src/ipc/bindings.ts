@@ -429,7 +429,9 @@ export type ExportFormat =
 /**  Bulk-style NDJSON: a folder with one file per resource type and a manifest. */
 "ndjson" | 
 /**  An International Patient Summary (IPS 2.0) document Bundle for one source. */
-"ips";
+"ips" | 
+/**  A printable summary of one source for a doctor, as a PDF. */
+"pdf";
 
 /**  What to export. */
 export type ExportRequest = ExportRequest_Serialize | ExportRequest_Deserialize;

@@ -56,7 +56,7 @@ test("the member's choices are exported as asked, and cancel and refusals are to
   assert.equal(await page.getByLabel("Leave them out").isChecked(), true, "sensitive records are left out unless chosen");
   await page.getByLabel("All plans").uncheck();
   await page.getByLabel("Second Plan (p-2)").check();
-  await page.getByLabel("Claims").check();
+  await page.getByLabel("Claims", { exact: true }).check();
   await page.getByLabel("From", { exact: true }).fill("2024-01-01");
   await page.getByRole("button", { name: "Export…" }).click();
   const done = page.getByTestId("export-done");

@@ -15,19 +15,21 @@ use crate::CoreError;
 use folio_store::Store;
 
 const LOINC: &str = "http://loinc.org";
-/// Results and vital signs: the newest of each test, at most this many.
-const LATEST_TESTS: usize = 50;
+/// Items listed per section at most (results and vital signs: the newest of each test).
+const PER_SECTION: usize = 40;
 
 /// One included resource: where it lives, what it says, a line for the narrative.
-struct Item {
-    url: String,
-    resource: Value,
-    line: String,
-    date: String,
+pub(super) struct Item {
+    pub(super) url: String,
+    pub(super) resource: Value,
+    pub(super) line: String,
+    pub(super) date: String,
+    /// What it is, without the date (for keeping the newest of each).
+    pub(super) what: String,
 }
 
 /// The sections, in document order: code, title, required.
-const SECTIONS: &[(&str, &str, bool)] = &[
+pub(super) const SECTIONS: &[(&str, &str, bool)] = &[
     ("11450-4", "Problem list", true),
     ("48765-2", "Allergies and intolerances", true),
     ("10160-0", "Medication summary", true),
@@ -130,7 +132,7 @@ fn section_of(ty: &str, v: &Value) -> Option<&'static str> {
     }
 }
 
-fn line_of(ty: &str, v: &Value) -> (String, String) {
+fn line_of(ty: &str, v: &Value) -> (String, String, String) {
     let date = first_str(
         v,
         &[
@@ -161,15 +163,26 @@ fn line_of(ty: &str, v: &Value) -> (String, String) {
     } else {
         format!(" ({})", date.get(..10).unwrap_or(&date))
     };
-    (format!("{what}{value}{when}"), date)
+    (format!("{what}{value}{when}"), date, what)
 }
 
-/// Builds the IPS document for one source; returns its JSON and how many resources it holds.
-pub(super) async fn document(
+/// What a summary of one source holds: the member, the plan, and the items of each section
+/// (newest first; results and vital signs the newest of each test).
+pub(super) struct Gathered {
+    pub(super) patient_url: String,
+    pub(super) patient: Value,
+    pub(super) plan_name: String,
+    pub(super) sections: BTreeMap<&'static str, Vec<Item>>,
+    /// Per section, how many more distinct items there were than a summary lists.
+    pub(super) left_out: BTreeMap<&'static str, usize>,
+}
+
+/// Reads one source's records into summary sections.
+pub(super) async fn gather(
     store: &Store,
     connection_id: &str,
     include_sensitive: bool,
-) -> Result<(String, u32), CoreError> {
+) -> Result<Gathered, CoreError> {
     let types: Vec<String> = [
         "Patient",
         "Condition",
@@ -213,12 +226,13 @@ pub(super) async fn document(
             let Some(section) = section_of(&row.resource_type, &v) else {
                 continue;
             };
-            let (line, date) = line_of(&row.resource_type, &v);
+            let (line, date, what) = line_of(&row.resource_type, &v);
             let item = Item {
                 url,
                 resource: v,
                 line,
                 date,
+                what,
             };
             if section == "30954-2" || section == "8716-3" {
                 let code = code_of(&item.resource, "code").unwrap_or_else(|| item.line.clone());
@@ -242,12 +256,40 @@ pub(super) async fn document(
     for ((section, _), item) in latest {
         sections.entry(section).or_default().push(item);
     }
-    for items in sections.values_mut() {
+    // A summary, not the history: the newest entry for each thing (a vaccine given yearly, a
+    // medicine renewed monthly), at most PER_SECTION of them; the rest are counted.
+    let mut left_out = BTreeMap::new();
+    for (code, items) in sections.iter_mut() {
         items.sort_by(|a, b| b.date.cmp(&a.date));
-        if items.len() > LATEST_TESTS && items.iter().all(|i| i.url.contains("/Observation/")) {
-            items.truncate(LATEST_TESTS);
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|i| seen.insert(i.what.clone()));
+        if items.len() > PER_SECTION {
+            left_out.insert(*code, items.len() - PER_SECTION);
+            items.truncate(PER_SECTION);
         }
     }
+    Ok(Gathered {
+        patient_url,
+        patient: patient_json,
+        plan_name,
+        sections,
+        left_out,
+    })
+}
+
+/// Builds the IPS document for one source; returns its JSON and how many resources it holds.
+pub(super) async fn document(
+    store: &Store,
+    connection_id: &str,
+    include_sensitive: bool,
+) -> Result<(String, u32), CoreError> {
+    let Gathered {
+        patient_url,
+        patient: patient_json,
+        plan_name,
+        mut sections,
+        ..
+    } = gather(store, connection_id, include_sensitive).await?;
 
     let now = now_rfc3339();
     let composition_url = format!("urn:uuid:{}", new_uuid());

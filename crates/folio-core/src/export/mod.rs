@@ -9,6 +9,8 @@
 mod bundle;
 mod ips;
 mod ndjson;
+mod pdf;
+mod pdf_writer;
 mod provenance;
 
 use std::collections::HashMap;
@@ -76,13 +78,13 @@ fn io_error(target: &Path, e: &std::io::Error) -> CoreError {
     CoreError::ExportFailed(format!("could not write {}: {e}", target.display()))
 }
 
-/// Writes `text` beside `target`, syncs it and renames it into place (replacing a file only
-/// when `overwrite`).
-fn publish_text(
+/// Writes `bytes` beside `target`, syncs them and renames the file into place (replacing a
+/// file only when `overwrite`).
+fn publish_bytes(
     parent: &Path,
     target: &Path,
     overwrite: bool,
-    text: &str,
+    bytes: &[u8],
 ) -> Result<u64, CoreError> {
     use std::io::Write;
     let write = || -> std::io::Result<u64> {
@@ -90,14 +92,14 @@ fn publish_text(
             .prefix(".folio-export-")
             .suffix(".partial")
             .tempfile_in(parent)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         file.as_file().sync_all()?;
         if overwrite {
             file.persist(target).map_err(|e| e.error)?;
         } else {
             file.persist_noclobber(target).map_err(|e| e.error)?;
         }
-        Ok(text.len() as u64)
+        Ok(bytes.len() as u64)
     };
     write().map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => {
@@ -137,8 +139,8 @@ impl Folio {
         if target.exists() && !(request.overwrite && target.is_file()) {
             return Err(CoreError::ExportTargetExists(target.display().to_string()));
         }
-        if request.format == ExportFormat::Ips {
-            return self.export_ips(store, request, &parent, target).await;
+        if matches!(request.format, ExportFormat::Ips | ExportFormat::Pdf) {
+            return self.export_summary(store, request, &parent, target).await;
         }
         let mut sink: Box<dyn Sink + Send> = match request.format {
             ExportFormat::Bundle => Box::new(
@@ -149,7 +151,9 @@ impl Folio {
                 ndjson::NdjsonSink::create(&parent, &now_rfc3339())
                     .map_err(|e| io_error(target, &e))?,
             ),
-            ExportFormat::Ips => return Err(CoreError::Internal("unreachable format".into())),
+            ExportFormat::Ips | ExportFormat::Pdf => {
+                return Err(CoreError::Internal("unreachable format".into()))
+            }
         };
         let context: Vec<String> = CONTEXT_TYPES.iter().map(|t| (*t).to_owned()).collect();
         let mut types = request.types.clone();
@@ -234,8 +238,9 @@ impl Folio {
 }
 
 impl Folio {
-    /// The IPS document of one source (the one chosen, or the only one there is).
-    async fn export_ips(
+    /// The IPS document or the PDF summary of one source (the one chosen, or the only one
+    /// there is).
+    async fn export_summary(
         &self,
         store: &folio_store::Store,
         request: &ExportRequest,
@@ -267,12 +272,17 @@ impl Folio {
                 ))
             }
         };
-        let (text, resources) =
-            ips::document(store, &connection, request.include_sensitive).await?;
-        let bytes = publish_text(parent, target, request.overwrite, &text)?;
+        let (bytes, resources) = if request.format == ExportFormat::Pdf {
+            self.summary_pdf(&connection, request.include_sensitive)
+                .await?
+        } else {
+            let (text, n) = ips::document(store, &connection, request.include_sensitive).await?;
+            (text.into_bytes(), n)
+        };
+        let bytes = publish_bytes(parent, target, request.overwrite, &bytes)?;
         Ok(ExportSummary {
             path: target.display().to_string(),
-            format: ExportFormat::Ips,
+            format: request.format,
             resources,
             sources: 1,
             bytes: bytes as f64,

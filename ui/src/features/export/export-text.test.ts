@@ -19,12 +19,16 @@ describe("export choices", () => {
       problem: "A patient summary is about one person: choose the one plan (or file) to summarize.",
     });
     expect(buildRequest({ ...base, format: "ips", available: 1 })).toHaveProperty("request");
+    expect(buildRequest({ ...base, format: "pdf" })).toHaveProperty("problem");
     expect(buildRequest({ ...base, format: "ips", allConnections: false, connections: ["c-2"] })).toMatchObject({ request: { connections: ["c-2"] } });
   });
 
   it("say what was written", () => {
     const text = doneText({ path: "/home/ana/folio-history.json", format: "bundle", resources: 1342, sources: 2, bytes: 2_400_000, files: 1 }, false, "en-US");
     expect(text).toBe("Exported 1,342 records from 2 plans to /home/ana/folio-history.json: one FHIR Bundle file, 2.4 MB. Records marked sensitive were left out.");
+    expect(doneText({ path: "/h.pdf", format: "pdf", resources: 79, sources: 1, bytes: 11836, files: 1 }, false, "en-US")).toBe(
+      "Saved a printable summary (PDF) listing 79 records to /h.pdf, 11.8 KB. Records marked sensitive were left out.",
+    );
     expect(doneText({ path: "/x", format: "ndjson", resources: 1, sources: 1, bytes: 10, files: 4 }, true, "en-US")).toMatch(/4 files \(NDJSON and a manifest\).*included/);
   });
 });

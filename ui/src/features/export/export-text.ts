@@ -19,7 +19,7 @@ export interface ExportChoices {
 export function buildRequest(c: ExportChoices): { request: ExportRequest } | { problem: string } {
   if (!c.allConnections && c.connections.length === 0) return { problem: "Choose at least one plan, or all of them." };
   if (c.from && c.until && c.from >= c.until) return { problem: "The start date must be before the end date." };
-  if (c.format === "ips" && (c.allConnections ? c.available : c.connections.length) > 1)
+  if ((c.format === "ips" || c.format === "pdf") && (c.allConnections ? c.available : c.connections.length) > 1)
     return { problem: "A patient summary is about one person: choose the one plan (or file) to summarize." };
   return {
     request: {
@@ -41,8 +41,11 @@ export function doneText(s: ExportSummary, includeSensitive: boolean, locale?: s
       ? "one FHIR Bundle file"
       : s.format === "ips"
         ? "an International Patient Summary (FHIR document)"
-        : `${countOf(s.files, "file")} (NDJSON and a manifest)`;
+        : s.format === "pdf"
+          ? "a printable summary (PDF)"
+          : `${countOf(s.files, "file")} (NDJSON and a manifest)`;
   const plans = countOf(s.sources, "plan");
   const sensitive = includeSensitive ? "Records marked sensitive are included." : "Records marked sensitive were left out.";
+  if (s.format === "pdf") return `Saved ${what} listing ${countOf(s.resources, "record", "records", locale)} to ${s.path}, ${formatBytes(s.bytes, locale)}. ${sensitive}`;
   return `Exported ${countOf(s.resources, "record", "records", locale)} from ${plans} to ${s.path}: ${what}, ${formatBytes(s.bytes, locale)}. ${sensitive}`;
 }
