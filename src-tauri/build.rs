@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "overview",
     "export_history",
     "import_history",
+    "remove_all_data",
 ];
 
 fn main() {

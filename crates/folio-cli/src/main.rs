@@ -59,6 +59,14 @@ enum Command {
     },
     /// Records held per connection and type, items linked across plans, and a database check.
     Stats,
+    /// Remove everything Folio keeps for you on this computer: revoke its access at your plans
+    /// (where they allow it), delete its keychain entries, and erase every record, imported
+    /// file and setting from the database.
+    RemoveAllData {
+        /// Confirm: without it nothing is removed.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Import a FHIR Bundle file (collection, transaction, searchset, document) or a folder of
     /// NDJSON files as a new source beside your plans.
     Import {
@@ -370,6 +378,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     "; sensitive records left out (--include-sensitive to add them)"
                 }
+            )?;
+        }
+        Command::RemoveAllData { yes } => {
+            if !yes {
+                anyhow::bail!(
+                    "this removes every record, connection and keychain entry Folio has here; run again with --yes to do it"
+                );
+            }
+            let removed = folio.remove_all_data().await?;
+            writeln!(
+                out,
+                "removed {} source(s); {} plan connection(s): tokens deleted from the keychain, access revoked at {} plan(s); database erased",
+                removed.sources, removed.plan_connections, removed.revoked_at_plans
             )?;
         }
         Command::Import { path } => {

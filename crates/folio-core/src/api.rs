@@ -703,3 +703,15 @@ pub struct ImportSummary {
     /// Files read.
     pub files: u32,
 }
+
+/// What "remove all my data" did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedData {
+    /// Sources removed (plan connections and imported files).
+    pub sources: u32,
+    /// Of which plan connections (their keychain entries deleted).
+    pub plan_connections: u32,
+    /// Plans that confirmed revoking Folio's access.
+    pub revoked_at_plans: u32,
+}

@@ -12,6 +12,7 @@ pub mod api;
 pub mod browser;
 mod connections;
 mod data_dir;
+mod erase;
 mod error;
 pub mod export;
 mod folio;

@@ -882,3 +882,93 @@ async fn the_overview_shows_coverage_counts_and_what_arrived_since_the_last_visi
             .unwrap();
     assert!(third.overview(false).await.unwrap().changed.is_empty());
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_file() {
+    let e = env(member(300)).await;
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    e.folio
+        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    let fixtures =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    e.folio
+        .import(
+            &fixtures.join("synthea-r4/Adan_Portillo_22bbe238-220e-495c-8abc-0ce3aa28a605.json"),
+        )
+        .await
+        .unwrap();
+    e.folio.set_show_sensitive(true).await.unwrap();
+    let token = e.folio.access_token(&c.id).await.unwrap();
+    let db = e.folio.data_dir().database_path();
+    let before = std::fs::read(&db).unwrap();
+    let marker = b"Portillo";
+    assert!(
+        before.windows(marker.len()).any(|w| w == marker)
+            || std::fs::read(format!("{}-wal", db.display()))
+                .unwrap_or_default()
+                .windows(marker.len())
+                .any(|w| w == marker),
+        "the imported member is in the database before"
+    );
+
+    let removed = e.folio.remove_all_data().await.unwrap();
+    assert_eq!(
+        (
+            removed.sources,
+            removed.plan_connections,
+            removed.revoked_at_plans
+        ),
+        (2, 1, 1)
+    );
+    assert!(e.folio.connections().await.unwrap().is_empty());
+    assert!(e.folio.stats().await.unwrap().0.is_empty());
+    assert!(
+        !e.folio.preferences().await.unwrap().show_sensitive,
+        "settings reset"
+    );
+    assert!(
+        folio_secrets::SecretStore::get(e.secrets.as_ref(), &format!("connection/{}", c.id))
+            .unwrap()
+            .is_none(),
+        "no token left in the keychain"
+    );
+    let res = reqwest::Client::new()
+        .get(format!("{}/Coverage", e.sandbox.fhir_base()))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "revoked at the plan");
+    for file in [
+        db.clone(),
+        std::path::PathBuf::from(format!("{}-wal", db.display())),
+    ] {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for word in [
+            &b"Portillo"[..],
+            b"Rivera",
+            b"ExplanationOfBenefit\"",
+            b"FSH",
+        ] {
+            assert!(
+                !bytes.windows(word.len()).any(|w| w == word),
+                "{} still holds {:?}",
+                file.display(),
+                String::from_utf8_lossy(word)
+            );
+        }
+    }
+    assert!(e.folio.integrity_ok().await.unwrap());
+    assert!(
+        e.folio
+            .plans()
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id == "demo"),
+        "the catalog stays"
+    );
+}

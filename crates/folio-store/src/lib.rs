@@ -6,6 +6,7 @@
 //! Must never: hold a token or any other secret (the keychain does), rewrite a resource's JSON
 //! (it is stored verbatim), or be used by anything but folio-core.
 
+mod erase;
 mod error;
 mod export;
 mod import;

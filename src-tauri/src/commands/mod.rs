@@ -3,6 +3,7 @@
 
 pub mod claims;
 pub mod connections;
+pub mod erase;
 pub mod export;
 pub mod import;
 pub mod labs;

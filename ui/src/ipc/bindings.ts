@@ -55,6 +55,8 @@ export const commands = {
 	 *  and imports it as a new source. `None` when the member cancels the dialog.
 	 */
 	importHistory: (folder: boolean) => typedError<ImportSummary | null, ApiError>(__TAURI_INVOKE("import_history", { folder })),
+	/**  Revokes, deletes keychain entries and erases the database (the screen asks first). */
+	removeAllData: () => typedError<RemovedData, ApiError>(__TAURI_INVOKE("remove_all_data")),
 };
 
 /** Events */
@@ -875,6 +877,16 @@ export type RedirectStyle =
 "loopback" | 
 /**  `health.folio.desktop:/cb/{plan}` through the desktop's URL handler. */
 "custom-scheme";
+
+/**  What "remove all my data" did. */
+export type RemovedData = {
+	/**  Sources removed (plan connections and imported files). */
+	sources: number,
+	/**  Of which plan connections (their keychain entries deleted). */
+	planConnections: number,
+	/**  Plans that confirmed revoking Folio's access. */
+	revokedAtPlans: number,
+};
 
 /**  A sign-in waiting for the member in their browser. */
 export type SignInStarted = {

@@ -11,6 +11,7 @@ import {
   type ExportRequest_Deserialize,
   type ExportSummary,
   type ImportSummary,
+  type RemovedData,
   type Overview_Serialize,
   type LabSeries_Serialize,
   type RecordDetail_Serialize,
@@ -41,6 +42,7 @@ export type {
   ExportSummary,
   ImportSummary,
   SourceKind,
+  RemovedData,
   LabFlag,
   SyncProgress,
   SyncReport,
@@ -235,4 +237,9 @@ export function exportHistory(request: ExportRequest): Promise<ExportSummary | n
  * source; `null` when the member cancels. */
 export function importHistory(folder: boolean): Promise<ImportSummary | null> {
   return unwrap(() => commands.importHistory(folder));
+}
+
+/** Revokes Folio's access at plans, deletes its keychain entries and erases the database. */
+export function removeAllData(): Promise<RemovedData> {
+  return unwrap(() => commands.removeAllData());
 }

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { launchBrowser, mockScript, serveDist } from "./harness.mjs";
+import { axeViolations, launchBrowser, mockScript, serveDist } from "./harness.mjs";
 
 const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 const status = {
@@ -72,6 +72,33 @@ test("a host error is shown with its meaning, and Try again recovers", async () 
   await page.keyboard.press("Enter");
   await page.getByText("1,520 records").waitFor();
   assert.equal(await page.getByRole("alert").count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("remove all my data asks first, then says what was removed; the screen passes axe", async () => {
+  const handler = `(() => { let removed = false; window.__removed = 0; return (cmd) => {
+    ${EMPTY_LISTS}
+    if (cmd === "app_status") return removed
+      ? { ...${JSON.stringify(status)}, storage: { ...${JSON.stringify(status.storage)}, connections: 0, resources: 0 } }
+      : ${JSON.stringify(status)};
+    if (cmd === "remove_all_data") { removed = true; window.__removed += 1; return { sources: 3, planConnections: 2, revokedAtPlans: 1 }; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.getByRole("button", { name: "This computer" }).click();
+  await page.getByText("1,520 records").waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await page.getByRole("button", { name: "Remove all my data…" }).click();
+  await page.getByRole("button", { name: "Keep my data" }).click();
+  assert.equal(await page.evaluate(() => window.__removed), 0, "nothing removed without confirming");
+  await page.getByRole("button", { name: "Remove all my data…" }).click();
+  await page.getByRole("button", { name: "Yes, remove everything" }).click();
+  const done = page.getByTestId("removed");
+  await done.waitFor();
+  assert.match(await done.textContent(), /Removed 3 sources: 2 plan connections \(tokens deleted from your keychain, access revoked at 1 plan\)/);
+  await page.getByText("0 records").waitFor();
+  assert.equal(await page.evaluate(() => window.__removed), 1);
   assert.deepEqual(errors, []);
   await page.close();
 });
