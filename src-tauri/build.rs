@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "export_history",
     "import_history",
     "remove_all_data",
+    "save_attachment",
 ];
 
 fn main() {

@@ -20,8 +20,8 @@ use tauri_plugin_deep_link::DeepLinkExt;
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::{
-        claims, connections, erase, export, import, labs, overview, plans, preferences, records,
-        status, sync,
+        attachments, claims, connections, erase, export, import, labs, overview, plans,
+        preferences, records, status, sync,
     };
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
@@ -47,6 +47,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             export::export_history,
             import::import_history,
             erase::remove_all_data,
+            attachments::save_attachment,
         ])
         .events(tauri_specta::collect_events![events::SyncProgressEvent])
 }

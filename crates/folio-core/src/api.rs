@@ -339,6 +339,48 @@ pub struct TimelineItem {
     pub other_sources: Vec<String>,
 }
 
+/// An attachment as the record screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentView {
+    /// Its title.
+    pub title: Option<String>,
+    /// MIME type.
+    pub content_type: String,
+    /// How it is shown.
+    pub kind: AttachmentKind,
+    /// Its size in bytes (as held, or as the plan stated).
+    pub bytes: f64,
+    /// Plain text, for `text`.
+    pub text: Option<String>,
+    /// HTML reduced to safe formatting, for `html`.
+    pub html: Option<String>,
+    /// A `data:` URL, for `image`.
+    pub data_url: Option<String>,
+    /// Where the plan keeps it, when it sent only that (Folio does not fetch it).
+    pub url: Option<String>,
+    /// The text was cut for showing (the record holds all of it).
+    pub shortened: bool,
+}
+
+/// How an attachment is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    /// Plain text.
+    Text,
+    /// Sanitized HTML.
+    Html,
+    /// An image.
+    Image,
+    /// A PDF (saved, not shown inline).
+    Pdf,
+    /// Held at the plan only (a URL).
+    Link,
+    /// Another format (saved, not shown).
+    Other,
+}
+
 /// Billed, allowed, plan paid, member owed: `None` when the plan did not say.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -439,6 +481,8 @@ pub struct RecordDetail {
     pub narrative_html: Option<String>,
     /// Other plans that sent the same item.
     pub other_sources: Vec<String>,
+    /// The record's attachments (documents, report forms).
+    pub attachments: Vec<AttachmentView>,
 }
 
 /// The member's remembered choices.

@@ -9,6 +9,7 @@
 //! message.
 
 pub mod api;
+mod attachments;
 pub mod browser;
 mod connections;
 mod data_dir;

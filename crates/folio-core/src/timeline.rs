@@ -127,6 +127,13 @@ impl Folio {
             .as_ref()
             .and_then(folio_fhir::narrative_div)
             .map(folio_fhir::sanitize_narrative);
+        let attachments = value
+            .as_ref()
+            .map(folio_fhir::attachments_of)
+            .unwrap_or_default()
+            .iter()
+            .map(crate::attachments::view)
+            .collect();
         let mut other_sources = Vec::new();
         if let Some(key) = &row.dedupe_key {
             for (plan, conn, _, _) in store.copies(key).await? {
@@ -150,6 +157,7 @@ impl Folio {
             claim,
             narrative_html,
             other_sources,
+            attachments,
         })
     }
 }

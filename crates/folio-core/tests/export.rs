@@ -581,3 +581,69 @@ async fn the_printable_summary_is_a_pdf_a_reader_opens_with_the_members_records(
     assert!(String::from_utf8_lossy(&info.stdout)
         .contains("Title:           Health summary: Adán Portillo"));
 }
+
+#[tokio::test]
+async fn a_documents_note_is_shown_as_text_and_saved_byte_for_byte() {
+    let (_dir, folio) = fresh_folio();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    folio
+        .import(&fixtures.join("bulk-ndjson-10-patients"))
+        .await
+        .unwrap();
+    let page = folio
+        .timeline(&folio_core::api::TimelineQuery {
+            types: vec!["DocumentReference".into()],
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let item = &page.items[0];
+    let record = folio
+        .record(&item.connection_id, "DocumentReference", &item.resource_id)
+        .await
+        .unwrap();
+    let note = &record.attachments[0];
+    assert_eq!(note.kind, folio_core::api::AttachmentKind::Text);
+    let text = note.text.clone().unwrap();
+    assert!(text.len() > 20, "{text}");
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("note.txt");
+    let written = folio
+        .save_attachment(
+            &item.connection_id,
+            "DocumentReference",
+            &item.resource_id,
+            0,
+            &target,
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(written as usize, text.len());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), text);
+    let again = folio
+        .save_attachment(
+            &item.connection_id,
+            "DocumentReference",
+            &item.resource_id,
+            0,
+            &target,
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), folio_core::api::ErrorCode::ExportTargetExists);
+    let missing = folio
+        .save_attachment(
+            &item.connection_id,
+            "DocumentReference",
+            &item.resource_id,
+            9,
+            &target,
+            true,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), folio_core::api::ErrorCode::RecordNotFound);
+}

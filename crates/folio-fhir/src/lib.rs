@@ -10,6 +10,7 @@
 //! Must never: do IO, touch SQL, know about Tauri, or rewrite a resource. Resources are kept
 //! verbatim elsewhere; this crate only reads them.
 
+mod attachment;
 mod claim;
 mod coverage;
 mod dedupe;
@@ -20,6 +21,7 @@ mod narrative;
 mod observation;
 mod units;
 
+pub use attachment::{attachments_of, Attachment};
 pub use claim::{ClaimAmounts, ClaimFacts, ClaimLine};
 pub use coverage::CoverageFacts;
 pub use error::FhirError;

@@ -1,6 +1,7 @@
 //! Thin Tauri commands, one module per area. Each converts, calls one folio-core function and
 //! converts back; errors cross IPC as `{ code, message }`.
 
+pub mod attachments;
 pub mod claims;
 pub mod connections;
 pub mod erase;

@@ -57,6 +57,11 @@ export const commands = {
 	importHistory: (folder: boolean) => typedError<ImportSummary | null, ApiError>(__TAURI_INVOKE("import_history", { folder })),
 	/**  Revokes, deletes keychain entries and erases the database (the screen asks first). */
 	removeAllData: () => typedError<RemovedData, ApiError>(__TAURI_INVOKE("remove_all_data")),
+	/**
+	 *  Asks where to save attachment `index` of a record, then writes it. Returns the bytes
+	 *  written, or `None` when the member cancels.
+	 */
+	saveAttachment: (connectionId: string, resourceType: string, resourceId: string, index: number, suggestedName: string) => typedError<number | null, ApiError>(__TAURI_INVOKE("save_attachment", { connectionId, resourceType, resourceId, index, suggestedName })),
 };
 
 /** Events */
@@ -83,6 +88,68 @@ export type AppStatus = {
 	dataDirSource: DataDirOrigin,
 	/**  The database. */
 	storage: StorageStatus,
+};
+
+/**  How an attachment is shown. */
+export type AttachmentKind = 
+/**  Plain text. */
+"text" | 
+/**  Sanitized HTML. */
+"html" | 
+/**  An image. */
+"image" | 
+/**  A PDF (saved, not shown inline). */
+"pdf" | 
+/**  Held at the plan only (a URL). */
+"link" | 
+/**  Another format (saved, not shown). */
+"other";
+
+/**  An attachment as the record screen shows it. */
+export type AttachmentView = AttachmentView_Serialize | AttachmentView_Deserialize;
+
+/**  An attachment as the record screen shows it. */
+export type AttachmentView_Deserialize = {
+	/**  Its title. */
+	title?: string | null,
+	/**  MIME type. */
+	contentType: string,
+	/**  How it is shown. */
+	kind: AttachmentKind,
+	/**  Its size in bytes (as held, or as the plan stated). */
+	bytes: number | null,
+	/**  Plain text, for `text`. */
+	text?: string | null,
+	/**  HTML reduced to safe formatting, for `html`. */
+	html?: string | null,
+	/**  A `data:` URL, for `image`. */
+	dataUrl?: string | null,
+	/**  Where the plan keeps it, when it sent only that (Folio does not fetch it). */
+	url?: string | null,
+	/**  The text was cut for showing (the record holds all of it). */
+	shortened: boolean,
+};
+
+/**  An attachment as the record screen shows it. */
+export type AttachmentView_Serialize = {
+	/**  Its title. */
+	title: string | null,
+	/**  MIME type. */
+	contentType: string,
+	/**  How it is shown. */
+	kind: AttachmentKind,
+	/**  Its size in bytes (as held, or as the plan stated). */
+	bytes: number | null,
+	/**  Plain text, for `text`. */
+	text: string | null,
+	/**  HTML reduced to safe formatting, for `html`. */
+	html: string | null,
+	/**  A `data:` URL, for `image`. */
+	dataUrl: string | null,
+	/**  Where the plan keeps it, when it sent only that (Folio does not fetch it). */
+	url: string | null,
+	/**  The text was cut for showing (the record holds all of it). */
+	shortened: boolean,
 };
 
 /**  Billed, allowed, plan paid, member owed: `None` when the plan did not say. */
@@ -831,6 +898,8 @@ export type RecordDetail_Deserialize = {
 	narrativeHtml?: string | null,
 	/**  Other plans that sent the same item. */
 	otherSources: string[],
+	/**  The record's attachments (documents, report forms). */
+	attachments: AttachmentView_Deserialize[],
 };
 
 /**
@@ -869,6 +938,8 @@ export type RecordDetail_Serialize = {
 	narrativeHtml: string | null,
 	/**  Other plans that sent the same item. */
 	otherSources: string[],
+	/**  The record's attachments (documents, report forms). */
+	attachments: AttachmentView_Serialize[],
 };
 
 /**  How a plan sends the member back to Folio after signing in. */

@@ -243,3 +243,15 @@ export function importHistory(folder: boolean): Promise<ImportSummary | null> {
 export function removeAllData(): Promise<RemovedData> {
   return unwrap(() => commands.removeAllData());
 }
+
+/** Asks where to save a record's attachment, then writes it; the bytes written, or `null`
+ * when the member cancels. */
+export function saveAttachment(
+  connectionId: string,
+  resourceType: string,
+  resourceId: string,
+  index: number,
+  suggestedName: string,
+): Promise<number | null> {
+  return unwrap(() => commands.saveAttachment(connectionId, resourceType, resourceId, index, suggestedName));
+}

@@ -44,7 +44,7 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
     if (cmd === "record") return { connectionId: "c-1", resourceType: "Observation", resourceId: "o1", kind: "Lab or vital sign",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://127.0.0.1:8700/fhir", fetchedAt: "2026-11-29T10:00:00Z",
       sourceRequest: "/fhir/Observation?patient=demo-patient&_count=200", sensitive: false, missingSince: null,
-      json: ${JSON.stringify(hostile)}, otherSources: ["Second Plan"],
+      json: ${JSON.stringify(hostile)}, otherSources: ["Second Plan"], attachments: [],
       narrativeHtml: "<div><p><b>Glucose</b> 95 mg/dL</p><table><tr><td>ref</td><td>70-99</td></tr></table></div>" };
     throw "unexpected " + cmd;
   }; })()`;
@@ -108,7 +108,7 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
     if (cmd === "timeline") return { items: [${JSON.stringify(claimItem)}], nextCursor: null };
     if (cmd === "record") return { connectionId: "c-1", resourceType: "ExplanationOfBenefit", resourceId: "e1", kind: "Claim",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
-      sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null,
+      sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null, attachments: [],
       claim: { kind: "Professional (doctor or clinic)", priorAuthorization: false, status: "active", outcome: "complete",
         start: "2026-10-02", end: "2026-10-02", provider: "Riverside Family Clinic", network: "In network", currency: "USD",
         totals: { billed: 240, allowed: 160, planPaid: 135, memberOwed: 25 },
@@ -134,5 +134,51 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
   }
   assert.equal(await claim.locator("tbody tr").count(), 2);
   await page.screenshot({ path: `${artifacts}browser-claim.png` });
+  await page.close();
+});
+
+test("a document's attachments are shown safely by kind and saved on request", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1100 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+  const doc = { ...items[2], resourceType: "DocumentReference", resourceId: "d1", title: "Visit note", kind: "Document" };
+  const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAEkgIkRpDnyAAAAABJRU5ErkJggg==";
+  const handler = `(() => { window.__saved = []; return (cmd, args) => {
+    if (cmd === "list_connections" || cmd === "list_plans") return [];
+    if (cmd === "preferences") return { showSensitive: false };
+    if (cmd === "timeline") return { items: [${JSON.stringify(doc)}], nextCursor: null };
+    if (cmd === "save_attachment") { window.__saved.push(args); return 2048; }
+    if (cmd === "record") return { connectionId: "c-1", resourceType: "DocumentReference", resourceId: "d1", kind: "Document",
+      planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
+      sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null, claim: null,
+      attachments: [
+        { title: "Progress note", contentType: "text/plain", kind: "text", bytes: 40, text: "Seen for a cough.\\nRest and fluids.", html: null, dataUrl: null, url: null, shortened: false },
+        { title: "Discharge summary", contentType: "text/html", kind: "html", bytes: 60, text: null, html: "<div><h1>Discharge</h1><p>Home today.</p></div>", dataUrl: null, url: null, shortened: false },
+        { title: "Wound photo", contentType: "image/png", kind: "image", bytes: 68, text: null, html: null, dataUrl: "data:image/png;base64,${png}", url: null, shortened: false },
+        { title: "Lab report", contentType: "application/pdf", kind: "pdf", bytes: 2048, text: null, html: null, dataUrl: null, url: null, shortened: false },
+        { title: "Scan", contentType: "application/dicom", kind: "link", bytes: 0, text: null, html: null, dataUrl: null, url: "https://plan.example/Binary/9", shortened: false } ] };
+    throw "unexpected " + cmd;
+  }; })()`;
+  await page.addInitScript({ content: await mockScript(handler) });
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByTestId("timeline-item").click();
+  const parts = page.getByTestId("attachment");
+  await parts.first().waitFor();
+  assert.equal(await parts.count(), 5);
+  assert.deepEqual(await parts.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind"))), ["text", "html", "image", "pdf", "link"]);
+  assert.match(await parts.nth(0).locator("pre").textContent(), /Seen for a cough\.\nRest and fluids\./);
+  assert.equal(await parts.nth(1).locator("h1").textContent(), "Discharge");
+  assert.equal(await parts.nth(2).locator("img").evaluate((img) => img.complete && img.naturalWidth), 1, "the image is drawn from its data URL");
+  assert.match(await parts.nth(4).textContent(), /does not fetch it/);
+  assert.equal(await parts.nth(4).getByRole("button").count(), 0, "nothing to save when the plan kept it");
+  await parts.nth(3).getByRole("button", { name: "Save a copy…" }).click();
+  await page.getByText("Saved (2 KB).").waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__saved), [
+    { connectionId: "c-1", resourceType: "DocumentReference", resourceId: "d1", index: 3, suggestedName: "Lab report.pdf" },
+  ]);
+  await page.screenshot({ path: `${artifacts}browser-attachments.png` });
+  assert.deepEqual(errors, []);
   await page.close();
 });

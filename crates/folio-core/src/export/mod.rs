@@ -80,7 +80,7 @@ fn io_error(target: &Path, e: &std::io::Error) -> CoreError {
 
 /// Writes `bytes` beside `target`, syncs them and renames the file into place (replacing a
 /// file only when `overwrite`).
-fn publish_bytes(
+pub(crate) fn publish_bytes(
     parent: &Path,
     target: &Path,
     overwrite: bool,
