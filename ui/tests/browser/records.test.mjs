@@ -182,3 +182,50 @@ test("a document's attachments are shown safely by kind and saved on request", a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** A host that serves `total` timeline items, `limit` at a time, newest first (four a day). */
+const longHistory = (total) => `(() => { window.__pages = 0; return (cmd, args) => {
+  if (cmd === "list_connections" || cmd === "list_plans") return [];
+  if (cmd === "preferences") return { showSensitive: false };
+  if (cmd === "timeline") {
+    window.__pages += 1;
+    const start = args.query.cursor ? Number(args.query.cursor) : 0;
+    const end = Math.min(${total}, start + args.query.limit);
+    const items = [];
+    for (let i = start; i < end; i++) {
+      const day = new Date(Date.UTC(2026, 10, 28) - Math.floor(i / 4) * 86400000).toISOString().slice(0, 10);
+      items.push({ connectionId: "c-1", planName: "Folio Sandbox Health Plan (demo)", resourceType: "Observation", resourceId: "o" + i,
+        date: day, title: "Glucose result " + i, kind: "Lab or vital sign", sensitive: false, otherSources: [] });
+    }
+    return { items, nextCursor: end < ${total} ? String(end) : null };
+  }
+  throw "unexpected " + cmd;
+}; })()`;
+
+test("a long history loads page by page as the member scrolls, with only the rows in view in the page", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript({ content: await mockScript(longHistory(100000)) });
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByText("Glucose result 0", { exact: true }).waitFor();
+  const viewport = page.locator(".viewport");
+  for (let i = 0; i < 15; i++) {
+    await viewport.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await page.waitForTimeout(60);
+  }
+  const pages = await page.evaluate(() => window.__pages);
+  assert.ok(pages >= 10, `older pages load while scrolling (${pages})`);
+  const loaded = pages * 100;
+  const inDom = await page.getByTestId("timeline-item").count();
+  assert.ok(inDom > 5 && inDom < 60, `${inDom} item rows in the page for ${loaded} loaded`);
+  // The rows shown are the ones at the scroll position, in order.
+  const titles = await page.getByTestId("timeline-item").locator(".title").allTextContents();
+  const numbers = titles.map((t) => Number(t.replace("Glucose result ", "")));
+  assert.ok(numbers[0] > 500, `deep in the history (${numbers[0]})`);
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+  await page.getByTestId("timeline-item").nth(2).click();
+  assert.deepEqual(errors.filter((e) => !e.includes("unexpected record")), []);
+  await page.close();
+});
