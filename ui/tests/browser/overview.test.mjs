@@ -92,3 +92,27 @@ for (const scheme of ["light", "dark"]) {
     await page.close();
   });
 }
+
+test("every screen fits a 900 px wide window without sideways scrolling", async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript({ content: await mockScript(`(() => (cmd) => {
+    if (cmd === "preferences") return { showSensitive: false };
+    if (cmd === "overview") return ${JSON.stringify(data)};
+    if (cmd === "list_connections") return ${JSON.stringify([connection])};
+    if (cmd === "timeline") return { items: [], nextCursor: null };
+    if (cmd === "lab_tests" || cmd === "list_plans" || cmd === "claim_years") return [];
+    throw "unexpected " + cmd;
+  })()`) });
+  await page.goto(server.url);
+  await page.getByTestId("since-last-visit").waitFor();
+  for (const name of ["Overview", "Health plans", "Records", "Labs and vitals", "Export", "This computer"]) {
+    await page.getByRole("navigation").getByRole("button", { name, exact: true }).click();
+    await page.waitForTimeout(150);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 900, `${name}: ${width} px wide`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
