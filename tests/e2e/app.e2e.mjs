@@ -41,7 +41,10 @@ async function textOf(css, { timeoutMs = 20000 } = {}) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`no text at ${css} after ${timeoutMs} ms: ${last}`);
+  // What the member would have seen, for the report (synthetic data only).
+  const shown = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.body.innerText.slice(0, 2000)", args: [] }).catch(() => "?");
+  await screenshot(`e2e-failed-${css.replace(/[^a-z-]/gi, "")}.png`).catch(() => {});
+  throw new Error(`no text at ${css} after ${timeoutMs} ms: ${last}\nthe window showed:\n${shown}`);
 }
 
 before(async () => {
