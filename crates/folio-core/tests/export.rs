@@ -9,7 +9,7 @@ use std::process::Command;
 
 use folio_core::api::{ExportFormat, ExportRequest};
 use folio_core::SyncOptions;
-use folio_sandbox::{ClientRegistration, MemberSource, Sandbox, SandboxConfig};
+use folio_sandbox::{MemberSource, SandboxConfig};
 
 use common::*;
 
@@ -56,23 +56,7 @@ fn assert_valid_fhir(path: &Path) {
 #[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
 async fn exports_are_valid_fhir_verbatim_with_provenance_and_never_overwrite_silently() {
     let e = env(member(5, 700)).await;
-    let mut second = member(6, 300);
-    second.clients = vec![ClientRegistration {
-        client_id: "folio-desktop".into(),
-        name: "Folio".into(),
-        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
-    }];
-    let other = Sandbox::start(second).await.unwrap();
-    let plan = e
-        .folio
-        .add_plan(
-            "Second Plan",
-            other.fhir_base(),
-            "folio-desktop",
-            folio_core::api::RedirectStyle::Loopback,
-        )
-        .await
-        .unwrap();
+    let (other, plan) = second_plan(&e, member(6, 300)).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     for c in [&a, &b] {

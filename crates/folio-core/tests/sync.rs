@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use folio_core::api::{SyncProgress, TypeOutcome};
 use folio_core::SyncOptions;
-use folio_sandbox::{ClientRegistration, Faults, MemberSource, Sandbox, SandboxConfig};
+use folio_sandbox::{Faults, MemberSource, SandboxConfig};
 
 use common::*;
 
@@ -47,28 +47,6 @@ fn searched(held: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
         .filter(|(t, _)| !matches!(t.as_str(), "Organization" | "Practitioner" | "Provenance"))
         .map(|(t, n)| (t.clone(), *n))
         .collect()
-}
-
-/// A second plan (its own sandbox, the same member) added to `e`'s profile as "Second Plan".
-async fn second_plan(e: &Env, size: usize) -> (Sandbox, folio_core::api::PlanSummary) {
-    let mut config = member(size);
-    config.clients = vec![ClientRegistration {
-        client_id: "folio-desktop".into(),
-        name: "Folio".into(),
-        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
-    }];
-    let other = Sandbox::start(config).await.unwrap();
-    let plan = e
-        .folio
-        .add_plan(
-            "Second Plan",
-            other.fhir_base(),
-            "folio-desktop",
-            folio_core::api::RedirectStyle::Loopback,
-        )
-        .await
-        .unwrap();
-    (other, plan)
 }
 
 /// What the store holds for a connection, by type.
@@ -396,7 +374,7 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn the_same_records_from_two_plans_are_linked_not_merged() {
     let e = env(member(300)).await;
-    let (_other, plan) = second_plan(&e, 300).await;
+    let (_other, plan) = second_plan(&e, member(300)).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     e.folio
@@ -514,7 +492,7 @@ async fn public_fixtures_sync_completely() {
 async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
     use folio_core::api::TimelineQuery;
     let e = env(member(600)).await;
-    let (_other, plan) = second_plan(&e, 600).await;
+    let (_other, plan) = second_plan(&e, member(600)).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     e.folio
         .sync_connection(&a.id, SyncOptions::default(), &no_progress())
@@ -765,7 +743,7 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn labs_are_listed_and_charted_on_one_scale_once_across_plans() {
     let e = env(member(4000)).await;
-    let (_other, plan) = second_plan(&e, 4000).await;
+    let (_other, plan) = second_plan(&e, member(4000)).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     for c in [&a, &b] {

@@ -166,6 +166,14 @@ fn line_of(ty: &str, v: &Value) -> (String, String, String) {
     (format!("{what}{value}{when}"), date, what)
 }
 
+/// The member's name as their record gives it (the same words the timeline uses).
+pub(super) fn patient_name(patient: &Value) -> Option<String> {
+    folio_fhir::IndexFields::from_value(patient)
+        .ok()
+        .and_then(|f| f.display)
+        .filter(|n| !n.trim().is_empty())
+}
+
 /// What a summary of one source holds: the member, the plan, and the items of each section
 /// (newest first; results and vital signs the newest of each test).
 pub(super) struct Gathered {
@@ -340,27 +348,7 @@ pub(super) async fn document(
         }
         section_json.push(s);
     }
-    let name = patient_json
-        .get("name")
-        .and_then(Value::as_array)
-        .and_then(|n| n.first())
-        .map(|n| {
-            let given: Vec<&str> = n
-                .get("given")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            format!(
-                "{} {}",
-                given.join(" "),
-                n.get("family").and_then(Value::as_str).unwrap_or("")
-            )
-            .trim()
-            .to_owned()
-        })
-        .unwrap_or_default();
+    let name = patient_name(&patient_json).unwrap_or_default();
     let composition = json!({
         "resourceType": "Composition",
         "id": composition_url.trim_start_matches("urn:uuid:"),

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::ips::{gather, Gathered, SECTIONS};
+use super::ips::{gather, patient_name, Gathered, SECTIONS};
 use super::pdf_writer::{PdfText, Style};
 use crate::{CoreError, Folio};
 
@@ -31,28 +31,7 @@ fn money(v: Option<f64>, currency: &str) -> String {
 }
 
 fn patient_line(p: &Value) -> (String, String) {
-    let name = p
-        .get("name")
-        .and_then(Value::as_array)
-        .and_then(|n| n.first())
-        .map(|n| {
-            let given: Vec<&str> = n
-                .get("given")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            format!(
-                "{} {}",
-                given.join(" "),
-                n.get("family").and_then(Value::as_str).unwrap_or("")
-            )
-            .trim()
-            .to_owned()
-        })
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "the member".into());
+    let name = patient_name(p).unwrap_or_else(|| "the member".into());
     let mut facts = Vec::new();
     if let Some(b) = p.get("birthDate").and_then(Value::as_str) {
         facts.push(format!("born {b}"));

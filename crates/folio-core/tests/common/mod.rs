@@ -159,3 +159,27 @@ pub async fn connect_plan(
     );
     finish.await.unwrap()
 }
+
+/// A second demo plan ("Second Plan") serving `config`, added to the profile.
+pub async fn second_plan(
+    e: &Env,
+    mut config: SandboxConfig,
+) -> (Sandbox, folio_core::api::PlanSummary) {
+    config.clients = vec![folio_sandbox::ClientRegistration {
+        client_id: "folio-desktop".into(),
+        name: "Folio".into(),
+        redirect_uris: vec!["http://127.0.0.1/cb/second-plan".into()],
+    }];
+    let other = Sandbox::start(config).await.unwrap();
+    let plan = e
+        .folio
+        .add_plan(
+            "Second Plan",
+            other.fhir_base(),
+            "folio-desktop",
+            folio_core::api::RedirectStyle::Loopback,
+        )
+        .await
+        .unwrap();
+    (other, plan)
+}
