@@ -631,3 +631,33 @@ async fn a_documents_note_is_shown_as_text_and_saved_byte_for_byte() {
         .unwrap_err();
     assert_eq!(missing.code(), folio_core::api::ErrorCode::RecordNotFound);
 }
+
+#[tokio::test]
+#[ignore = "needs node and tests/interop/node_modules; scripts/test.sh runs it"]
+async fn carin_and_ips_fixtures_import_and_export_as_valid_fhir() {
+    let (_dir, folio) = fresh_folio();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut imported = 0;
+    for dir in ["carin-bb", "ips"] {
+        let mut files: Vec<_> = std::fs::read_dir(fixtures.join(dir))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for file in files {
+            let summary = folio.import(&file).await.unwrap();
+            assert_eq!(summary.rejected, 0, "{}", file.display());
+            imported += summary.resources;
+        }
+    }
+    assert!(imported > 20);
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("all.json");
+    let mut all = request(ExportFormat::Bundle);
+    all.include_sensitive = true;
+    let summary = folio.export(&all, &path).await.unwrap();
+    assert_eq!(summary.resources, imported);
+    assert_valid_fhir(&path);
+}

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { launchBrowser, mockScript, serveDist } from "./harness.mjs";
+import { axeViolations, launchBrowser, mockScript, serveDist } from "./harness.mjs";
 
 const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 const demo = { id: "demo", name: "Folio Sandbox Health Plan (demo)", fhirBase: "http://127.0.0.1:8700/fhir", clientId: "folio-desktop",
@@ -51,6 +51,7 @@ test("the demo plan connects and the narrower grant is shown", async () => {
   assert.match(await card.textContent(), /demo-patient/);
   assert.match(await page.getByTestId("not-granted").textContent(), /staying connected without signing in again/);
   await page.screenshot({ path: `${artifacts}browser-connections.png`, fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], "WCAG 2 AA (axe) with a connection and the plan list");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { launchBrowser, mockScript, serveDist } from "./harness.mjs";
+import { axeViolations, launchBrowser, mockScript, serveDist } from "./harness.mjs";
 
 const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 let server;
@@ -66,6 +66,7 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
   assert.equal(await page.getByTestId("record-narrative").locator("b").textContent(), "Glucose", "the sanitized narrative keeps its formatting");
   assert.equal(await page.getByTestId("record-narrative").locator("td").count(), 2);
   await page.screenshot({ path: `${artifacts}browser-records.png` });
+  assert.deepEqual(await axeViolations(page), [], "WCAG 2 AA (axe) with a record open");
 
   await page.getByLabel("Show sensitive records").check();
   await page.getByText("Major depressive disorder").waitFor();
