@@ -435,6 +435,36 @@ pub struct ClaimView {
     pub totals: ClaimAmountsView,
     /// Service lines.
     pub lines: Vec<ClaimLineView>,
+    /// The visit the claim is for and the records of that visit, when the claim names it.
+    pub visit: Option<VisitLink>,
+}
+
+/// A visit a claim names, with the clinical records of that visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitLink {
+    /// The Encounter's id (same connection as the claim).
+    pub encounter_id: String,
+    /// What the visit is called.
+    pub title: String,
+    /// When.
+    pub date: Option<String>,
+    /// The visit's other records (labs, conditions, procedures, notes...).
+    pub items: Vec<VisitItem>,
+}
+
+/// One record of a visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitItem {
+    /// FHIR type.
+    pub resource_type: String,
+    /// Id.
+    pub resource_id: String,
+    /// What it is called.
+    pub title: String,
+    /// What kind of record, in plain words.
+    pub kind: String,
 }
 
 /// A page of the timeline.

@@ -179,6 +179,10 @@ async fn claim_view(
     connection_id: &str,
     c: folio_fhir::ClaimFacts,
 ) -> Result<crate::api::ClaimView, CoreError> {
+    let visit = match c.encounters.first() {
+        Some(e) => visit_of(store, connection_id, e).await?,
+        None => None,
+    };
     let provider = match (&c.provider_display, &c.provider_reference) {
         (Some(name), _) => Some(name.clone()),
         (None, Some(reference)) => match reference.rsplit_once('/') {
@@ -212,7 +216,54 @@ async fn claim_view(
                 amounts: amounts(&l.amounts),
             })
             .collect(),
+        visit,
     })
+}
+
+/// The visit a claim names and the records of that day that point at it (read through the
+/// date index: only that day's rows are parsed).
+async fn visit_of(
+    store: &folio_store::Store,
+    connection_id: &str,
+    encounter: &str,
+) -> Result<Option<crate::api::VisitLink>, CoreError> {
+    let Some(id) = encounter.strip_prefix("Encounter/") else {
+        return Ok(None);
+    };
+    let Some(row) = store.record(connection_id, "Encounter", id).await? else {
+        return Ok(None);
+    };
+    let Ok(enc) = serde_json::from_str::<serde_json::Value>(&row.raw_json) else {
+        return Ok(None);
+    };
+    let fields = folio_fhir::IndexFields::from_value(&enc).ok();
+    let date = fields.as_ref().and_then(|f| f.clinical_date.clone());
+    let title = fields
+        .and_then(|f| f.display)
+        .unwrap_or_else(|| kind_of("Encounter").to_owned());
+    let mut items = Vec::new();
+    if let Some(day) = date.as_deref().and_then(|d| d.get(..10)) {
+        let needle = format!("\"{encounter}\"");
+        for (ty, rid, display, _, raw) in store.records_on_day(connection_id, day).await? {
+            if ty == "Encounter" || ty == "ExplanationOfBenefit" || ty == "Provenance" {
+                continue;
+            }
+            if raw.contains(&needle) {
+                items.push(crate::api::VisitItem {
+                    kind: kind_of(&ty).to_owned(),
+                    title: display.unwrap_or_else(|| kind_of(&ty).to_owned()),
+                    resource_type: ty,
+                    resource_id: rid,
+                });
+            }
+        }
+    }
+    Ok(Some(crate::api::VisitLink {
+        encounter_id: id.to_owned(),
+        title,
+        date,
+        items,
+    }))
 }
 
 impl Folio {

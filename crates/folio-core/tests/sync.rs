@@ -950,3 +950,66 @@ async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_f
         "the catalog stays"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn a_claim_links_to_its_visit_and_the_visits_clinical_records() {
+    let e = env(member(400)).await;
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    e.folio
+        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    let claims = e
+        .folio
+        .timeline(&folio_core::api::TimelineQuery {
+            types: vec!["ExplanationOfBenefit".into()],
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut linked = 0;
+    for item in &claims.items {
+        let record = e
+            .folio
+            .record(
+                &item.connection_id,
+                "ExplanationOfBenefit",
+                &item.resource_id,
+            )
+            .await
+            .unwrap();
+        let Some(visit) = record.claim.and_then(|cl| cl.visit) else {
+            continue;
+        };
+        let encounter = e
+            .folio
+            .record(&item.connection_id, "Encounter", &visit.encounter_id)
+            .await
+            .unwrap();
+        assert_eq!(encounter.resource_type, "Encounter");
+        for v in &visit.items {
+            let r = e
+                .folio
+                .record(&item.connection_id, &v.resource_type, &v.resource_id)
+                .await
+                .unwrap();
+            assert!(
+                r.json
+                    .contains(&format!("\"Encounter/{}\"", visit.encounter_id)),
+                "{} {} belongs to the visit",
+                v.resource_type,
+                v.resource_id
+            );
+        }
+        if !visit.items.is_empty() {
+            linked += 1;
+        }
+    }
+    assert!(
+        linked > 5,
+        "claims lead to their visits' records ({linked} of {})",
+        claims.items.len()
+    );
+}

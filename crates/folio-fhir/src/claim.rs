@@ -57,6 +57,9 @@ pub struct ClaimFacts {
     pub totals: ClaimAmounts,
     /// Service lines.
     pub lines: Vec<ClaimLine>,
+    /// The visits the claim's lines name (`item.encounter`), as `Encounter/{id}`, in order,
+    /// without duplicates.
+    pub encounters: Vec<String>,
 }
 
 fn amounts(adjudications: Option<&Value>) -> ClaimAmounts {
@@ -162,6 +165,20 @@ impl ClaimFacts {
                 amounts: amounts(item.get("adjudication")),
             })
             .collect();
+        let mut encounters: Vec<String> = Vec::new();
+        for r in eob
+            .get("item")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.get("encounter").and_then(Value::as_array))
+            .flatten()
+            .filter_map(|e| e.get("reference").and_then(Value::as_str))
+        {
+            if r.starts_with("Encounter/") && !encounters.iter().any(|x| x == r) {
+                encounters.push(r.to_owned());
+            }
+        }
         let header = amounts(eob.get("total"));
         let totals = ClaimAmounts {
             billed: header.billed.or_else(|| sum(&lines, |a| a.billed)),
@@ -183,6 +200,7 @@ impl ClaimFacts {
             .unwrap_or("USD")
             .to_owned();
         Some(Self {
+            encounters,
             kind,
             prior_authorization: eob.get("use").and_then(Value::as_str) == Some("preauthorization"),
             status: eob.get("status").and_then(Value::as_str).map(str::to_owned),

@@ -237,6 +237,25 @@ impl Store {
         Ok(row.and_then(|(d,)| d))
     }
 
+    /// A connection's dated records of one day (`YYYY-MM-DD`), through the date index:
+    /// `(type, id, display, clinical date, JSON)`.
+    pub async fn records_on_day(
+        &self,
+        connection_id: &str,
+        day: &str,
+    ) -> Result<Vec<(String, String, Option<String>, String, String)>, StoreError> {
+        // Every date of that day sorts between "day" and "day~" ('~' follows digits and 'T').
+        Ok(sqlx::query_as(
+            "SELECT resource_type, resource_id, display, clinical_date, raw_json FROM resources
+             WHERE clinical_date >= ?2 AND clinical_date < ?2 || '~' AND connection_id = ?1 AND missing_since IS NULL
+             ORDER BY clinical_date, rowid LIMIT 500",
+        )
+        .bind(connection_id)
+        .bind(day)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Other sources' copies of an item: `(plan name, connection, type, id)`.
     pub async fn copies(
         &self,

@@ -233,6 +233,8 @@ export type ClaimView_Deserialize = {
 	totals: ClaimAmountsView_Deserialize,
 	/**  Service lines. */
 	lines: ClaimLineView_Deserialize[],
+	/**  The visit the claim is for and the records of that visit, when the claim names it. */
+	visit?: VisitLink_Deserialize | null,
 };
 
 /**  A claim in plain language. */
@@ -259,6 +261,8 @@ export type ClaimView_Serialize = {
 	totals: ClaimAmountsView_Serialize,
 	/**  Service lines. */
 	lines: ClaimLineView_Serialize[],
+	/**  The visit the claim is for and the records of that visit, when the claim names it. */
+	visit: VisitLink_Serialize | null,
 };
 
 /**  One plan year of claims, added up. */
@@ -1164,6 +1168,45 @@ export type TypeResult_Serialize = {
 	markedMissing: number,
 	/**  What went wrong, in words. */
 	problem: string | null,
+};
+
+/**  One record of a visit. */
+export type VisitItem = {
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id. */
+	resourceId: string,
+	/**  What it is called. */
+	title: string,
+	/**  What kind of record, in plain words. */
+	kind: string,
+};
+
+/**  A visit a claim names, with the clinical records of that visit. */
+export type VisitLink = VisitLink_Serialize | VisitLink_Deserialize;
+
+/**  A visit a claim names, with the clinical records of that visit. */
+export type VisitLink_Deserialize = {
+	/**  The Encounter's id (same connection as the claim). */
+	encounterId: string,
+	/**  What the visit is called. */
+	title: string,
+	/**  When. */
+	date?: string | null,
+	/**  The visit's other records (labs, conditions, procedures, notes...). */
+	items: VisitItem[],
+};
+
+/**  A visit a claim names, with the clinical records of that visit. */
+export type VisitLink_Serialize = {
+	/**  The Encounter's id (same connection as the claim). */
+	encounterId: string,
+	/**  What the visit is called. */
+	title: string,
+	/**  When. */
+	date: string | null,
+	/**  The visit's other records (labs, conditions, procedures, notes...). */
+	items: VisitItem[],
 };
 
 /* Tauri Specta runtime */

@@ -100,21 +100,24 @@ test("a remembered choice to show sensitive records applies when the screen open
 test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, and its lines", async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const claimItem = { ...items[1] };
-  const handler = `(cmd) => {
+  const handler = `(cmd, args) => {
     if (cmd === "list_connections" || cmd === "list_plans") return [];
     if (cmd === "preferences") return { showSensitive: false };
     if (cmd === "claim_years") return [
       { planName: "Folio Sandbox Health Plan (demo)", year: "2026", claims: 41, totals: { billed: 12000, allowed: 8000, planPaid: 6500, memberOwed: 1500 }, currency: "USD" },
       { planName: "Folio Sandbox Health Plan (demo)", year: "2025", claims: 38, totals: { billed: 9000.5, allowed: null, planPaid: 5000, memberOwed: 700 }, currency: "USD" } ];
     if (cmd === "timeline") return { items: [${JSON.stringify(claimItem)}], nextCursor: null };
-    if (cmd === "record") return { connectionId: "c-1", resourceType: "ExplanationOfBenefit", resourceId: "e1", kind: "Claim",
+    if (cmd === "record") { (window.__records = window.__records || []).push(args.resourceType + "/" + args.resourceId);
+      return { connectionId: "c-1", resourceType: "ExplanationOfBenefit", resourceId: "e1", kind: "Claim",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
       sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null, attachments: [],
       claim: { kind: "Professional (doctor or clinic)", priorAuthorization: false, status: "active", outcome: "complete",
         start: "2026-10-02", end: "2026-10-02", provider: "Riverside Family Clinic", network: "In network", currency: "USD",
         totals: { billed: 240, allowed: 160, planPaid: 135, memberOwed: 25 },
         lines: [{ sequence: 1, service: "Office visit, established patient", date: "2026-10-02", amounts: { billed: 180, allowed: 120, planPaid: 95, memberOwed: 25 } },
-                { sequence: 2, service: "Comprehensive metabolic panel", date: null, amounts: { billed: 60, allowed: 40, planPaid: 40, memberOwed: null } }] } };
+                { sequence: 2, service: "Comprehensive metabolic panel", date: null, amounts: { billed: 60, allowed: 40, planPaid: 40, memberOwed: null } }],
+        visit: { encounterId: "enc1", title: "General examination of patient", date: "2026-10-02T09:00:00Z",
+          items: [{ resourceType: "Observation", resourceId: "o9", title: "Glucose [Mass/volume] in Serum or Plasma", kind: "Lab or vital sign" }] } } }; }
     throw "unexpected " + cmd;
   }`;
   await page.addInitScript({ content: await mockScript(handler) });
@@ -135,6 +138,10 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
   }
   assert.equal(await claim.locator("tbody tr").count(), 2);
   await page.screenshot({ path: `${artifacts}browser-claim.png` });
+  const visit = page.getByTestId("claim-visit");
+  assert.match(await visit.textContent(), /For your visit: General examination of patient on Oct 2, 2026/);
+  await visit.getByRole("button", { name: "Glucose [Mass/volume] in Serum or Plasma" }).click();
+  await page.waitForFunction(() => window.__records.includes("Observation/o9"));
   await page.close();
 });
 
