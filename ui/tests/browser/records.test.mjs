@@ -73,10 +73,15 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
   await page.waitForFunction(() => window.__remembered === true);
   await page.getByLabel("Kind").selectOption("Observation");
   await page.getByLabel("Find").fill("glucose");
+  await page.getByLabel("From", { exact: true }).fill("2024-01-01");
+  await page.getByLabel("Until (not including)").fill("2025-01-01");
   await page.getByRole("button", { name: "Search" }).click();
   await page.waitForFunction(() => window.__queries.some((q) => q.text === "glucose"));
   const last = await page.evaluate(() => window.__queries[window.__queries.length - 1]);
-  assert.deepEqual({ types: last.types, text: last.text, includeSensitive: last.includeSensitive }, { types: ["Observation"], text: "glucose", includeSensitive: true });
+  assert.deepEqual(
+    { types: last.types, text: last.text, includeSensitive: last.includeSensitive, from: last.from, until: last.until },
+    { types: ["Observation"], text: "glucose", includeSensitive: true, from: "2024-01-01", until: "2025-01-01" },
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
