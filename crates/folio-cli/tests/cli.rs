@@ -509,3 +509,46 @@ fn debug_logs_of_a_connect_and_sync_carry_no_token_name_or_identifier() {
         .delete(&format!("connection/{id}"))
         .unwrap();
 }
+
+#[test]
+#[ignore = "needs node (the scripted member); scripts/test.sh provides it"]
+fn without_a_keychain_connecting_fails_clearly_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let member =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
+    // No Secret Service: the session bus points nowhere.
+    let out = folio()
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/folio-no-bus",
+        )
+        .env("BROWSER", format!("node {}", member.display()))
+        .args(["--data-dir", d, "connect", "demo", "--timeout", "60"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "a connection without a place for its tokens must fail"
+    );
+    assert!(err.to_lowercase().contains("keychain"), "says why: {err}");
+    let list = String::from_utf8(
+        folio()
+            .args(["--data-dir", d, "connections"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        list.contains("no connections yet"),
+        "no half connection left behind: {list}"
+    );
+    // And the tokens went nowhere else: not into the database.
+    let db = std::fs::read(dir.path().join("folio.db")).unwrap_or_default();
+    assert!(
+        !db.windows(6).any(|w| w == b"access"),
+        "no token material in the database"
+    );
+}
