@@ -40,21 +40,6 @@ pub(super) const SECTIONS: &[(&str, &str, bool)] = &[
     ("11348-0", "History of past problems", false),
 ];
 
-fn text_of(v: &Value, keys: &[&str]) -> Option<String> {
-    keys.iter().find_map(|k| {
-        let c = v.get(*k)?;
-        c.get("text")
-            .and_then(Value::as_str)
-            .or_else(|| {
-                c.get("coding")?
-                    .as_array()?
-                    .iter()
-                    .find_map(|x| x.get("display")?.as_str())
-            })
-            .map(str::to_owned)
-    })
-}
-
 fn code_of(v: &Value, key: &str) -> Option<String> {
     v.get(key)?
         .get("coding")?
@@ -63,19 +48,6 @@ fn code_of(v: &Value, key: &str) -> Option<String> {
         .get("code")?
         .as_str()
         .map(str::to_owned)
-}
-
-fn first_str(v: &Value, paths: &[&[&str]]) -> String {
-    paths
-        .iter()
-        .find_map(|p| {
-            let mut cur = v;
-            for k in *p {
-                cur = cur.get(*k)?;
-            }
-            cur.as_str().map(str::to_owned)
-        })
-        .unwrap_or_default()
 }
 
 fn escape(s: &str) -> String {
@@ -132,21 +104,16 @@ fn section_of(ty: &str, v: &Value) -> Option<&'static str> {
     }
 }
 
+/// A narrative line for an item, its date and what it is, read with the index's own rules
+/// (the same date and name the timeline shows).
 fn line_of(ty: &str, v: &Value) -> (String, String, String) {
-    let date = first_str(
-        v,
-        &[
-            &["effectiveDateTime"],
-            &["effectivePeriod", "start"],
-            &["occurrenceDateTime"],
-            &["performedDateTime"],
-            &["performedPeriod", "start"],
-            &["onsetDateTime"],
-            &["recordedDate"],
-            &["authoredOn"],
-        ],
-    );
-    let what = text_of(v, &["code", "vaccineCode", "medicationCodeableConcept"])
+    let fields = folio_fhir::IndexFields::from_value(v).ok();
+    let date = fields
+        .as_ref()
+        .and_then(|f| f.clinical_date.clone())
+        .unwrap_or_default();
+    let what = fields
+        .and_then(|f| f.display)
         .unwrap_or_else(|| ty.to_owned());
     let value = v
         .get("valueQuantity")
