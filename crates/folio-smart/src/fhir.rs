@@ -99,6 +99,63 @@ pub struct PageEntry {
     pub included: bool,
 }
 
+impl Page {
+    /// Reads a search page's body (a searchset Bundle from the plan at `base`): its entries,
+    /// kept as the exact JSON text sent, and its `next` link, which must be on `base`'s origin.
+    /// `server_date` is left empty (it comes from the response headers).
+    pub fn parse(base: &Url, body: &[u8]) -> Result<Page, FhirError> {
+        let bundle: RawBundle<'_> =
+            serde_json::from_slice(body).map_err(|e| FhirError::Malformed(e.to_string()))?;
+        if bundle.resource_type != "Bundle" {
+            return Err(FhirError::Malformed(format!(
+                "expected a Bundle, got {}",
+                bundle.resource_type
+            )));
+        }
+        let next = match bundle
+            .link
+            .iter()
+            .find(|l| l.relation.as_deref() == Some("next"))
+            .and_then(|l| l.url.as_deref())
+        {
+            Some(href) => {
+                let next = base
+                    .join(href)
+                    .map_err(|_| FhirError::Malformed("a next link that is not a URL".into()))?;
+                if !same_origin(&next, base) {
+                    return Err(FhirError::ForeignOrigin(
+                        next.origin().ascii_serialization(),
+                    ));
+                }
+                Some(next)
+            }
+            None => None,
+        };
+        let mut entries = Vec::with_capacity(bundle.entry.len());
+        let mut warnings = Vec::new();
+        for e in bundle.entry {
+            let Some(resource) = e.resource else { continue };
+            let mode = e.search.and_then(|s| s.mode);
+            if mode.as_deref() == Some("outcome") {
+                warnings.push(diagnostics(resource.get().as_bytes()));
+                continue;
+            }
+            entries.push(PageEntry {
+                full_url: e.full_url,
+                resource: resource.to_owned(),
+                included: mode.as_deref() == Some("include"),
+            });
+        }
+        Ok(Page {
+            entries,
+            next,
+            bytes: body.len(),
+            warnings,
+            server_date: None,
+        })
+    }
+}
+
 #[derive(Deserialize)]
 struct RawBundle<'a> {
     #[serde(rename = "resourceType")]
@@ -321,57 +378,9 @@ impl FhirClient {
     /// GETs one search page and reads its entries and `next` link.
     pub async fn page(&self, url: &Url, token: &Sensitive<String>) -> Result<Page, FhirError> {
         let (body, server_date) = self.get_dated(url, token).await?;
-        let bytes = body.len();
-        let bundle: RawBundle<'_> =
-            serde_json::from_slice(&body).map_err(|e| FhirError::Malformed(e.to_string()))?;
-        if bundle.resource_type != "Bundle" {
-            return Err(FhirError::Malformed(format!(
-                "expected a Bundle, got {}",
-                bundle.resource_type
-            )));
-        }
-        let next = match bundle
-            .link
-            .iter()
-            .find(|l| l.relation.as_deref() == Some("next"))
-            .and_then(|l| l.url.as_deref())
-        {
-            Some(href) => {
-                let next = self
-                    .base
-                    .join(href)
-                    .map_err(|_| FhirError::Malformed("a next link that is not a URL".into()))?;
-                if !same_origin(&next, &self.base) {
-                    return Err(FhirError::ForeignOrigin(
-                        next.origin().ascii_serialization(),
-                    ));
-                }
-                Some(next)
-            }
-            None => None,
-        };
-        let mut entries = Vec::with_capacity(bundle.entry.len());
-        let mut warnings = Vec::new();
-        for e in bundle.entry {
-            let Some(resource) = e.resource else { continue };
-            let mode = e.search.and_then(|s| s.mode);
-            if mode.as_deref() == Some("outcome") {
-                warnings.push(diagnostics(resource.get().as_bytes()));
-                continue;
-            }
-            entries.push(PageEntry {
-                full_url: e.full_url,
-                resource: resource.to_owned(),
-                included: mode.as_deref() == Some("include"),
-            });
-        }
-        Ok(Page {
-            entries,
-            next,
-            bytes,
-            warnings,
-            server_date,
-        })
+        let mut page = Page::parse(&self.base, &body)?;
+        page.server_date = server_date;
+        Ok(page)
     }
 
     /// GETs one resource by `Type/id`.
@@ -442,6 +451,58 @@ mod tests {
             &a,
             &Url::parse("https://plan.example:8443/fhir").unwrap()
         ));
+    }
+
+    #[test]
+    fn a_page_body_gives_its_entries_and_a_next_link_on_the_plans_origin_only() {
+        let base = Url::parse("https://plan.example/fhir/").unwrap();
+        let page = Page::parse(
+            &base,
+            br#"{"resourceType":"Bundle","link":[{"relation":"self","url":"x"},{"relation":"next","url":"Observation?page=2"}],
+                "entry":[{"fullUrl":"https://plan.example/fhir/Observation/1","resource":{"resourceType":"Observation","id":"1"},"search":{"mode":"match"}},
+                         {"resource":{"resourceType":"Patient","id":"p"},"search":{"mode":"include"}},
+                         {"resource":{"resourceType":"OperationOutcome","issue":[{"diagnostics":"partial"}]},"search":{"mode":"outcome"}},
+                         {"fullUrl":"no resource"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page.next.as_ref().map(Url::as_str),
+            Some("https://plan.example/fhir/Observation?page=2")
+        );
+        assert_eq!(page.entries.len(), 2);
+        assert_eq!(
+            page.entries[0].resource.get(),
+            r#"{"resourceType":"Observation","id":"1"}"#
+        );
+        assert!(!page.entries[0].included && page.entries[1].included);
+        assert_eq!(page.warnings, ["partial"]);
+        for next in [
+            "https://evil.example/fhir?page=2",
+            "//evil.example/x",
+            "http://plan.example/fhir",
+        ] {
+            let body = format!(
+                r#"{{"resourceType":"Bundle","link":[{{"relation":"next","url":"{next}"}}]}}"#
+            );
+            assert!(
+                matches!(
+                    Page::parse(&base, body.as_bytes()),
+                    Err(FhirError::ForeignOrigin(_))
+                ),
+                "{next}"
+            );
+        }
+        for body in [
+            &b"{}"[..],
+            b"[]",
+            br#"{"resourceType":"Patient","id":"p"}"#,
+            b"\xff",
+        ] {
+            assert!(matches!(
+                Page::parse(&base, body),
+                Err(FhirError::Malformed(_))
+            ));
+        }
     }
 
     #[test]
