@@ -5,6 +5,7 @@
 /// Every `#[tauri::command]` Folio registers. A command missing here cannot be allowed.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "unlock",
     "list_plans",
     "add_plan",
     "start_demo_plan",

@@ -21,11 +21,12 @@ use tauri_plugin_deep_link::DeepLinkExt;
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::{
         attachments, claims, connections, erase, export, import, labs, overview, plans,
-        preferences, records, status, sync,
+        preferences, records, status, sync, unlock,
     };
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             status::app_status,
+            unlock::unlock,
             plans::list_plans,
             plans::add_plan,
             plans::start_demo_plan,

@@ -15,8 +15,12 @@ use folio_core::api::RedirectStyle;
 use folio_core::{DataDir, Folio};
 
 /// Folio: your health plan records on your own computer.
+///
+/// The records are kept encrypted (SQLCipher). The key is in the system keychain; where there
+/// is none, set FOLIO_PASSPHRASE to the passphrase that locks them (at least 12 characters when
+/// it is first chosen).
 #[derive(Parser, Debug)]
-#[command(name = "folio", version = folio_core::VERSION, about)]
+#[command(name = "folio", version = folio_core::VERSION, about, long_about)]
 struct Cli {
     /// Profile data folder (overrides FOLIO_DATA_DIR and the platform app-data folder).
     #[arg(long, global = true, value_name = "DIR")]
@@ -187,6 +191,9 @@ fn fail(error: &anyhow::Error) -> std::process::ExitCode {
     std::process::ExitCode::FAILURE
 }
 
+/// The environment variable that gives the passphrase where there is no keychain.
+const PASSPHRASE_ENV: &str = "FOLIO_PASSPHRASE";
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Bench {
         what: BenchWhat::Sync { size, page_size },
@@ -197,6 +204,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = DataDir::from_flag_or_env(cli.data_dir)
         .context("no data folder: set FOLIO_DATA_DIR or pass --data-dir")?;
     let folio = Folio::new(data_dir)?;
+    // Where there is no keychain, the database key comes from the member's passphrase.
+    if let Some(passphrase) = std::env::var_os(PASSPHRASE_ENV) {
+        let passphrase = passphrase
+            .into_string()
+            .map_err(|_| anyhow::anyhow!("{PASSPHRASE_ENV} is not valid UTF-8"))?;
+        folio.use_passphrase(folio_secrets::Sensitive::new(passphrase))?;
+    }
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Status => {
@@ -220,6 +234,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 out,
                 "contents:    plans {}, connections {}, records {}, sync runs {}",
                 s.storage.plans, s.storage.connections, s.storage.resources, s.storage.sync_runs
+            )?;
+            writeln!(
+                out,
+                "encryption:  SQLCipher (AES-256), key {}",
+                match s.storage.key_home {
+                    folio_core::api::KeyHome::Keychain => "in the system keychain",
+                    folio_core::api::KeyHome::Passphrase => "from your passphrase",
+                }
             )?;
         }
         Command::Plans { action: None } => {
@@ -534,9 +556,18 @@ async fn connect(
     timeout: Duration,
     then_sync: bool,
 ) -> anyhow::Result<()> {
+    let summary = folio.plans().await?.into_iter().find(|p| p.id == plan);
+    if let Some(p) = summary.as_ref() {
+        if p.redirect == RedirectStyle::CustomScheme {
+            anyhow::bail!(
+                "{} sends you back through Folio's link (health.folio.desktop:), which only the Folio app receives: connect it in the app",
+                p.name
+            );
+        }
+    }
     // The demo plan runs inside this process for as long as the command does.
     let mut sandbox = None;
-    if plan == "demo" {
+    if summary.as_ref().is_some_and(|p| p.is_demo) {
         let sb = folio_sandbox::Sandbox::start(folio_sandbox::SandboxConfig::default()).await?;
         folio.set_demo_plan_base(sb.fhir_base()).await?;
         sandbox = Some(sb);

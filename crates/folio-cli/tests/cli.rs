@@ -5,7 +5,18 @@ use std::process::Command;
 
 fn folio() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_folio"));
-    cmd.env_remove("FOLIO_DATA_DIR");
+    cmd.env_remove("FOLIO_DATA_DIR")
+        .env_remove("FOLIO_PASSPHRASE");
+    cmd
+}
+
+/// `folio` on a computer without a keychain: the session bus points nowhere.
+fn folio_without_keychain() -> Command {
+    let mut cmd = folio();
+    cmd.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/folio-no-bus",
+    );
     cmd
 }
 
@@ -173,7 +184,8 @@ fn connect_demo_through_a_scripted_browser_then_disconnect() {
         "{text}"
     );
     let list = String::from_utf8(
-        folio()
+        folio_without_keychain()
+            .env("FOLIO_PASSPHRASE", "no keychain on this computer")
             .args(["--data-dir", d, "connections"])
             .output()
             .unwrap()
@@ -206,7 +218,8 @@ fn connect_demo_through_a_scripted_browser_then_disconnect() {
         "{said}"
     );
     let list = String::from_utf8(
-        folio()
+        folio_without_keychain()
+            .env("FOLIO_PASSPHRASE", "no keychain on this computer")
             .args(["--data-dir", d, "connections"])
             .output()
             .unwrap()
@@ -474,7 +487,8 @@ fn debug_logs_of_a_connect_and_sync_carry_no_token_name_or_identifier() {
     // What must never appear: the tokens (read back from the keychain), the member's name and
     // identifiers (from the demo plan's generator, which the CLI used).
     let list = String::from_utf8(
-        folio()
+        folio_without_keychain()
+            .env("FOLIO_PASSPHRASE", "no keychain on this computer")
             .args(["--data-dir", d, "connections"])
             .output()
             .unwrap()
@@ -517,12 +531,10 @@ fn without_a_keychain_connecting_fails_clearly_and_stores_nothing() {
     let d = dir.path().to_str().unwrap();
     let member =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
-    // No Secret Service: the session bus points nowhere.
-    let out = folio()
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/folio-no-bus",
-        )
+    // No Secret Service; the records are locked with a passphrase, but the tokens have nowhere
+    // safe to go.
+    let out = folio_without_keychain()
+        .env("FOLIO_PASSPHRASE", "no keychain on this computer")
         .env("BROWSER", format!("node {}", member.display()))
         .args(["--data-dir", d, "connect", "demo", "--timeout", "60"])
         .output()
@@ -534,7 +546,8 @@ fn without_a_keychain_connecting_fails_clearly_and_stores_nothing() {
     );
     assert!(err.to_lowercase().contains("keychain"), "says why: {err}");
     let list = String::from_utf8(
-        folio()
+        folio_without_keychain()
+            .env("FOLIO_PASSPHRASE", "no keychain on this computer")
             .args(["--data-dir", d, "connections"])
             .output()
             .unwrap()
@@ -550,5 +563,60 @@ fn without_a_keychain_connecting_fails_clearly_and_stores_nothing() {
     assert!(
         !db.windows(6).any(|w| w == b"access"),
         "no token material in the database"
+    );
+}
+
+#[test]
+fn without_a_keychain_the_records_are_locked_with_a_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let run = |passphrase: Option<&str>, args: &[&str]| {
+        let mut cmd = folio_without_keychain();
+        if let Some(p) = passphrase {
+            cmd.env("FOLIO_PASSPHRASE", p);
+        }
+        let out = cmd.args(["--data-dir", d]).args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, _, err) = run(None, &["status"]);
+    assert!(!ok);
+    assert!(err.contains("choose a passphrase"), "{err}");
+    let (ok, _, err) = run(Some("short"), &["status"]);
+    assert!(!ok);
+    assert!(err.contains("at least 12 characters"), "{err}");
+    let (ok, out, err) = run(Some("my own long passphrase"), &["status"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("key from your passphrase"), "{out}");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../tests/fixtures/synthea-r4/Adan_Portillo_22bbe238-220e-495c-8abc-0ce3aa28a605.json",
+    );
+    let (ok, _, err) = run(
+        Some("my own long passphrase"),
+        &["import", fixture.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(None, &["status"]);
+    assert!(!ok);
+    assert!(err.contains("enter it to open them"), "{err}");
+    let (ok, _, err) = run(Some("my own long passphrasf"), &["status"]);
+    assert!(!ok);
+    assert!(
+        err.contains("that passphrase does not open your records"),
+        "{err}"
+    );
+    let db = std::fs::read(dir.path().join("folio.db")).unwrap();
+    assert!(
+        !db.windows(8).any(|w| w == b"Portillo"),
+        "encrypted on disk"
+    );
+    let (ok, out, err) = run(Some("my own long passphrase"), &["status"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("connections 1, records ") && !out.contains("records 0"),
+        "the imported file's records are there: {out}"
     );
 }

@@ -71,6 +71,16 @@ pub enum ErrorCode {
     ExportFailed,
     /// A file could not be imported (not FHIR, unreadable, nothing in it).
     ImportFailed,
+    /// The key that unlocks the database is gone (keychain entry or its record).
+    DatabaseKeyMissing,
+    /// There is no keychain: the member must choose a passphrase for the database.
+    PassphraseToChoose,
+    /// The database is locked with a passphrase: the member must enter it.
+    PassphraseNeeded,
+    /// The passphrase does not open the database.
+    WrongPassphrase,
+    /// A new passphrase is too short.
+    PassphraseTooShort,
     /// A bug in Folio.
     Internal,
 }
@@ -221,6 +231,18 @@ pub struct StorageStatus {
     pub resources: u32,
     /// Sync runs recorded.
     pub sync_runs: u32,
+    /// Where the key that encrypts the database is kept.
+    pub key_home: KeyHome,
+}
+
+/// Where the key that encrypts the database (SQLCipher, AES-256) is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyHome {
+    /// A random key in the OS keychain.
+    Keychain,
+    /// Derived from a passphrase only the member knows.
+    Passphrase,
 }
 
 /// What a disconnect did.

@@ -76,7 +76,7 @@ impl Folio {
         target: &Path,
         overwrite: bool,
     ) -> Result<u64, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let row = store
             .record(connection_id, resource_type, resource_id)
             .await?

@@ -66,7 +66,7 @@ fn has_data_scope(scopes: &[String]) -> bool {
 impl Folio {
     /// Every plan, after refreshing the catalog entries.
     pub async fn plans(&self) -> Result<Vec<PlanSummary>, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         Ok(store.plans().await?.iter().map(plans::summary).collect())
     }
 
@@ -98,7 +98,7 @@ impl Folio {
                 "the FHIR base must be an http(s) address without a query".into(),
             )
         })?;
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let mut id = plans::slug(name);
         if store.plan(&id).await?.is_some() {
             id = format!("{id}-{}", &new_id("x")[2..8]);
@@ -120,7 +120,7 @@ impl Folio {
 
     /// Points the demo plan at a running sandbox (the shell or the CLI starts it).
     pub async fn set_demo_plan_base(&self, fhir_base: &str) -> Result<(), CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         for mut plan in store.plans().await?.into_iter().filter(|p| p.is_demo) {
             plan.fhir_base = fhir_base.to_owned();
             store.save_plan(&plan).await?;
@@ -289,7 +289,7 @@ impl Folio {
                     "the plan did not say which patient the records belong to".into(),
                 )
             })?;
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let id = match store.connection_for(plan_id, &patient).await? {
             Some(existing) => existing.id,
             None => new_id("c"),
@@ -320,7 +320,7 @@ impl Folio {
 
     /// One connection as the connections screen shows it.
     pub async fn connection(&self, id: &str) -> Result<ConnectionSummary, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let row = store
             .connection(id)
             .await?
@@ -335,7 +335,7 @@ impl Folio {
 
     /// Every connection, with its plan, status and granted scopes.
     pub async fn connections(&self) -> Result<Vec<ConnectionSummary>, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let plans: HashMap<String, PlanRow> = store
             .plans()
             .await?
@@ -380,7 +380,7 @@ impl Folio {
         let lock = self.token_lock(connection_id)?;
         // Single flight: one refresh per connection at a time; the others reuse its result.
         let _guard = lock.lock().await;
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let row = store
             .connection(connection_id)
             .await?
@@ -464,7 +464,7 @@ impl Folio {
         connection_id: &str,
         delete_data: bool,
     ) -> Result<DisconnectOutcome, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let row = store
             .connection(connection_id)
             .await?

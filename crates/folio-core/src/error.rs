@@ -57,6 +57,27 @@ pub enum CoreError {
     /// A file could not be imported.
     #[error("{0}")]
     ImportFailed(String),
+    /// The note of where the database key is kept cannot be read or written.
+    #[error("where your records' key is kept cannot be read: {0}")]
+    KeyRecord(String),
+    /// The database is encrypted but the note of where its key is kept is gone.
+    #[error("your records are encrypted, but {0}, which says where their key is kept, is missing")]
+    KeyRecordMissing(std::path::PathBuf),
+    /// The keychain no longer has the database key.
+    #[error("the key that unlocks your records is missing from the system keychain, so Folio cannot read them; \"Remove all my data\" starts afresh, and your plans can be connected again")]
+    KeyMissing,
+    /// No keychain: the member must choose a passphrase before Folio can store anything.
+    #[error("Folio encrypts your records; there is no system keychain here to keep their key{}, so choose a passphrase (at least 12 characters) to lock them with", .0.as_ref().map(|why| format!(" ({why})")).unwrap_or_default())]
+    PassphraseToChoose(Option<String>),
+    /// The database is locked with a passphrase the member has not entered yet.
+    #[error("your records are locked with a passphrase: enter it to open them")]
+    PassphraseNeeded,
+    /// The passphrase given does not open the database.
+    #[error("that passphrase does not open your records")]
+    WrongPassphrase,
+    /// A passphrase being chosen is too short.
+    #[error("choose a passphrase of at least 12 characters")]
+    PassphraseTooShort,
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -69,7 +90,14 @@ impl CoreError {
         match self {
             Self::NoDataDir => ErrorCode::DataDirUnavailable,
             Self::Store(S::CreateDir { .. }) => ErrorCode::DataDirUnavailable,
-            Self::Store(S::Open { .. }) => ErrorCode::StorageUnavailable,
+            Self::Store(
+                S::Open { .. }
+                | S::Read { .. }
+                | S::WrongKey { .. }
+                | S::NotEncrypted { .. }
+                | S::NoEncryption
+                | S::Encrypt { .. },
+            ) => ErrorCode::StorageUnavailable,
             Self::Store(S::Migrate(_)) => ErrorCode::StorageMigrationFailed,
             Self::Store(S::InvalidResource(_)) => ErrorCode::InvalidInput,
             Self::Store(S::Query(_)) => ErrorCode::StorageQueryFailed,
@@ -95,6 +123,13 @@ impl CoreError {
                 SmartError::Listener(_) => ErrorCode::Internal,
             },
             Self::Catalog(_) | Self::Internal(_) => ErrorCode::Internal,
+            Self::KeyRecord(_) | Self::KeyRecordMissing(_) | Self::KeyMissing => {
+                ErrorCode::DatabaseKeyMissing
+            }
+            Self::PassphraseToChoose(_) => ErrorCode::PassphraseToChoose,
+            Self::PassphraseNeeded => ErrorCode::PassphraseNeeded,
+            Self::WrongPassphrase => ErrorCode::WrongPassphrase,
+            Self::PassphraseTooShort => ErrorCode::PassphraseTooShort,
             Self::ExportTargetExists(_) => ErrorCode::ExportTargetExists,
             Self::ExportFailed(_) => ErrorCode::ExportFailed,
             Self::ImportFailed(_) => ErrorCode::ImportFailed,

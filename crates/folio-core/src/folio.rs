@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use folio_secrets::{KeychainStore, SecretStore};
+use folio_secrets::{KeychainStore, SecretStore, Sensitive};
 use folio_smart::http::HttpClient;
 use folio_smart::SmartConfiguration;
 use folio_store::Store;
@@ -17,7 +17,11 @@ use crate::{plans, CoreError, DataDir, DataDirSource, APP_IDENTIFIER, VERSION};
 /// in progress.
 pub struct Folio {
     data_dir: DataDir,
-    store: OnceCell<Store>,
+    /// The open database; `None` until first use, and again after "Remove all my data".
+    store: tokio::sync::Mutex<Option<Store>>,
+    /// The member's passphrase, where the database key comes from one (no keychain). Kept
+    /// only until the database is open.
+    passphrase: Mutex<Option<Sensitive<String>>>,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) http: HttpClient,
     pub(crate) sign_ins: Mutex<SignIns>,
@@ -26,6 +30,10 @@ pub struct Folio {
     pub(crate) syncs: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
     /// The member's visit before this process started, read (and replaced) once.
     pub(crate) previous_visit: OnceCell<Option<String>>,
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> CoreError {
+    CoreError::Internal("a lock was poisoned".into())
 }
 
 impl std::fmt::Debug for Folio {
@@ -50,7 +58,8 @@ impl Folio {
     ) -> Result<Self, CoreError> {
         Ok(Self {
             data_dir,
-            store: OnceCell::new(),
+            store: tokio::sync::Mutex::new(None),
+            passphrase: Mutex::new(None),
             secrets,
             http: folio_smart::http::client()?,
             sign_ins: Mutex::new(SignIns::default()),
@@ -66,23 +75,79 @@ impl Folio {
         &self.data_dir
     }
 
-    pub(crate) async fn store(&self) -> Result<&Store, CoreError> {
-        let path = self.data_dir.database_path();
-        self.store
-            .get_or_try_init(|| async move {
-                let store = Store::open(&path).await?;
-                for plan in plans::catalog()? {
-                    // Keep a running demo plan's address; refresh everything else.
-                    let existing = store.plan(&plan.id).await?;
-                    let mut plan = plan;
-                    if plan.is_demo {
-                        plan.fhir_base = existing.map(|e| e.fhir_base).unwrap_or_default();
-                    }
-                    store.save_plan(&plan).await?;
+    /// The open database, opened (and on first run created, with its key) on first use.
+    pub(crate) async fn store(&self) -> Result<Store, CoreError> {
+        let mut slot = self.store.lock().await;
+        if let Some(store) = slot.as_ref() {
+            return Ok(store.clone());
+        }
+        let passphrase = self.passphrase.lock().map_err(poisoned)?.clone();
+        let store = crate::encryption::open_store(
+            &self.data_dir,
+            self.secrets.as_ref(),
+            passphrase.as_ref(),
+        )
+        .await?;
+        // The key now lives in the open database's connections; the passphrase is not kept.
+        self.passphrase.lock().map_err(poisoned)?.take();
+        for plan in plans::catalog()? {
+            // Keep a running demo plan's address; refresh everything else.
+            let existing = store.plan(&plan.id).await?;
+            let mut plan = plan;
+            if plan.is_demo {
+                plan.fhir_base = existing.map(|e| e.fhir_base).unwrap_or_default();
+            }
+            store.save_plan(&plan).await?;
+        }
+        *slot = Some(store.clone());
+        Ok(store)
+    }
+
+    /// Gives the passphrase that unlocks (or, chosen now, will lock) the member's records, and
+    /// opens them with it. A wrong passphrase is an error and is not kept.
+    pub async fn unlock(&self, passphrase: Sensitive<String>) -> Result<(), CoreError> {
+        self.use_passphrase(passphrase)?;
+        let opened = self.store().await.map(|_| ());
+        if opened.is_err() {
+            self.passphrase.lock().map_err(poisoned)?.take();
+        }
+        opened
+    }
+
+    /// Sets the passphrase to open the database with on first use (the CLI's
+    /// `FOLIO_PASSPHRASE`), without opening it yet.
+    pub fn use_passphrase(&self, passphrase: Sensitive<String>) -> Result<(), CoreError> {
+        *self.passphrase.lock().map_err(poisoned)? = Some(passphrase);
+        Ok(())
+    }
+
+    /// Closes the database (it opens again on next use): pending writes are in the file and
+    /// its log is checkpointed.
+    pub async fn close(&self) {
+        if let Some(store) = self.store.lock().await.take() {
+            store.close().await;
+        }
+    }
+
+    /// Closes the database and deletes its files and its key: what is left of a profile after
+    /// "Remove all my data". The next use starts a new database with a new key.
+    pub(crate) async fn destroy_store(&self) -> Result<(), CoreError> {
+        let mut slot = self.store.lock().await;
+        if let Some(store) = slot.take() {
+            store.close().await;
+        }
+        for file in crate::encryption::database_files(&self.data_dir.database_path()) {
+            match std::fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(CoreError::Internal(format!(
+                        "cannot delete {}: {e}",
+                        file.display()
+                    )))
                 }
-                Ok::<Store, CoreError>(store)
-            })
-            .await
+                _ => {}
+            }
+        }
+        crate::encryption::forget_key(&self.data_dir, self.secrets.as_ref())
     }
 
     /// The app and its storage, read from the database itself.
@@ -109,6 +174,9 @@ impl Folio {
                 connections: count(s.connections),
                 resources: count(s.resources),
                 sync_runs: count(s.sync_runs),
+                key_home: crate::encryption::key_home(&self.data_dir).ok_or_else(|| {
+                    CoreError::KeyRecordMissing(self.data_dir.path().join("encryption.json"))
+                })?,
             },
         })
     }

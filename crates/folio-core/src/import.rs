@@ -40,9 +40,9 @@ struct SearchIn {
 }
 
 /// One resource ready to save: its JSON and the fullUrl it had.
-struct Prepared {
-    json: String,
-    full_url: Option<String>,
+pub(crate) struct Prepared {
+    pub(crate) json: String,
+    pub(crate) full_url: Option<String>,
 }
 
 fn bad_file(why: impl Into<String>) -> CoreError {
@@ -88,7 +88,7 @@ fn identity(resource: &Value, full_url: Option<&str>) -> Option<(String, String,
 }
 
 /// A Bundle's (or single resource's) entries, references resolved.
-fn from_json_file(text: &str) -> Result<Vec<Prepared>, CoreError> {
+pub(crate) fn from_json_file(text: &str) -> Result<Vec<Prepared>, CoreError> {
     let head: BundleIn<'_> = serde_json::from_str(text)
         .map_err(|e| bad_file(format!("this is not a FHIR JSON file ({e})")))?;
     if head.resource_type != "Bundle" {
@@ -219,7 +219,7 @@ impl Folio {
             (v.get("resourceType")?.as_str()? == "Patient")
                 .then(|| v.get("id")?.as_str().map(str::to_owned))?
         });
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let id = format!("f-{}", &crate::export::new_uuid()[..13]);
         store
             .insert_file_source(&id, &format!("File: {name}"), patient.as_deref())

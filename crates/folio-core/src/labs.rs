@@ -123,7 +123,7 @@ impl Folio {
     /// Every lab test and vital sign with results, with its newest result; labs first, then
     /// vitals, each by name.
     pub async fn lab_tests(&self, include_sensitive: bool) -> Result<Vec<LabTest>, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let heads = store.observation_heads(include_sensitive).await?;
         // Per test: distinct results and the newest row.
         let mut tests: HashMap<&str, TestTally<'_>> = HashMap::new();
@@ -181,7 +181,7 @@ impl Folio {
         key: &str,
         include_sensitive: bool,
     ) -> Result<LabSeries, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let rows = store.observations_coded(key, include_sensitive).await?;
         let mut seen = HashSet::new();
         let mut name = None;

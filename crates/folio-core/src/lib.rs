@@ -13,6 +13,7 @@ mod attachments;
 pub mod browser;
 mod connections;
 mod data_dir;
+mod encryption;
 mod erase;
 mod error;
 pub mod export;
@@ -27,9 +28,32 @@ mod tokens;
 
 pub use connections::{DisconnectOutcome, URL_SCHEME};
 pub use data_dir::{DataDir, DataDirSource, APP_IDENTIFIER, DATA_DIR_ENV};
+pub use encryption::MIN_PASSPHRASE_CHARS;
 pub use error::CoreError;
 pub use folio::Folio;
+pub use folio_secrets::Sensitive;
 pub use sync::SyncOptions;
+
+/// Entry points for the fuzz targets in `fuzz/` (what Folio does with untrusted bytes, without
+/// the IO around it). Not an API: it may change at any time.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads the text of an imported Bundle (or single resource) file as `Folio::import`
+    /// does: each resource's JSON to save (`urn:uuid` references resolved, missing ids filled
+    /// in from fullUrls) and the entry's fullUrl.
+    pub fn import_file(text: &str) -> Result<Vec<(String, Option<String>)>, crate::CoreError> {
+        crate::import::from_json_file(text)
+            .map(|all| all.into_iter().map(|p| (p.json, p.full_url)).collect())
+    }
+
+    /// A record's attachments as the record screen shows them.
+    pub fn attachment_views(resource: &serde_json::Value) -> Vec<crate::api::AttachmentView> {
+        folio_fhir::attachments_of(resource)
+            .iter()
+            .map(crate::attachments::view)
+            .collect()
+    }
+}
 
 /// Folio's version, as shown in the app and by `folio --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

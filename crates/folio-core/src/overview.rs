@@ -47,7 +47,7 @@ impl Folio {
     /// The overview. The first call in a process records this visit; every call in the same
     /// process compares with the visit before it.
     pub async fn overview(&self, include_sensitive: bool) -> Result<Overview, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let last_visit = self
             .previous_visit
             .get_or_try_init(|| async {

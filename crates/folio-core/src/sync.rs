@@ -463,7 +463,7 @@ impl Folio {
         options: SyncOptions,
         report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<SyncReport, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let row = store
             .connection(connection_id)
             .await?
@@ -713,7 +713,7 @@ impl Folio {
         connection_id: &str,
         page_size: u32,
     ) -> Result<Vec<String>, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let row = store
             .connection(connection_id)
             .await?
@@ -748,7 +748,7 @@ impl Folio {
 
     /// Resources per connection and type, and items linked across sources.
     pub async fn stats(&self) -> Result<(Vec<folio_store::TypeCount>, i64), CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         Ok((store.type_counts().await?, store.linked_items().await?))
     }
 }

@@ -34,7 +34,7 @@ impl Folio {
     /// A page of the timeline, newest first. The same item from several plans is shown once,
     /// naming the other plans.
     pub async fn timeline(&self, query: &TimelineQuery) -> Result<TimelinePage, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let limit = query.limit.clamp(1, 500);
         let cursor = match query.cursor.as_deref() {
             Some(c) => Some(parse_cursor(c).ok_or_else(|| {
@@ -109,7 +109,7 @@ impl Folio {
         resource_type: &str,
         resource_id: &str,
     ) -> Result<RecordDetail, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let row = store
             .record(connection_id, resource_type, resource_id)
             .await?
@@ -269,7 +269,7 @@ async fn visit_of(
 impl Folio {
     /// The member's remembered choices.
     pub async fn preferences(&self) -> Result<crate::api::Preferences, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         Ok(crate::api::Preferences {
             show_sensitive: store.setting(SHOW_SENSITIVE).await?.as_deref() == Some("true"),
         })
@@ -295,7 +295,7 @@ impl Folio {
         connections: &[String],
         include_sensitive: bool,
     ) -> Result<Vec<crate::api::ClaimYear>, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let mut years: std::collections::BTreeMap<(String, String), crate::api::ClaimYear> =
             std::collections::BTreeMap::new();
         for (plan, raw) in store.claims_json(connections, include_sensitive).await? {

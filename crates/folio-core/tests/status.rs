@@ -5,6 +5,7 @@ use folio_core::api::{DataDirOrigin, ErrorCode};
 use folio_core::{DataDir, Folio};
 
 #[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session (the database key); scripts/test.sh provides one"]
 async fn status_opens_a_real_database_in_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
     let folio = Folio::new(DataDir::at(dir.path().join("profile"))).unwrap();
@@ -25,6 +26,7 @@ async fn status_opens_a_real_database_in_the_data_dir() {
 }
 
 #[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session (the database key); scripts/test.sh provides one"]
 async fn an_unusable_data_dir_is_an_error_with_a_code_and_is_retried() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("occupied");
@@ -42,6 +44,7 @@ async fn an_unusable_data_dir_is_an_error_with_a_code_and_is_retried() {
 }
 
 #[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session (the database key); scripts/test.sh provides one"]
 async fn the_sensitive_records_choice_is_remembered_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
     let folio = Folio::new(DataDir::at(dir.path())).unwrap();

@@ -881,16 +881,11 @@ async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_f
     e.folio.set_show_sensitive(true).await.unwrap();
     let token = e.folio.access_token(&c.id).await.unwrap();
     let db = e.folio.data_dir().database_path();
-    let before = std::fs::read(&db).unwrap();
-    let marker = b"Portillo";
     assert!(
-        before.windows(marker.len()).any(|w| w == marker)
-            || std::fs::read(format!("{}-wal", db.display()))
-                .unwrap_or_default()
-                .windows(marker.len())
-                .any(|w| w == marker),
-        "the imported member is in the database before"
+        e.folio.stats().await.unwrap().0.len() > 3,
+        "the member's records are there before"
     );
+    assert!(db.is_file());
 
     let removed = e.folio.remove_all_data().await.unwrap();
     assert_eq!(
@@ -920,6 +915,8 @@ async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_f
         .await
         .unwrap();
     assert_eq!(res.status(), 401, "revoked at the plan");
+    // The encrypted database was not just emptied: its files are gone and Folio started a new
+    // one (with a new key) for the calls above. Nothing of the member is in it.
     for file in [
         db.clone(),
         std::path::PathBuf::from(format!("{}-wal", db.display())),

@@ -21,6 +21,38 @@ pub enum StoreError {
         /// Why.
         source: sqlx::Error,
     },
+    /// The database file could not be read.
+    #[error("cannot read the database file {path}: {source}")]
+    Read {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The key does not open the database (a wrong passphrase, a key from another profile),
+    /// or the file is not a database.
+    #[error("the key does not open the database {path} (or it is not a Folio database)")]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A plain database was to be opened as an encrypted one; it must be encrypted first.
+    #[error("the database {path} is not encrypted yet")]
+    NotEncrypted {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// This build's SQLite has no SQLCipher, so it cannot encrypt.
+    #[error("this build of Folio cannot encrypt its database (SQLite without SQLCipher)")]
+    NoEncryption,
+    /// Encrypting a plain database failed; the plain database is left as it was.
+    #[error("cannot encrypt the database {path}: {reason}")]
+    Encrypt {
+        /// The database file.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
     /// Applying the schema migrations failed (for instance an applied migration was edited).
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -3,13 +3,16 @@
 //! Owns: the connection pool, the forward-only migrations in `migrations/`, the schema, and every
 //! SQL statement Folio runs.
 //!
-//! Must never: hold a token or any other secret (the keychain does), rewrite a resource's JSON
+//! Must never: write a page unencrypted (SQLCipher; the key is given by folio-core), hold a
+//! token or any other secret (the keychain does), rewrite a resource's JSON
 //! (it is stored verbatim), or be used by anything but folio-core.
 
+mod encrypt;
 mod erase;
 mod error;
 mod export;
 mod import;
+mod key;
 mod observations;
 mod overview;
 mod plans;
@@ -19,9 +22,11 @@ mod store;
 mod sync;
 mod timeline;
 
+pub use encrypt::Encrypted;
 pub use error::StoreError;
 pub use export::{ExportFilter, ExportRow};
 pub use import::ImportedResource;
+pub use key::{DatabaseFile, DatabaseKey};
 pub use observations::{ObservationHead, ObservationRow};
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};

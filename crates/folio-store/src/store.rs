@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::StoreError;
+use crate::{DatabaseFile, DatabaseKey, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -47,13 +47,29 @@ pub struct StoreStatus {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens (creating if needed) the encrypted database at `path` with `key` and applies
+    /// pending migrations. A plain database is refused ([`Store::encrypt_in_place`] first), and
+    /// so is a SQLite library without SQLCipher, so records are never written unencrypted.
+    pub async fn open(path: &Path, key: &DatabaseKey) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
                 path: parent.to_owned(),
                 source,
             })?;
+        }
+        match DatabaseFile::at(path) {
+            Ok(DatabaseFile::Plain) => {
+                return Err(StoreError::NotEncrypted {
+                    path: path.to_owned(),
+                })
+            }
+            Ok(_) => {}
+            Err(source) => {
+                return Err(StoreError::Read {
+                    path: path.to_owned(),
+                    source,
+                })
+            }
         }
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
@@ -62,6 +78,8 @@ impl Store {
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(open_err)?
             .filename(path)
+            // SQLCipher: the key comes before anything reads the file (sqlx sends it first).
+            .pragma("key", key.pragma_value())
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -73,14 +91,26 @@ impl Store {
             .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A passphrase is stretched again for every new connection: keep them.
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(options)
             .await
+            .map_err(|e| wrong_key_or(path, e))?;
+        // SQLite without SQLCipher ignores `PRAGMA key` and would write plain pages.
+        let cipher: Option<(String,)> = sqlx::query_as("PRAGMA cipher_version")
+            .fetch_optional(&pool)
+            .await
             .map_err(open_err)?;
-        // Reading the schema proves this is a database and not some other file.
+        if cipher.is_none_or(|(v,)| v.is_empty()) {
+            pool.close().await;
+            return Err(StoreError::NoEncryption);
+        }
+        // Reading the schema proves the key is right and this is a database.
         sqlx::query("SELECT count(*) FROM sqlite_master")
             .execute(&pool)
             .await
-            .map_err(open_err)?;
+            .map_err(|e| wrong_key_or(path, e))?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(migrations = MIGRATOR.migrations.len(), "store opened");
         Ok(Self {
@@ -146,6 +176,24 @@ impl Store {
     /// Closes every pooled connection (the WAL is checkpointed by SQLite on the last close).
     pub async fn close(self) {
         self.pool.close().await;
+    }
+}
+
+/// SQLITE_NOTADB ("file is not a database") is what SQLCipher answers to a wrong key.
+fn wrong_key_or(path: &Path, source: sqlx::Error) -> StoreError {
+    let not_a_db = source
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|c| c == "26");
+    if not_a_db {
+        StoreError::WrongKey {
+            path: path.to_owned(),
+        }
+    } else {
+        StoreError::Open {
+            path: path.to_owned(),
+            source,
+        }
     }
 }
 

@@ -1,11 +1,16 @@
 //! The store on a real SQLite file on disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use folio_store::{NewResource, Store, StoreError, UpsertOutcome};
+use folio_store::{DatabaseKey, NewResource, Store, StoreError, UpsertOutcome};
+
+/// The key every test database here is opened with.
+fn key() -> DatabaseKey {
+    DatabaseKey::raw(&[0x5a; 32])
+}
 
 async fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("profile").join("folio.db"))
+    let store = Store::open(&dir.path().join("profile").join("folio.db"), &key())
         .await
         .unwrap();
     (dir, store)
@@ -54,7 +59,7 @@ async fn reopening_keeps_data_and_applies_nothing_twice() {
         .await
         .unwrap();
     store.close().await;
-    let again = Store::open(&dir.path().join("profile/folio.db"))
+    let again = Store::open(&dir.path().join("profile/folio.db"), &key())
         .await
         .unwrap();
     let status = again.status().await.unwrap();
@@ -157,8 +162,8 @@ async fn a_file_that_is_not_a_database_is_refused_untouched() {
     let path = dir.path().join("folio.db");
     let junk = "this is not an SQLite database, it is the member's own file ".repeat(100);
     std::fs::write(&path, &junk).unwrap();
-    let err = Store::open(&path).await.unwrap_err();
-    assert!(matches!(err, StoreError::Open { .. }), "got {err:?}");
+    let err = Store::open(&path, &key()).await.unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "got {err:?}");
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         junk,
@@ -171,7 +176,9 @@ mod sync {
 
     async fn with_connection() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("folio.db")).await.unwrap();
+        let store = Store::open(&dir.path().join("folio.db"), &super::key())
+            .await
+            .unwrap();
         store
             .upsert_plan(
                 "demo",

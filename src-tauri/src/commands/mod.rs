@@ -14,3 +14,4 @@ pub mod preferences;
 pub mod records;
 pub mod status;
 pub mod sync;
+pub mod unlock;

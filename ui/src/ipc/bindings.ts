@@ -9,6 +9,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The app's version, data folder and database facts. */
 	appStatus: () => typedError<AppStatus, ApiError>(__TAURI_INVOKE("app_status")),
+	/**
+	 *  Opens the records with `passphrase` (or, on first run without a keychain, locks them with
+	 *  it). A wrong or too short passphrase is an error and is not kept.
+	 */
+	unlock: (passphrase: string) => typedError<null, ApiError>(__TAURI_INVOKE("unlock", { passphrase })),
 	/**  Every plan Folio can connect to. */
 	listPlans: () => typedError<PlanSummary_Serialize[], ApiError>(__TAURI_INVOKE("list_plans")),
 	/**  Adds a plan by FHIR base URL and the client id its developer portal issued. */
@@ -492,6 +497,16 @@ export type ErrorCode =
 "export_failed" | 
 /**  A file could not be imported (not FHIR, unreadable, nothing in it). */
 "import_failed" | 
+/**  The key that unlocks the database is gone (keychain entry or its record). */
+"database_key_missing" | 
+/**  There is no keychain: the member must choose a passphrase for the database. */
+"passphrase_to_choose" | 
+/**  The database is locked with a passphrase: the member must enter it. */
+"passphrase_needed" | 
+/**  The passphrase does not open the database. */
+"wrong_passphrase" | 
+/**  A new passphrase is too short. */
+"passphrase_too_short" | 
 /**  A bug in Folio. */
 "internal";
 
@@ -580,6 +595,13 @@ export type ImportSummary = {
 	/**  Files read. */
 	files: number,
 };
+
+/**  Where the key that encrypts the database (SQLCipher, AES-256) is kept. */
+export type KeyHome = 
+/**  A random key in the OS keychain. */
+"keychain" | 
+/**  Derived from a passphrase only the member knows. */
+"passphrase";
 
 /**  How many records of one kind. */
 export type KindCount = {
@@ -1000,6 +1022,8 @@ export type StorageStatus = {
 	resources: number,
 	/**  Sync runs recorded. */
 	syncRuns: number,
+	/**  Where the key that encrypts the database is kept. */
+	keyHome: KeyHome,
 };
 
 /**  Progress of a sync, after every page. */

@@ -16,5 +16,6 @@ export const sampleStatus: AppStatus = {
     connections: 3,
     resources: 12345,
     syncRuns: 7,
+    keyHome: "keychain",
   },
 };

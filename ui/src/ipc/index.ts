@@ -30,6 +30,7 @@ import {
 export type {
   AppStatus,
   StorageStatus,
+  KeyHome,
   DataDirOrigin,
   ConnectionStatus,
   DisconnectResult,
@@ -127,6 +128,12 @@ async function unwrap<T>(call: () => Promise<{ status: "ok"; data: T } | { statu
 /** The app's version, data folder and database facts. */
 export function appStatus(): Promise<AppStatus> {
   return unwrap(() => commands.appStatus());
+}
+
+/** Opens the member's records with their passphrase (or, on first run without a keychain,
+ * locks them with it). Rejects with `wrong_passphrase` or `passphrase_too_short`. */
+export async function unlock(passphrase: string): Promise<void> {
+  await unwrap(() => commands.unlock(passphrase));
 }
 
 /** Every plan Folio can connect to (the demo plan first). */

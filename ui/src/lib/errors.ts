@@ -55,6 +55,16 @@ export function describeError(code: UiErrorCode): string {
       return "The export could not be written";
     case "import_failed":
       return "That file could not be imported";
+    case "database_key_missing":
+      return "The key to your records is missing";
+    case "passphrase_to_choose":
+      return "Choose a passphrase for your records";
+    case "passphrase_needed":
+      return "Your records are locked";
+    case "wrong_passphrase":
+      return "That passphrase does not open your records";
+    case "passphrase_too_short":
+      return "That passphrase is too short";
     case "internal":
       return "Something went wrong inside Folio";
     case "ipc_unavailable":

@@ -13,7 +13,7 @@ const status = {
   storage: {
     path: "/home/member/.local/share/health.folio.desktop/folio.db",
     schemaVersion: 1, migrationsApplied: 1, migrationsKnown: 1, sizeBytes: 53248,
-    journalMode: "wal", plans: 1, connections: 2, resources: 1520, syncRuns: 3,
+    journalMode: "wal", plans: 1, connections: 2, resources: 1520, syncRuns: 3, keyHome: "keychain",
   },
 };
 
@@ -48,6 +48,7 @@ test("status screen shows what the host reports", async () => {
   assert.equal(await page.getByTestId("data-dir").textContent(), status.dataDir);
   assert.equal(await page.getByTestId("schema").textContent(), "Schema version 1");
   assert.match(await page.locator("main").textContent(), /53\.2 KB/);
+  assert.match(await page.getByTestId("encryption").textContent(), /Encrypted on disk \(SQLCipher, AES-256\); the key is\s+in your system keychain/);
   await page.screenshot({ path: `${artifacts}browser-status.png` });
   assert.deepEqual(errors, []);
   await page.close();
@@ -58,7 +59,8 @@ test("a host error is shown with its meaning, and Try again recovers", async () 
     ${EMPTY_LISTS}
     if (cmd !== "app_status") throw "unexpected " + cmd;
     n += 1;
-    if (n === 1) throw { code: "storage_unavailable", message: "cannot open the database /profile/folio.db: file is not a database" };
+    // The window's own first look (is the database locked?) and the screen's first load fail.
+    if (n <= 2) throw { code: "storage_unavailable", message: "cannot open the database /profile/folio.db: file is not a database" };
     return ${JSON.stringify(status)};
   }; })()`;
   const { page, errors } = await open(handler);

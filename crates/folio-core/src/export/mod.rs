@@ -124,7 +124,7 @@ impl Folio {
         request: &ExportRequest,
         target: &Path,
     ) -> Result<ExportSummary, CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -64,7 +64,7 @@ impl Folio {
         connection_id: &str,
         include_sensitive: bool,
     ) -> Result<(Vec<u8>, u32), CoreError> {
-        let store = self.store().await?;
+        let store = &self.store().await?;
         let Gathered {
             patient,
             plan_name,
