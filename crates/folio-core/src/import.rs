@@ -221,24 +221,29 @@ impl Folio {
         });
         let store = &self.store().await?;
         let id = format!("f-{}", &crate::export::new_uuid()[..13]);
-        store
-            .insert_file_source(&id, &format!("File: {name}"), patient.as_deref())
-            .await?;
-        let (mut saved, mut rejected) = (0u32, 0u32);
-        for batch in &batches {
-            let rows: Vec<ImportedResource<'_>> = batch
-                .iter()
-                .map(|p| ImportedResource {
-                    raw_json: &p.json,
-                    full_url: p.full_url.as_deref(),
-                })
-                .collect();
-            let outcome = store.save_imported(&id, &rows).await?;
-            saved += outcome.inserted;
-            rejected += outcome.rejected;
-        }
+        let batches: Vec<Vec<ImportedResource<'_>>> = batches
+            .iter()
+            .map(|batch| {
+                batch
+                    .iter()
+                    .map(|p| ImportedResource {
+                        raw_json: &p.json,
+                        full_url: p.full_url.as_deref(),
+                    })
+                    .collect()
+            })
+            .collect();
+        // One transaction: a file is imported whole or not at all (a full disk leaves nothing).
+        let outcome = store
+            .import_file_source(&id, &format!("File: {name}"), patient.as_deref(), &batches)
+            .await
+            .map_err(|e| {
+                CoreError::ImportFailed(format!(
+                    "{name} was not imported (nothing of it kept): {e}"
+                ))
+            })?;
+        let (saved, rejected) = (outcome.inserted, outcome.rejected);
         if saved == 0 {
-            store.delete_connection(&id).await?;
             return Err(bad_file(format!(
                 "{name} holds no FHIR resource Folio could read ({rejected} entries refused)"
             )));

@@ -1,5 +1,5 @@
-//! Saving the resources of an imported file: a batch at a time, each batch in one
-//! transaction, each resource with the entry's original fullUrl as its source.
+//! Saving an imported file as a source: every batch of its resources in one transaction (all
+//! or nothing), each resource with the entry's original fullUrl as its source.
 
 use folio_fhir::IndexFields;
 
@@ -17,38 +17,50 @@ pub struct ImportedResource<'a> {
 }
 
 impl Store {
-    /// Saves a batch of an imported file's resources for `connection_id` (a file source).
-    /// Entries that are not valid resources are counted as rejected; the rest are saved.
-    pub async fn save_imported(
+    /// Saves an imported file as a new source holding `batches`, all in one transaction: if
+    /// anything fails (a full disk, say), nothing of the file is kept. Entries that are not
+    /// FHIR resources are counted as rejected. When no entry is a resource, nothing is saved
+    /// either (`inserted` is 0).
+    pub async fn import_file_source(
         &self,
         connection_id: &str,
-        resources: &[ImportedResource<'_>],
+        name: &str,
+        patient_id: Option<&str>,
+        batches: &[Vec<ImportedResource<'_>>],
     ) -> Result<PageOutcome, StoreError> {
         let mut outcome = PageOutcome::default();
-        let parsed: Vec<(IndexFields, &ImportedResource<'_>)> = resources
-            .iter()
-            .filter_map(|r| match IndexFields::from_json_str(r.raw_json) {
-                Ok(f) => Some((f, r)),
-                Err(_) => {
-                    outcome.rejected += 1;
-                    None
-                }
-            })
-            .collect();
-        let rows: Vec<WriteRow<'_>> = parsed
-            .iter()
-            .map(|(fields, r)| WriteRow {
-                fields,
-                raw_json: r.raw_json,
-                seen_pass: None,
-                source_request: r.full_url,
-            })
-            .collect();
+        let now = now_rfc3339();
         let _writer = self.write_lock().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        write_resources(&mut tx, connection_id, &rows, &now_rfc3339()).await?;
-        tx.commit().await?;
-        outcome.inserted = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        crate::plans::insert_file_source(&mut tx, connection_id, name, patient_id, &now).await?;
+        for batch in batches {
+            let parsed: Vec<(IndexFields, &ImportedResource<'_>)> = batch
+                .iter()
+                .filter_map(|r| match IndexFields::from_json_str(r.raw_json) {
+                    Ok(f) => Some((f, r)),
+                    Err(_) => {
+                        outcome.rejected += 1;
+                        None
+                    }
+                })
+                .collect();
+            let rows: Vec<WriteRow<'_>> = parsed
+                .iter()
+                .map(|(fields, r)| WriteRow {
+                    fields,
+                    raw_json: r.raw_json,
+                    seen_pass: None,
+                    source_request: r.full_url,
+                })
+                .collect();
+            write_resources(&mut tx, connection_id, &rows, &now).await?;
+            outcome.inserted += u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        }
+        if outcome.inserted == 0 {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
         Ok(outcome)
     }
 }

@@ -91,42 +91,6 @@ const CONNECTION_COLUMNS: &str = "id, plan_id, patient_id, status, granted_scope
     keychain_account, created_at, updated_at, last_synced_at, last_error_code, last_error_message, redirect_uri, source_kind";
 
 impl Store {
-    /// Records an imported file as a source: a plan row naming the file and a connection row of
-    /// kind `file` (no keychain entry: `keychain_account` is only a unique placeholder).
-    pub async fn insert_file_source(
-        &self,
-        connection_id: &str,
-        name: &str,
-        patient_id: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let now = now_rfc3339();
-        let plan_id = format!("file-{connection_id}");
-        let mut tx = self.pool().begin().await?;
-        sqlx::query(
-            "INSERT INTO plans (id, name, fhir_base, client_id, redirect_style, origin, created_at)
-             VALUES (?1, ?2, 'urn:folio:file', '', 'loopback', 'member', ?3)",
-        )
-        .bind(&plan_id)
-        .bind(name)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO connections (id, plan_id, patient_id, status, keychain_account, created_at, updated_at,
-                 last_synced_at, source_kind)
-             VALUES (?1, ?2, ?3, 'connected', ?4, ?5, ?5, ?5, 'file')",
-        )
-        .bind(connection_id)
-        .bind(&plan_id)
-        .bind(patient_id)
-        .bind(format!("file:{connection_id}"))
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Adds or updates a plan (catalog entries are refreshed on every start).
     pub async fn save_plan(&self, plan: &PlanRow) -> Result<(), StoreError> {
         sqlx::query(
@@ -296,4 +260,39 @@ impl Store {
                 .await?;
         Ok(n)
     }
+}
+
+/// Records an imported file as a source, inside the import's transaction: a plan row naming the
+/// file and a connection row of kind `file` (no keychain entry: `keychain_account` is only a
+/// unique placeholder).
+pub(crate) async fn insert_file_source(
+    tx: &mut sqlx::SqliteConnection,
+    connection_id: &str,
+    name: &str,
+    patient_id: Option<&str>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let plan_id = format!("file-{connection_id}");
+    sqlx::query(
+        "INSERT INTO plans (id, name, fhir_base, client_id, redirect_style, origin, created_at)
+         VALUES (?1, ?2, 'urn:folio:file', '', 'loopback', 'member', ?3)",
+    )
+    .bind(&plan_id)
+    .bind(name)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO connections (id, plan_id, patient_id, status, keychain_account, created_at, updated_at,
+             last_synced_at, source_kind)
+         VALUES (?1, ?2, ?3, 'connected', ?4, ?5, ?5, ?5, 'file')",
+    )
+    .bind(connection_id)
+    .bind(&plan_id)
+    .bind(patient_id)
+    .bind(format!("file:{connection_id}"))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
