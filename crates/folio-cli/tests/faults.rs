@@ -9,6 +9,9 @@ use std::str::FromStr;
 
 use sqlx::{ConnectOptions, Connection};
 
+mod common;
+use common::Rng;
+
 const PASSPHRASE: &str = "fault suite passphrase";
 
 fn folio(data_dir: &Path) -> Command {
@@ -54,32 +57,6 @@ fn parse_stats(text: &str) -> std::collections::BTreeMap<String, i64> {
         *counts.entry(ty.to_owned()).or_insert(0) += n.parse::<i64>().unwrap();
     }
     counts
-}
-
-/// A small deterministic generator for kill times; the seed is printed so a failure can be
-/// replayed with FOLIO_FAULT_SEED.
-struct Rng(u64);
-
-impl Rng {
-    fn seeded() -> Self {
-        let seed = std::env::var("FOLIO_FAULT_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
-            });
-        eprintln!("fault seed: {seed} (replay with FOLIO_FAULT_SEED={seed})");
-        Self(seed | 1)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 /// A profile holding the 10-patient Bulk NDJSON fixture (7,160 records).
