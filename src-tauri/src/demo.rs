@@ -1,7 +1,7 @@
 //! The built-in demo plan: folio-sandbox started inside the app the first time the member asks
 //! for it, on 127.0.0.1, and stopped with the app.
 
-use folio_core::api::{ApiError, ErrorCode, PlanSummary};
+use folio_core::api::{ApiError, ErrorCode, PlanSummary, RedirectStyle};
 use folio_core::Folio;
 use folio_sandbox::{Sandbox, SandboxConfig};
 use tokio::sync::Mutex;
@@ -13,7 +13,9 @@ pub struct DemoPlan {
 }
 
 impl DemoPlan {
-    /// Starts the sandbox if needed and points the demo plan at it.
+    /// Starts the sandbox if needed and points the demo plan at it. The catalog lists the one
+    /// sandbox twice (`demo` returns by loopback, `demo-app-link` through Folio's link): both
+    /// entries get its address, and the loopback one is returned.
     pub async fn ensure_running(&self, folio: &Folio) -> Result<PlanSummary, ApiError> {
         let mut slot = self.sandbox.lock().await;
         if slot.is_none() {
@@ -30,13 +32,15 @@ impl DemoPlan {
             *slot = Some(sandbox);
         }
         let plans = folio.plans().await.map_err(ApiError::from)?;
-        plans.into_iter().find(|p| p.is_demo).ok_or(ApiError {
+        let mut demos = plans.into_iter().filter(|p| p.is_demo).collect::<Vec<_>>();
+        demos.sort_by_key(|p| p.redirect != RedirectStyle::Loopback);
+        demos.into_iter().next().ok_or(ApiError {
             code: ErrorCode::PlanNotFound,
             message: "the demo plan is missing from the catalog".into(),
         })
     }
 
-    /// Starts the demo plan when `plan_id` is the demo plan.
+    /// Starts the demo plan when `plan_id` is one of its entries.
     pub async fn ensure_running_for(&self, folio: &Folio, plan_id: &str) -> Result<(), ApiError> {
         let plans = folio.plans().await.map_err(ApiError::from)?;
         if plans.iter().any(|p| p.is_demo && p.id == plan_id) {

@@ -49,8 +49,8 @@ fn status_uses_the_data_dir_flag_over_the_environment() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("(from Flag)"), "{text}");
     assert!(
-        text.contains("plans 1, connections 0, records 0"),
-        "the catalog's demo plan, nothing else: {text}"
+        text.contains("plans 2, connections 0, records 0"),
+        "the catalog's demo plan (its two entries), nothing else: {text}"
     );
     assert!(flag_dir.path().join("folio.db").is_file());
     assert!(
@@ -161,6 +161,16 @@ fn plans_lists_the_demo_plan_and_adds_one_with_clear_errors() {
     )
     .unwrap();
     assert!(none.contains("no connections yet"));
+    // Only the app receives Folio's links: the terminal says so at once instead of waiting.
+    for plan in ["acme-health", "demo-app-link"] {
+        let refused = folio()
+            .args(["--data-dir", d, "connect", plan, "--timeout", "5"])
+            .output()
+            .unwrap();
+        assert!(!refused.status.success());
+        let err = String::from_utf8(refused.stderr).unwrap();
+        assert!(err.contains("only the Folio app receives"), "{err}");
+    }
 }
 
 #[test]

@@ -134,6 +134,12 @@ mod tests {
         let demo = plans.iter().find(|p| p.is_demo).unwrap();
         assert_eq!(demo.id, "demo");
         assert_eq!(demo.redirect_style, "loopback");
+        // The same in-app demo plan, returning through Folio's link (the sandbox registers
+        // `health.folio.desktop:/cb/demo-app-link` for Folio's client id).
+        let link = plans.iter().find(|p| p.id == "demo-app-link").unwrap();
+        assert!(link.is_demo);
+        assert_eq!(link.redirect_style, "custom-scheme");
+        assert_eq!(link.client_id, demo.client_id);
     }
 
     #[test]

@@ -330,8 +330,43 @@ async fn plans_that_cannot_be_used_say_why() {
         ErrorCode::PlanNotFound
     );
     let plans = folio.plans().await.unwrap();
-    assert_eq!(plans.len(), 3, "demo, plus the two added");
-    assert!(plans[0].is_demo, "the demo plan comes first");
+    assert_eq!(
+        plans.len(),
+        4,
+        "the demo plan's two entries (loopback and Folio's link), plus the two added"
+    );
+    assert!(
+        plans[0].is_demo && plans[1].is_demo,
+        "the demo plan comes first"
+    );
+    assert_eq!(plans[0].id, "demo");
+}
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn the_demo_plan_also_connects_through_folios_link() {
+    let e = env(small_members()).await;
+    let plans = e.folio.plans().await.unwrap();
+    let base = |id: &str| plans.iter().find(|p| p.id == id).unwrap().fhir_base.clone();
+    assert_eq!(base("demo"), e.sandbox.fhir_base());
+    assert_eq!(base("demo-app-link"), e.sandbox.fhir_base(), "one sandbox");
+    let started = e.folio.begin_sign_in("demo-app-link").await.unwrap();
+    assert!(started
+        .authorize_url
+        .contains("redirect_uri=health.folio.desktop%3A%2Fcb%2Fdemo-app-link"));
+    let folio = e.folio.clone();
+    let finish = tokio::spawn(async move {
+        folio
+            .finish_sign_in("demo-app-link", Duration::from_secs(30))
+            .await
+    });
+    let back = member_consents(&started.authorize_url, "demo", &[], true).await;
+    assert!(back.starts_with("health.folio.desktop:/cb/demo-app-link?code="));
+    e.folio.deliver_redirect(&back).unwrap();
+    let c = finish.await.unwrap().unwrap();
+    assert_eq!(c.status, ConnectionStatus::Connected);
+    assert_eq!(c.plan_id, "demo-app-link");
+    assert_eq!(c.patient_id, e.sandbox.members()[0].patient_id);
 }
 
 #[tokio::test]

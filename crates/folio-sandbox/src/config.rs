@@ -138,6 +138,9 @@ impl Default for SandboxConfig {
                     "http://127.0.0.1/cb/demo".into(),
                     "http://[::1]/cb/demo".into(),
                     "health.folio.desktop:/cb/demo".into(),
+                    // Folio's catalog lists this sandbox twice: `demo` (loopback) and
+                    // `demo-app-link`, which returns through Folio's link.
+                    "health.folio.desktop:/cb/demo-app-link".into(),
                 ],
             }],
             access_token_ttl: Duration::from_secs(3600),

@@ -56,6 +56,27 @@ test("the demo plan connects and the narrower grant is shown", async () => {
   await page.close();
 });
 
+test("the demo plan's entry through Folio's link is its own button and says the browser will ask to open Folio", async () => {
+  const viaLink = { ...demo, id: "demo-app-link", name: "Folio Sandbox Health Plan (demo, through Folio's link)", redirect: "custom-scheme",
+    notes: "The same demo plan, returning through Folio's link." };
+  const handler = `(() => { const started = []; return (cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}, ${JSON.stringify(viaLink)}];
+    if (cmd === "list_connections") return [];
+    if (cmd === "begin_connect") { started.push(args.planId); window.__started = started; return { planId: args.planId, authorizeUrl: "http://127.0.0.1:8700/auth/authorize?state=z" }; }
+    if (cmd === "finish_connect") return new Promise(() => {});
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  const plans = page.getByRole("list", { name: "Plans" });
+  assert.equal(await plans.getByRole("button", { name: "Try the demo plan" }).count(), 1);
+  await plans.getByRole("button", { name: "Try it through Folio's link" }).click();
+  await page.getByTestId("sign-in-waiting").waitFor();
+  assert.match(await page.getByTestId("app-link-hint").textContent(), /browser asks whether to open Folio/);
+  assert.deepEqual(await page.evaluate(() => window.__started), ["demo-app-link"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a sign-in waits with a cancel button and reports the plan's refusal", async () => {
   const handler = `(() => { let release; return (cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];

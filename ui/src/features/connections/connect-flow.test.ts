@@ -1,6 +1,6 @@
 import { clearHost, mockHost } from "../../ipc/testing";
 import type { ConnectionSummary, PlanSummary } from "../../ipc";
-import { connect, filterPlans, type ConnectPhase } from "./connect-flow";
+import { connect, connectLabel, filterPlans, type ConnectPhase } from "./connect-flow";
 
 const demo: PlanSummary = {
   id: "demo", name: "Folio Sandbox Health Plan (demo)", fhirBase: "", clientId: "folio-desktop",
@@ -58,5 +58,15 @@ describe("filterPlans", () => {
     expect(filterPlans([demo, acme], "sandbox demo")).toEqual([demo]);
     expect(filterPlans([demo, acme], "fhir.acme r4")).toEqual([acme]);
     expect(filterPlans([demo, acme], "nothing")).toEqual([]);
+  });
+});
+
+describe("connectLabel", () => {
+  it("names the demo plan's two entries apart and says Connect for the rest", () => {
+    const viaLink: PlanSummary = { ...demo, id: "demo-app-link", redirect: "custom-scheme" };
+    expect(connectLabel(demo)).toBe("Try the demo plan");
+    expect(connectLabel(viaLink)).toBe("Try it through Folio's link");
+    expect(connectLabel(acme)).toBe("Connect");
+    expect(connectLabel({ ...acme, redirect: "custom-scheme" })).toBe("Connect");
   });
 });

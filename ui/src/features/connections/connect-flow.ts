@@ -39,3 +39,9 @@ export function filterPlans(plans: readonly PlanSummary[], query: string): PlanS
     return words.every((w) => text.includes(w));
   });
 }
+
+/** The connect button's words: the demo plan's two entries differ by how they return to Folio. */
+export function connectLabel(plan: PlanSummary): string {
+  if (!plan.isDemo) return "Connect";
+  return plan.redirect === "custom-scheme" ? "Try it through Folio's link" : "Try the demo plan";
+}
