@@ -187,12 +187,26 @@ fn main() -> std::process::ExitCode {
 }
 
 fn fail(error: &anyhow::Error) -> std::process::ExitCode {
-    let _ = writeln!(std::io::stderr().lock(), "folio: {error:#}");
+    let _ = writeln!(std::io::stderr().lock(), "folio: {}", error_chain(error));
     std::process::ExitCode::FAILURE
 }
 
 /// The environment variable that gives the passphrase where there is no keychain.
 const PASSPHRASE_ENV: &str = "FOLIO_PASSPHRASE";
+
+/// The error and its causes, each cause once: Folio's messages often already name their cause,
+/// and repeating it would bury the message.
+fn error_chain(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Bench {

@@ -656,3 +656,98 @@ fn without_a_keychain_the_records_are_locked_with_a_passphrase() {
         "the imported file's records are there: {out}"
     );
 }
+
+#[test]
+#[ignore = "needs node, an unlocked Secret Service and user namespaces; scripts/test.sh provides them"]
+fn a_sync_that_fills_the_disk_says_so_keeps_what_it_saved_and_resumes_with_room() {
+    let plan = PlanProcess::start(&[
+        "--member",
+        "kim=generated:21:5000:Kim:Lee",
+        "--redirect-uri",
+        "http://127.0.0.1/cb/full-plan",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile");
+    let d = profile.to_str().unwrap();
+    let add = folio()
+        .args(["--data-dir", d, "plans", "add", "--name", "Full Plan"])
+        .args([
+            "--fhir-base",
+            &plan.fhir_base,
+            "--client-id",
+            "folio-desktop",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let member =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
+    let connect = folio()
+        .env("BROWSER", format!("node {}", member.display()))
+        .env("MEMBER_LOGIN", "kim")
+        .args(["--data-dir", d, "connect", "full-plan", "--timeout", "60"])
+        .output()
+        .unwrap();
+    assert!(
+        connect.status.success(),
+        "{}",
+        String::from_utf8_lossy(&connect.stderr)
+    );
+
+    // The profile on a 3 MB disk: the sync cannot fit. Then the disk grows (a tmpfs can) and
+    // the next sync finishes where the first stopped.
+    let out = common::on_a_small_disk(
+        "3m",
+        r#"
+        cp -a "$PROFILE" "$FULL/profile" || exit 3
+        "$FOLIO" --data-dir "$FULL/profile" sync --page-size 100; echo "full sync exit $?"
+        "$FOLIO" --data-dir "$FULL/profile" stats; echo "stats exit $?"
+        mount -o remount,size=256m "$FULL" || exit 4
+        "$FOLIO" --data-dir "$FULL/profile" sync --page-size 100 >/dev/null; echo "roomy sync exit $?"
+        "$FOLIO" --data-dir "$FULL/profile" stats
+        "#,
+        &[("PROFILE", profile.as_os_str())],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("full sync exit 1"), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("FAILED: the disk is full, so Folio could not save"),
+        "each kind that could not be saved says why: {stdout}"
+    );
+    let (first, rest) = stdout.split_once("stats exit 0").expect("stats ran");
+    assert!(first.contains("database integrity: ok"), "{stdout}");
+    let saved: i64 = first
+        .lines()
+        .find_map(|l| l.strip_prefix("total: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        saved > 0,
+        "pages saved before the disk filled are kept: {first}"
+    );
+    assert!(rest.contains("roomy sync exit 0"), "{stdout}{stderr}");
+    assert!(rest.contains("database integrity: ok"), "{rest}");
+    let members = plan.members();
+    let m = &members[0];
+    let mut expected = 0;
+    for (ty, n) in m["counts"].as_object().unwrap() {
+        if !matches!(ty.as_str(), "Organization" | "Practitioner" | "Provenance") {
+            expected += n.as_i64().unwrap() - m["sensitive_by_type"][ty].as_i64().unwrap_or(0);
+        }
+    }
+    let mut held = 0;
+    for line in rest.lines().filter(|l| l.contains(" records  ")) {
+        let mut words = line.split_whitespace();
+        let (_, ty, n) = (words.next(), words.next().unwrap(), words.next().unwrap());
+        if !matches!(ty, "Organization" | "Practitioner" | "Provenance") {
+            held += n.parse::<i64>().unwrap();
+        }
+    }
+    assert_eq!(held, expected, "complete and not doubled: {rest}");
+}

@@ -10,9 +10,10 @@ use std::str::FromStr;
 use sqlx::{ConnectOptions, Connection};
 
 mod common;
-use common::Rng;
+use common::{on_a_small_disk, Rng};
 
 const PASSPHRASE: &str = "fault suite passphrase";
+const NO_BUS: &str = "unix:path=/nonexistent/folio-no-bus";
 
 fn folio(data_dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_folio"));
@@ -183,36 +184,6 @@ async fn encryption_killed_at_random_points_never_loses_the_database() {
     assert_eq!(left, Vec::<String>::new());
 }
 
-/// Runs `script` with sh as root of a new user and mount namespace, where `$FULL` is a tmpfs
-/// of `size` (a disk that fills up). Fails the test when namespaces are not available.
-fn on_a_small_disk(size: &str, script: &str, env: &[(&str, &Path)]) -> Output {
-    let mnt = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--user", "--map-root-user", "--mount", "sh", "-c"])
-        .arg(format!(
-            "mount -t tmpfs -o size={size} folio-full \"$FULL\" || exit 97\n{script}"
-        ))
-        .env("FULL", mnt.path())
-        .env("FOLIO", env!("CARGO_BIN_EXE_folio"))
-        .env("FOLIO_PASSPHRASE", PASSPHRASE)
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/folio-no-bus",
-        )
-        .env_remove("FOLIO_DATA_DIR");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("unshare (util-linux) runs");
-    assert_ne!(
-        out.status.code(),
-        Some(97),
-        "cannot mount a tmpfs in a user namespace here: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 #[test]
 #[ignore = "needs user namespaces (unshare --user --mount); scripts/test.sh runs it"]
 fn a_full_disk_fails_an_export_clearly_and_leaves_nothing_half_written() {
@@ -225,7 +196,11 @@ fn a_full_disk_fails_an_export_clearly_and_leaves_nothing_half_written() {
         "$FOLIO" --data-dir "$PROFILE" export --format ndjson "$FULL/history"; echo "ndjson exit $?"
         ls -A "$FULL"
         "#,
-        &[("PROFILE", &profile)],
+        &[
+            ("PROFILE", profile.as_os_str()),
+            ("FOLIO_PASSPHRASE", PASSPHRASE.as_ref()),
+            ("DBUS_SESSION_BUS_ADDRESS", NO_BUS.as_ref()),
+        ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -265,8 +240,13 @@ fn a_full_disk_during_an_import_keeps_every_record_already_saved() {
         "$FOLIO" --data-dir "$FULL/profile" stats; echo "stats exit $?"
         "#,
         &[
-            ("PROFILE", &profile),
-            ("BULK", &fixtures().join("bulk-ndjson-10-patients")),
+            ("PROFILE", profile.as_os_str()),
+            (
+                "BULK",
+                fixtures().join("bulk-ndjson-10-patients").as_os_str(),
+            ),
+            ("FOLIO_PASSPHRASE", PASSPHRASE.as_ref()),
+            ("DBUS_SESSION_BUS_ADDRESS", NO_BUS.as_ref()),
         ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);

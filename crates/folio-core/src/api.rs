@@ -27,6 +27,8 @@ pub enum ErrorCode {
     StorageMigrationFailed,
     /// A database query failed.
     StorageQueryFailed,
+    /// The disk is full: nothing more could be saved (what was saved is kept).
+    DiskFull,
     /// Input was rejected.
     InvalidInput,
     /// The OS keychain is missing, locked or refused access.

@@ -101,6 +101,7 @@ impl CoreError {
             Self::Store(S::Migrate(_)) => ErrorCode::StorageMigrationFailed,
             Self::Store(S::InvalidResource(_)) => ErrorCode::InvalidInput,
             Self::Store(S::Query(_)) => ErrorCode::StorageQueryFailed,
+            Self::Store(S::DiskFull(_)) => ErrorCode::DiskFull,
             Self::Secrets(_) => ErrorCode::KeychainUnavailable,
             Self::Smart(e) => match e {
                 SmartError::InvalidUrl(_) => ErrorCode::InvalidPlan,

@@ -59,7 +59,26 @@ pub enum StoreError {
     /// A resource could not be read for indexing.
     #[error("resource rejected: {0}")]
     InvalidResource(#[from] folio_fhir::FhirError),
+    /// The disk (or the file system holding the database) is full: nothing of the statement
+    /// that failed was saved, everything saved before is kept.
+    #[error("the disk is full, so Folio could not save; free some space and try again (nothing saved before is lost)")]
+    DiskFull(#[source] sqlx::Error),
     /// A query failed.
     #[error("database query failed: {0}")]
-    Query(#[from] sqlx::Error),
+    Query(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        // SQLITE_FULL: SQLite could not grow the database or its log.
+        let full = error
+            .as_database_error()
+            .and_then(|e| e.code())
+            .is_some_and(|c| c == "13");
+        if full {
+            Self::DiskFull(error)
+        } else {
+            Self::Query(error)
+        }
+    }
 }

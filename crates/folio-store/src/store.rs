@@ -94,6 +94,12 @@ impl Store {
             // A passphrase is stretched again for every new connection: keep them.
             .idle_timeout(None)
             .max_lifetime(None)
+            // A connection handed back still inside a transaction is closed, not reused. This
+            // happens when SQLite rolled a transaction back itself (SQLITE_FULL, for one): sqlx's
+            // own ROLLBACK then fails and the connection would refuse every later BEGIN.
+            .after_release(|conn, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+            })
             .connect_with(options)
             .await
             .map_err(|e| wrong_key_or(path, e))?;

@@ -453,6 +453,8 @@ export type ErrorCode =
 "storage_migration_failed" | 
 /**  A database query failed. */
 "storage_query_failed" | 
+/**  The disk is full: nothing more could be saved (what was saved is kept). */
+"disk_full" | 
 /**  Input was rejected. */
 "invalid_input" | 
 /**  The OS keychain is missing, locked or refused access. */

@@ -11,6 +11,8 @@ export function describeError(code: UiErrorCode): string {
       return "Folio cannot update its database to this version";
     case "storage_query_failed":
       return "Folio could not read its database";
+    case "disk_full":
+      return "Your disk is full";
     case "invalid_input":
       return "Folio refused some data";
     case "keychain_unavailable":
