@@ -5,7 +5,7 @@
 // tauri-driver on WEBDRIVER_URL (default http://127.0.0.1:4444). scripts/test.sh sets all of it.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -85,12 +85,17 @@ async function screenshot(name) {
 
 test("the window shows Folio and the status of a real database", async () => {
   assert.equal(await textOf("h1"), "Folio");
+  // The screens appear once the records are open (the key comes from the real keychain).
+  await textOf("nav[aria-label=Screens]");
   await clickButton("This computer");
   assert.equal(await wd("GET", `/session/${session}/title`), "Folio");
   // This text comes from the Rust side: command -> folio-core -> folio-store -> SQLite.
   assert.match(await textOf("[data-testid=schema]"), /^Schema version [1-9][0-9]*$/);
   assert.equal(await textOf("[data-testid=data-dir]"), dataDir);
   assert.ok(existsSync(join(dataDir, "folio.db")), "the database file exists in the profile folder");
+  assert.match(await textOf("[data-testid=encryption]"), /Encrypted on disk \(SQLCipher, AES-256\); the key is\s+in your system keychain/);
+  const header = readFileSync(join(dataDir, "folio.db")).subarray(0, 16).toString("latin1");
+  assert.notEqual(header, "SQLite format 3\0", "the file on disk is encrypted, not a plain SQLite database");
   const version = await textOf("[data-testid=version]");
   assert.match(version, /^\d+\.\d+\.\d+/);
 });
