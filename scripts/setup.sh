@@ -16,7 +16,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 run_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev libsecret-1-dev
   gnome-keyring dbus dbus-x11 xdg-utils desktop-file-utils libglib2.0-bin fonts-dejavu-core)
-test_pkgs=(xvfb webkit2gtk-driver xdotool imagemagick chromium poppler-utils)
+# rpm reads the built .rpm in the package test and installs it into a scratch folder; python3
+# runs scripts/first-paint.py (start measurements).
+test_pkgs=(xvfb webkit2gtk-driver xdotool imagemagick chromium poppler-utils rpm python3)
 pkgs=("${run_pkgs[@]}")
 [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
 missing=()

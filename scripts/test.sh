@@ -61,7 +61,7 @@ step "desktop app end to end (tauri-driver + WebKitWebDriver under Xvfb)"
 APP_BIN="$target_dir/debug/folio-desktop" ARTIFACTS_DIR="$artifacts" \
   dbus-run-session -- bash scripts/e2e.sh
 
-step "the .deb: build, install, start, and a health.folio.desktop: link reaching the running app"
+step "the packages: .rpm built and checked; .deb built, installed, opened from its desktop entry, demo plan connected through a health.folio.desktop: link, start timed, removed"
 dbus-run-session -- bash scripts/package-test.sh
 
 step "all tests passed"
