@@ -122,6 +122,96 @@ fn without_formatting_attributes(html: &str) -> Cow<'_, str> {
     }
 }
 
+/// How deep elements may nest before the sanitizer's parser sees them.
+///
+/// The HTML parser looks through every open element at each new tag, so a narrative of nothing
+/// but nested `<div>`s costs time quadratic in its size (100 KB took 2.5 s, 1 MB would take
+/// minutes). Real narratives nest a dozen deep; start tags deeper than this (and the end tags
+/// that would close them) are dropped before parsing, keeping their text.
+const MAX_DEPTH: usize = 128;
+
+/// Elements that never hold content, so never nest.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Elements whose start tag closes an open one of the same name (`<p>a<p>b`, `<li>a<li>b`).
+const SELF_CLOSING_SIBLINGS: &[&str] = &["dd", "dt", "li", "option", "p", "td", "th", "tr"];
+
+/// `html` with start tags nested deeper than [`MAX_DEPTH`] removed, and for each one the end
+/// tag that would have closed it. Nesting is followed as the parser would, roughly: an end tag
+/// closes the innermost open element of its name, and a `<p>` (`<li>`, `<td>`…) closes an open
+/// one right above it. The result is only a cheaper input for the sanitizer, which still
+/// decides what is safe.
+fn limit_nesting(html: &str) -> Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let mut out: Option<String> = None;
+    let (mut copied, mut at) = (0, 0);
+    let mut open: Vec<&str> = Vec::with_capacity(MAX_DEPTH);
+    let mut dropped: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    while let Some(found) = html[at..].find('<') {
+        let lt = at + found;
+        let closing = bytes.get(lt + 1) == Some(&b'/');
+        let name_start = lt + 1 + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            at = lt + 1;
+            continue;
+        }
+        let name = &html[name_start..name_start + name_len];
+        let Some(end) = start_tag_end(bytes, name_start + name_len) else {
+            break;
+        };
+        let same = |other: &&str| other.eq_ignore_ascii_case(name);
+        let drop = if closing {
+            let key = name.to_ascii_lowercase();
+            match dropped.get_mut(&key) {
+                // The dropped ones are the innermost.
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => {
+                    if let Some(i) = open.iter().rposition(same) {
+                        open.truncate(i);
+                    }
+                    false
+                }
+            }
+        } else if bytes[..end].ends_with(b"/>") || VOID.iter().any(same) {
+            false
+        } else {
+            if SELF_CLOSING_SIBLINGS.iter().any(same) && open.last().is_some_and(same) {
+                open.pop();
+            }
+            if open.len() >= MAX_DEPTH {
+                *dropped.entry(name.to_ascii_lowercase()).or_insert(0) += 1;
+                true
+            } else {
+                open.push(name);
+                false
+            }
+        };
+        if drop {
+            let text = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            text.push_str(&html[copied..lt]);
+            copied = end;
+        }
+        at = end;
+    }
+    match out {
+        Some(mut text) => {
+            text.push_str(&html[copied..]);
+            Cow::Owned(text)
+        }
+        None => Cow::Borrowed(html),
+    }
+}
+
 /// The narrative reduced to safe formatting.
 pub fn sanitize_narrative(div: &str) -> String {
     let tags: HashSet<&str> = [
@@ -189,7 +279,7 @@ pub fn sanitize_narrative(div: &str) -> String {
         .link_rel(None)
         .strip_comments(true);
     builder
-        .clean(&without_formatting_attributes(div))
+        .clean(&limit_nesting(&without_formatting_attributes(div)))
         .to_string()
 }
 
@@ -197,6 +287,54 @@ pub fn sanitize_narrative(div: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The deepest element nesting in `html` (well-formed output of the sanitizer).
+    fn max_depth(html: &str) -> usize {
+        let (mut depth, mut max) = (0usize, 0usize);
+        let mut rest = html;
+        while let Some(lt) = rest.find('<') {
+            rest = &rest[lt + 1..];
+            if rest.starts_with('/') {
+                depth = depth.saturating_sub(1);
+            } else if !rest.starts_with("br") && !rest.starts_with("hr") {
+                depth += 1;
+                max = max.max(depth);
+            }
+        }
+        max
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_flattened_and_its_text_kept() {
+        let n = 20_000;
+        let hostile = format!(
+            "{}<p>bottom text</p>{}",
+            "<div><span class=\"x\">".repeat(n),
+            "</span></div>".repeat(n)
+        );
+        let clean = sanitize_narrative(&hostile);
+        assert!(clean.contains("bottom text"), "the text survives");
+        assert!(
+            max_depth(&clean) <= MAX_DEPTH + 1,
+            "depth {}",
+            max_depth(&clean)
+        );
+        // Ordinary nesting is left alone.
+        let table =
+            "<div><table><tbody><tr><td><ul><li><b>x</b></li></ul></td></tr></tbody></table></div>";
+        assert_eq!(sanitize_narrative(table), table);
+        // Void and self-closing tags, and paragraphs or items left open, do not pile up.
+        let flat = format!("<div>{}</div>", "a<br/>b<br>".repeat(200));
+        assert_eq!(sanitize_narrative(&flat).matches("<br>").count(), 400);
+        let sloppy = format!(
+            "<div><ul>{}</ul>{}</div>",
+            "<li>item".repeat(300),
+            "<p>para".repeat(300)
+        );
+        let clean = sanitize_narrative(&sloppy);
+        assert_eq!(clean.matches("<li>").count(), 300, "every item kept");
+        assert_eq!(clean.matches("<p>").count(), 300, "every paragraph kept");
+    }
 
     #[test]
     fn hostile_markup_is_removed_and_formatting_kept() {
