@@ -17,6 +17,7 @@ mkdir -p "$artifacts"
 
 step "cargo fmt --check"
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --all --check
 
 step "folio-core stays free of Tauri"
 if cargo tree -p folio-core --locked -e normal,build --prefix none | grep -E '^tauri' ; then
@@ -63,5 +64,8 @@ APP_BIN="$target_dir/debug/folio-desktop" ARTIFACTS_DIR="$artifacts" \
 
 step "the packages: .rpm built and checked; .deb built, installed, opened from its desktop entry, demo plan connected through a health.folio.desktop: link, start timed, removed"
 dbus-run-session -- bash scripts/package-test.sh
+
+step "fuzz targets, ${FUZZ_SECONDS:-30} s each (scripts/fuzz.sh: FHIR ingest, search pages, imports, narratives)"
+ARTIFACTS_DIR="$artifacts" bash scripts/fuzz.sh
 
 step "all tests passed"
