@@ -1,49 +1,7 @@
 //! Checks shared by the fuzz targets: what must hold of Folio's output for any input.
 
-/// Tags the narrative sanitizer keeps (crates/folio-fhir/src/narrative.rs).
-const TAGS: &[&str] = &[
-    "div",
-    "p",
-    "span",
-    "br",
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "sub",
-    "sup",
-    "small",
-    "big",
-    "tt",
-    "code",
-    "pre",
-    "blockquote",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "caption",
-    "thead",
-    "tbody",
-    "tfoot",
-    "tr",
-    "th",
-    "td",
-    "colgroup",
-    "col",
-    "hr",
-    "a",
-];
+/// Tags the narrative sanitizer keeps.
+use folio_fhir::NARRATIVE_TAGS as TAGS;
 
 fn allowed_attribute(tag: &str, name: &str) -> bool {
     matches!(

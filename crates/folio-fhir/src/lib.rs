@@ -27,6 +27,6 @@ pub use coverage::CoverageFacts;
 pub use error::FhirError;
 pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};
-pub use narrative::{narrative_div, sanitize_narrative};
+pub use narrative::{narrative_div, sanitize_narrative, NARRATIVE_TAGS};
 pub use observation::{Measure, ObservationFacts, LOINC};
 pub use units::convert as convert_unit;

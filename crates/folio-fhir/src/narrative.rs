@@ -212,53 +212,56 @@ fn limit_nesting(html: &str) -> Cow<'_, str> {
     }
 }
 
+/// The elements a sanitized narrative may hold: text formatting, headings, lists, tables, and
+/// `a` (with an in-document `#anchor` only). Everything else goes, with the content of
+/// `script` and `style`.
+pub const NARRATIVE_TAGS: &[&str] = &[
+    "div",
+    "p",
+    "span",
+    "br",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "sub",
+    "sup",
+    "small",
+    "big",
+    "tt",
+    "code",
+    "pre",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "colgroup",
+    "col",
+    "hr",
+    "a",
+];
+
 /// The narrative reduced to safe formatting.
 pub fn sanitize_narrative(div: &str) -> String {
-    let tags: HashSet<&str> = [
-        "div",
-        "p",
-        "span",
-        "br",
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "sub",
-        "sup",
-        "small",
-        "big",
-        "tt",
-        "code",
-        "pre",
-        "blockquote",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "dt",
-        "dd",
-        "table",
-        "caption",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "th",
-        "td",
-        "colgroup",
-        "col",
-        "hr",
-        "a",
-    ]
-    .into_iter()
-    .collect();
+    let tags: HashSet<&str> = NARRATIVE_TAGS.iter().copied().collect();
     let mut builder = ammonia::Builder::default();
     builder
         .tags(tags)
