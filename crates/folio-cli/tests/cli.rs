@@ -287,6 +287,42 @@ impl PlanProcess {
     }
 }
 
+impl PlanProcess {
+    /// Adds this plan to the profile at `d` as `name` and connects it as `login`, through the
+    /// scripted member's browser.
+    fn add_and_connect(&self, d: &str, name: &str, login: &str) {
+        let add = folio()
+            .args(["--data-dir", d, "plans", "add", "--name", name])
+            .args([
+                "--fhir-base",
+                &self.fhir_base,
+                "--client-id",
+                "folio-desktop",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            add.status.success(),
+            "{}",
+            String::from_utf8_lossy(&add.stderr)
+        );
+        let id = name.to_lowercase().replace(' ', "-");
+        let member = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/e2e/member-browser.mjs");
+        let connect = folio()
+            .env("BROWSER", format!("node {}", member.display()))
+            .env("MEMBER_LOGIN", login)
+            .args(["--data-dir", d, "connect", &id, "--timeout", "60"])
+            .output()
+            .unwrap();
+        assert!(
+            connect.status.success(),
+            "{}",
+            String::from_utf8_lossy(&connect.stderr)
+        );
+    }
+}
+
 impl Drop for PlanProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -319,39 +355,7 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
     ]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let add = folio()
-        .args([
-            "--data-dir",
-            d,
-            "plans",
-            "add",
-            "--name",
-            "Kill Plan",
-            "--fhir-base",
-            &plan.fhir_base,
-            "--client-id",
-            "folio-desktop",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
-    let member =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
-    let connect = folio()
-        .env("BROWSER", format!("node {}", member.display()))
-        .env("MEMBER_LOGIN", "kim")
-        .args(["--data-dir", d, "connect", "kill-plan", "--timeout", "60"])
-        .output()
-        .unwrap();
-    assert!(
-        connect.status.success(),
-        "{}",
-        String::from_utf8_lossy(&connect.stderr)
-    );
+    plan.add_and_connect(d, "Kill Plan", "kim");
 
     let mut previous = 0;
     let mut rng = common::Rng::seeded();
@@ -672,34 +676,7 @@ fn a_sync_that_fills_the_disk_says_so_keeps_what_it_saved_and_resumes_with_room(
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("profile");
     let d = profile.to_str().unwrap();
-    let add = folio()
-        .args(["--data-dir", d, "plans", "add", "--name", "Full Plan"])
-        .args([
-            "--fhir-base",
-            &plan.fhir_base,
-            "--client-id",
-            "folio-desktop",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
-    let member =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
-    let connect = folio()
-        .env("BROWSER", format!("node {}", member.display()))
-        .env("MEMBER_LOGIN", "kim")
-        .args(["--data-dir", d, "connect", "full-plan", "--timeout", "60"])
-        .output()
-        .unwrap();
-    assert!(
-        connect.status.success(),
-        "{}",
-        String::from_utf8_lossy(&connect.stderr)
-    );
+    plan.add_and_connect(d, "Full Plan", "kim");
 
     // The profile on a 3 MB disk: the sync cannot fit. Then the disk grows (a tmpfs can) and
     // the next sync finishes where the first stopped.
