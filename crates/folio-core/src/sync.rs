@@ -179,6 +179,14 @@ fn failure(error: &FhirError) -> (&'static str, String) {
     (code, error.to_string())
 }
 
+/// A type not tried because the plan was found unreachable during this sync.
+fn not_tried(problem: &str) -> CoreError {
+    CoreError::Fhir(
+        format!("{problem}; not tried again in this sync"),
+        "network",
+    )
+}
+
 struct Job<'a> {
     folio: &'a Folio,
     store: &'a Store,
@@ -187,6 +195,9 @@ struct Job<'a> {
     patient_id: String,
     options: SyncOptions,
     cancel: Arc<AtomicBool>,
+    /// Set when a request found the plan unreachable after its retries: the types not started
+    /// yet fail at once with the same reason instead of each retrying for seconds.
+    unreachable: std::sync::OnceLock<String>,
 }
 
 enum PassEnd {
@@ -249,7 +260,14 @@ impl Job<'_> {
         if self.cancel.load(Ordering::SeqCst) {
             return (resource_type, Ok(PassEnd::Cancelled));
         }
-        (resource_type, self.run_type(resource_type, report).await)
+        if let Some(problem) = self.unreachable.get() {
+            return (resource_type, Err(not_tried(problem)));
+        }
+        let outcome = self.run_type(resource_type, report).await;
+        if let Err(CoreError::Fhir(problem, "network")) = &outcome {
+            let _ = self.unreachable.set(problem.clone());
+        }
+        (resource_type, outcome)
     }
 
     async fn run_type(
@@ -495,6 +513,7 @@ impl Folio {
             patient_id: row.patient_id.clone().unwrap_or_default(),
             options: options.clone(),
             cancel: cancel.clone(),
+            unreachable: std::sync::OnceLock::new(),
         };
         let run = store.start_run(connection_id).await?;
         let granted: Vec<String> = row
@@ -548,12 +567,16 @@ impl Folio {
             store.finish_pass(connection_id, "Patient").await?;
             Ok::<(), CoreError>(())
         };
+        let patient = patient.await;
+        if let Err(CoreError::Fhir(problem, "network")) = &patient {
+            let _ = job.unreachable.set(problem.clone());
+        }
         results.push(
             self.type_result(
                 store,
                 connection_id,
                 "Patient",
-                patient.await.map(|()| PassEnd::Done {
+                patient.map(|()| PassEnd::Done {
                     fetched: 1,
                     marked_missing: 0,
                 }),

@@ -1010,3 +1010,76 @@ async fn a_claim_links_to_its_visit_and_the_visits_clinical_records() {
         claims.items.len()
     );
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
+async fn a_plan_gone_offline_is_named_and_nothing_saved_is_lost() {
+    let e = env(member(300)).await;
+    let c = connect(&e, "demo", &[]).await.unwrap();
+    e.folio
+        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .await
+        .unwrap();
+    let before = held(&e, &c.id).await;
+    let common::Env {
+        _dir,
+        folio,
+        sandbox,
+        ..
+    } = e;
+    sandbox.stop().await;
+
+    let full = SyncOptions {
+        full: true,
+        ..Default::default()
+    };
+    let outcome = folio.sync_connection(&c.id, full, &no_progress()).await;
+    match &outcome {
+        Ok(report) => {
+            assert!(!report.types.is_empty());
+            assert!(
+                report
+                    .types
+                    .iter()
+                    .all(|t| t.outcome == TypeOutcome::Failed),
+                "{report:?}"
+            );
+            for t in &report.types {
+                let problem = t.problem.as_deref().unwrap_or_default();
+                assert!(problem.contains("could not be reached"), "{problem}");
+            }
+            // The first request that found the plan gone (the member's Patient) is enough:
+            // the other kinds are not each retried for seconds.
+            let not_tried = report
+                .types
+                .iter()
+                .filter(|t| {
+                    t.problem
+                        .as_deref()
+                        .is_some_and(|p| p.ends_with("not tried again in this sync"))
+                })
+                .count();
+            assert_eq!(not_tried, report.types.len() - 1, "{report:?}");
+        }
+        Err(err) => assert_eq!(
+            err.code(),
+            folio_core::api::ErrorCode::PlanUnreachable,
+            "{err}"
+        ),
+    }
+    eprintln!("offline sync: {outcome:?}");
+    let (counts, _) = folio.stats().await.unwrap();
+    let after: BTreeMap<String, i64> = counts
+        .into_iter()
+        .filter(|k| k.connection_id == c.id)
+        .map(|k| (k.resource_type, k.resources))
+        .collect();
+    assert_eq!(after, before, "nothing saved is lost");
+    assert!(folio.integrity_ok().await.unwrap());
+    let connection = folio.connection(&c.id).await.unwrap();
+    assert_ne!(
+        connection.status,
+        folio_core::api::ConnectionStatus::ReconnectNeeded,
+        "an offline plan does not cost the member their sign-in"
+    );
+}
