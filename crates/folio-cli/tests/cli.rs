@@ -734,3 +734,60 @@ fn a_sync_that_fills_the_disk_says_so_keeps_what_it_saved_and_resumes_with_room(
     }
     assert_eq!(held, expected, "complete and not doubled: {rest}");
 }
+
+#[test]
+#[ignore = "needs dbus-run-session and gnome-keyring; scripts/test.sh provides them"]
+fn a_locked_keychain_is_told_and_leaves_the_records_untouched() {
+    // A keychain of its own (locking the shared one would disturb the other tests), locked
+    // over D-Bus the way a screen lock does; with no display, its unlock prompt cannot show.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile");
+    let script = r#"
+        set -u
+        export XDG_DATA_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d)
+        chmod 700 "$XDG_RUNTIME_DIR"
+        eval "$(printf folio-lock-test | gnome-keyring-daemon --unlock --components=secrets)"
+        export GNOME_KEYRING_CONTROL
+        "$FOLIO" --data-dir "$PROFILE" import "$FIXTURE" >/dev/null || exit 3
+        sha256sum "$PROFILE/folio.db"
+        gdbus call --session --dest org.freedesktop.secrets \
+          --object-path /org/freedesktop/secrets \
+          --method org.freedesktop.Secret.Service.Lock \
+          "[objectpath '/org/freedesktop/secrets/collection/login']" >/dev/null || exit 4
+        "$FOLIO" --data-dir "$PROFILE" status; echo "locked status exit $?"
+        "$FOLIO" --data-dir "$PROFILE" export --format bundle "$PROFILE/../out.json"; echo "locked export exit $?"
+        sha256sum "$PROFILE/folio.db"
+        ls "$PROFILE/.."
+    "#;
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("FOLIO_PASSPHRASE")
+        .env("FOLIO", env!("CARGO_BIN_EXE_folio"))
+        .env("PROFILE", &profile)
+        .env(
+            "FIXTURE",
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+                "../../tests/fixtures/synthea-r4/Adan_Portillo_22bbe238-220e-495c-8abc-0ce3aa28a605.json",
+            ),
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("locked status exit 1"), "{stdout}{stderr}");
+    assert!(stdout.contains("locked export exit 1"), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("folio: the system keychain refused access (is it locked?)"),
+        "says the keychain is locked: {stderr}"
+    );
+    let sums: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.ends_with("folio.db"))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(sums.len(), 2, "{stdout}");
+    assert_eq!(sums[0], sums[1], "the database is untouched");
+    assert!(!stdout.contains("out.json"), "no export written: {stdout}");
+}
