@@ -166,7 +166,9 @@ async fn bare_store(
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal);
     if let Some(p) = passphrase {
-        options = options.pragma("key", format!("'{p}'"));
+        options = options
+            .pragma("key", format!("'{p}'"))
+            .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string());
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
@@ -578,6 +580,7 @@ async fn export_table(data_dir: &std::path::Path, db: &std::path::Path) -> anyho
             sqlx::sqlite::SqliteConnectOptions::new()
                 .filename(db)
                 .pragma("key", format!("'{BENCH_PASSPHRASE}'"))
+                .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
                 .read_only(true),
         )
         .await?;

@@ -88,6 +88,7 @@ async fn make_plain(profile: &Path) {
         .filename(&db)
         .create_if_missing(true)
         .pragma("key", format!("'{PASSPHRASE}'"))
+        .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
         .connect()
         .await
         .unwrap();

@@ -136,6 +136,10 @@ async fn an_earlier_plain_database_is_encrypted_on_first_open() {
         .filename(dir.join("folio.db"))
         .create_if_missing(true)
         .pragma("key", format!("\"x'{}'\"", hex.expose()))
+        .pragma(
+            "cipher_page_size",
+            folio_store::CIPHER_PAGE_SIZE.to_string(),
+        )
         .connect()
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
-use crate::{DatabaseFile, DatabaseKey, Store, StoreError};
+use crate::{DatabaseFile, DatabaseKey, Store, StoreError, CIPHER_PAGE_SIZE};
 
 /// What encrypting a plain database did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,9 +109,17 @@ async fn copy_encrypted(
         .bind(key.attach_value())
         .execute(&mut *plain)
         .await?;
-    let exported = sqlx::query("SELECT sqlcipher_export('encrypted')")
+    let exported = async {
+        sqlx::query(&format!(
+            "PRAGMA encrypted.cipher_page_size = {CIPHER_PAGE_SIZE}"
+        ))
         .execute(&mut *plain)
-        .await;
+        .await?;
+        sqlx::query("SELECT sqlcipher_export('encrypted')")
+            .execute(&mut *plain)
+            .await
+    }
+    .await;
     sqlx::query("DETACH DATABASE encrypted")
         .execute(&mut *plain)
         .await?;
@@ -120,6 +128,7 @@ async fn copy_encrypted(
     let mut copy = SqliteConnectOptions::from_str("sqlite:")?
         .filename(staging)
         .pragma("key", key.pragma_value())
+        .pragma("cipher_page_size", CIPHER_PAGE_SIZE.to_string())
         .connect()
         .await?;
     let checked = async {

@@ -30,6 +30,6 @@ pub use key::{DatabaseFile, DatabaseKey};
 pub use observations::{ObservationHead, ObservationRow};
 pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
-pub use store::{Store, StoreStatus};
+pub use store::{Store, StoreStatus, CIPHER_PAGE_SIZE};
 pub use sync::{index_page, PageOutcome, PageResource, SyncStateRow, TypeCount};
 pub use timeline::{RecordRow, TimelineFilter, TimelineRow, TIMELINE_TYPES};

@@ -11,6 +11,14 @@ use crate::{DatabaseFile, DatabaseKey, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// The page size of Folio's encrypted database, in bytes (SQLCipher's default is 4096). Each
+/// page carries its own IV and HMAC; with 8 KB pages a 100k-resource sync took 6.2 s instead of
+/// 7.7 s, exports 2.4–2.8 s instead of 2.9–3.6 s, and reading back was unchanged (16 KB pages
+/// were faster still to write, but made a full-text search three times slower). Anything that
+/// opens the file, SQLCipher's own shell included, must set `PRAGMA cipher_page_size` to this
+/// right after the key. It cannot change without re-encrypting the file.
+pub const CIPHER_PAGE_SIZE: u32 = 8192;
+
 /// An open Folio database with its schema up to date.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -80,6 +88,7 @@ impl Store {
             .filename(path)
             // SQLCipher: the key comes before anything reads the file (sqlx sends it first).
             .pragma("key", key.pragma_value())
+            .pragma("cipher_page_size", CIPHER_PAGE_SIZE.to_string())
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)

@@ -72,6 +72,10 @@ async fn plain_copy(encrypted: &Path, key: &DatabaseKey, plain: &Path) {
         .filename(encrypted)
         .create_if_missing(true)
         .pragma("key", format!("\"{raw_key}\""))
+        .pragma(
+            "cipher_page_size",
+            folio_store::CIPHER_PAGE_SIZE.to_string(),
+        )
         .connect()
         .await
         .unwrap();
