@@ -415,7 +415,23 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("history.json");
     let mut interrupted = 0;
+    let staging_files = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".folio-export-")
+            })
+            .map(|e| e.path())
+            .collect()
+    };
     for _ in 0..20 {
+        // A staging file left by an earlier round is not this round's.
+        for stale in staging_files(out.path()) {
+            std::fs::remove_file(stale).unwrap();
+        }
         let kill_after_ms = 10 + rng.below(600);
         let mut export = folio()
             .args(["--data-dir", d, "export", "--format", "bundle"])
@@ -427,22 +443,25 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
         std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
         export.kill().unwrap();
         let finished = export.wait().unwrap().success();
-        if finished {
+        if target.exists() {
+            // Finished, or killed after the file was moved into place: either way what is
+            // at the target path is a whole export, never half of one.
+            let whole: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap())
+                .expect("a file at the target path is a whole export");
+            assert_eq!(whole["resourceType"], "Bundle");
+            assert!(
+                whole["entry"].as_array().is_some_and(|e| !e.is_empty()),
+                "a whole export has its entries"
+            );
             std::fs::remove_file(&target).unwrap();
             continue;
         }
-        let staged = std::fs::read_dir(out.path())
-            .unwrap()
-            .filter_map(Result::ok)
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(".folio-export-")
-            })
-            .count();
-        if staged > 0 {
+        assert!(
+            !finished,
+            "a finished export left its file at the target path"
+        );
+        if !staging_files(out.path()).is_empty() {
             interrupted += 1;
-            assert!(!target.exists(), "no half export at the target path");
         }
         if interrupted >= 2 {
             break;
