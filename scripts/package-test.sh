@@ -10,7 +10,9 @@
 #     connection, downloads the records and shows them (tests/package/installed-app.mjs);
 #  2. opens another link with xdg-open as a GNOME desktop does it (through gio) and checks that
 #     it reaches the same running Folio, and that one Folio runs;
-#  3. measures the installed app's start (scripts/measure-start.sh).
+#  3. runs the installed `folio` command on the same profile: it opens the encrypted records with
+#     the key from the keychain and counts what the app showed;
+#  4. measures the installed app's start (scripts/measure-start.sh).
 # The package is removed again at the end, whatever happens. Needs root (or sudo).
 # Called by scripts/test.sh inside dbus-run-session.
 set -euo pipefail
@@ -32,7 +34,7 @@ say "packages: $deb ($(stat -c %s "$deb") bytes), $rpm_file ($(stat -c %s "$rpm_
 
 # --- the .rpm: contents, requirements, desktop entry; installed with rpm into a scratch root ----
 rpm_files=$(rpm -qpl "$rpm_file")
-for f in /usr/bin/folio-desktop /usr/share/applications/Folio.desktop /usr/share/icons/hicolor/128x128/apps/folio-desktop.png; do
+for f in /usr/bin/folio-desktop /usr/bin/folio /usr/share/applications/Folio.desktop /usr/share/icons/hicolor/128x128/apps/folio-desktop.png; do
   grep -qx "$f" <<<"$rpm_files" || { echo "the .rpm lacks $f" >&2; exit 1; }
 done
 rpm_requires=$(rpm -qp --requires "$rpm_file")
@@ -49,8 +51,9 @@ $SUDO rpm -V --nodeps --root "$rpm_root" folio
 grep -qx 'Exec=folio-desktop %u' "$rpm_root/usr/share/applications/Folio.desktop"
 grep -qx 'MimeType=x-scheme-handler/health.folio.desktop' "$rpm_root/usr/share/applications/Folio.desktop"
 [ "$("$rpm_root/usr/bin/folio-desktop" --version)" = "folio-desktop $(rpm -qp --qf '%{VERSION}' "$rpm_file")" ]
+[ "$("$rpm_root/usr/bin/folio" --version)" = "folio $(rpm -qp --qf '%{VERSION}' "$rpm_file")" ]
 $SUDO rm -rf "$rpm_root"
-say "the .rpm installs (rpm into a scratch root): the app, its icons and a desktop entry for health.folio.desktop: links (Exec=folio-desktop %u)"
+say "the .rpm installs (rpm into a scratch root): the app, the folio command, its icons and a desktop entry for health.folio.desktop: links (Exec=folio-desktop %u)"
 
 # --- the .deb: installed, removed at the end ---------------------------------------------------
 pids=()
@@ -74,7 +77,8 @@ grep -qx 'Exec=folio-desktop %u' /usr/share/applications/Folio.desktop
 grep -qx 'MimeType=x-scheme-handler/health.folio.desktop' /usr/share/applications/Folio.desktop
 version=$(dpkg-query -W -f='${Version}' folio)
 [ "$(/usr/bin/folio-desktop --version)" = "folio-desktop $version" ] || { echo "folio-desktop --version: $(/usr/bin/folio-desktop --version)" >&2; exit 1; }
-say "installed Folio $version (Installed-Size $(dpkg-query -W -f='${Installed-Size}' folio) kB); folio-desktop --version says so"
+[ "$(/usr/bin/folio --version)" = "folio $version" ] || { echo "folio --version: $(/usr/bin/folio --version)" >&2; exit 1; }
+say "installed Folio $version (Installed-Size $(dpkg-query -W -f='${Installed-Size}' folio) kB); folio-desktop --version and folio --version say so"
 
 export NO_AT_BRIDGE=1 RUST_LOG=info
 export XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR FOLIO_DATA_DIR
@@ -106,7 +110,8 @@ tauri-driver --port "$port" --native-port $((port + 1)) >/dev/null 2>&1 &
 driver=$!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 say "the installed Folio, opened from its desktop entry:"
-if ! WEBDRIVER_URL="http://127.0.0.1:$port" EXPECT_VERSION="$version" node tests/package/installed-app.mjs; then
+journey_log=$(mktemp)
+if ! WEBDRIVER_URL="http://127.0.0.1:$port" EXPECT_VERSION="$version" node tests/package/installed-app.mjs | tee "$journey_log"; then
   echo "the journey failed; the app's log:" >&2
   cat "$FOLIO_APP_LOG" >&2
   cat "$ARTIFACTS_DIR/member-browser.log" >&2 2>/dev/null || true
@@ -142,7 +147,15 @@ kill_tree "$driver"
 driver=""
 for _ in $(seq 1 50); do [ -z "$(installed_pids)" ] && break; sleep 0.1; done
 
-# --- 3. how fast it starts, and its memory (figures for docs/performance.md) -------------------
+# --- 3. the installed folio command reads the same records, with the key from the keychain -----
+shown=$(sed -n 's/.*records downloaded and shown (\([0-9,]*\) on this computer).*/\1/p' "$journey_log" | tr -d ,)
+stats=$(/usr/bin/folio stats)
+grep -q 'database integrity: ok' <<<"$stats" || { echo "folio stats: $stats" >&2; exit 1; }
+held=$(awk '/ records  / { n += $3 } END { print n + 0 }' <<<"$stats")
+[ -n "$shown" ] && [ "$held" = "$shown" ] || { echo "the app showed '$shown' records, folio stats counts $held: $stats" >&2; exit 1; }
+say "the installed folio command opens the app's encrypted records (key from the keychain): $held records, integrity ok"
+
+# --- 4. how fast it starts, and its memory (figures for docs/performance.md) -------------------
 say "start of the installed app (fresh profile, warm cache):"
 FOLIO_DATA_DIR=$(mktemp -d)/measure scripts/measure-start.sh --runs "${MEASURE_RUNS:-5}" | sed 's/^/  /'
 say "package test passed in $(($(date +%s) - began)) s"
