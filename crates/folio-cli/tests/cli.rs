@@ -686,16 +686,7 @@ fn without_a_keychain_the_records_are_locked_with_a_passphrase() {
 #[test]
 #[ignore = "needs node, an unlocked Secret Service and user namespaces; scripts/test.sh provides them"]
 fn a_sync_that_fills_the_disk_says_so_keeps_what_it_saved_and_resumes_with_room() {
-    let plan = PlanProcess::start(&[
-        "--member",
-        "kim=generated:21:5000:Kim:Lee",
-        "--redirect-uri",
-        "http://127.0.0.1/cb/full-plan",
-    ]);
-    let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("profile");
-    let d = profile.to_str().unwrap();
-    plan.add_and_connect(d, "Full Plan", "kim");
+    let (plan, _dir, profile) = a_connected_member_too_big_for_3_mb();
 
     // The profile on a 3 MB disk: the sync cannot fit. Then the disk grows (a tmpfs can) and
     // the next sync finishes where the first stopped.
@@ -745,16 +736,7 @@ fn a_sync_that_fills_the_disk_says_so_keeps_what_it_saved_and_resumes_with_room(
 #[test]
 #[ignore = "needs node, an unlocked Secret Service and user namespaces; scripts/test.sh provides them"]
 fn a_sync_killed_while_the_disk_is_full_loses_nothing_and_resumes_with_room() {
-    let plan = PlanProcess::start(&[
-        "--member",
-        "kim=generated:21:5000:Kim:Lee",
-        "--redirect-uri",
-        "http://127.0.0.1/cb/full-plan",
-    ]);
-    let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("profile");
-    let d = profile.to_str().unwrap();
-    plan.add_and_connect(d, "Full Plan", "kim");
+    let (plan, _dir, profile) = a_connected_member_too_big_for_3_mb();
 
     // The sync runs on a 3 MB disk; the moment the disk has no room left it is SIGKILLed (no
     // chance to roll back or clean up), with SQLite's write-ahead log and Folio's sync
@@ -822,6 +804,21 @@ fn a_sync_killed_while_the_disk_is_full_loses_nothing_and_resumes_with_room() {
         expected_from_the_plan(&plan.members()[0]),
         "complete and not doubled: {rest}"
     );
+}
+
+/// A sandbox plan with a 5,000-resource member, connected in a fresh profile (returned with
+/// the folder that holds it).
+fn a_connected_member_too_big_for_3_mb() -> (PlanProcess, tempfile::TempDir, std::path::PathBuf) {
+    let plan = PlanProcess::start(&[
+        "--member",
+        "kim=generated:21:5000:Kim:Lee",
+        "--redirect-uri",
+        "http://127.0.0.1/cb/full-plan",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile");
+    plan.add_and_connect(profile.to_str().unwrap(), "Full Plan", "kim");
+    (plan, dir, profile)
 }
 
 /// What a member's records should come to in `folio stats`: every type the sandbox counts,
