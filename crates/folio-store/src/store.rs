@@ -112,21 +112,10 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| wrong_key_or(path, e))?;
-        // SQLite without SQLCipher ignores `PRAGMA key` and would write plain pages.
-        let cipher: Option<(String,)> = sqlx::query_as("PRAGMA cipher_version")
-            .fetch_optional(&pool)
-            .await
-            .map_err(open_err)?;
-        if cipher.is_none_or(|(v,)| v.is_empty()) {
-            pool.close().await;
-            return Err(StoreError::NoEncryption);
+        if let Err(e) = check_and_migrate(&pool, path).await {
+            close_pool(&pool).await;
+            return Err(e);
         }
-        // Reading the schema proves the key is right and this is a database.
-        sqlx::query("SELECT count(*) FROM sqlite_master")
-            .execute(&pool)
-            .await
-            .map_err(|e| wrong_key_or(path, e))?;
-        MIGRATOR.run(&pool).await?;
         tracing::debug!(migrations = MIGRATOR.migrations.len(), "store opened");
         Ok(Self {
             pool,
@@ -190,7 +179,64 @@ impl Store {
 
     /// Closes every pooled connection (the WAL is checkpointed by SQLite on the last close).
     pub async fn close(self) {
-        self.pool.close().await;
+        close_pool(&self.pool).await;
+    }
+}
+
+/// Proves the pool opened an encrypted Folio database with the right key, then brings its
+/// schema up to date.
+async fn check_and_migrate(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+    // SQLite without SQLCipher ignores `PRAGMA key` and would write plain pages.
+    let cipher: Option<(String,)> = sqlx::query_as("PRAGMA cipher_version")
+        .fetch_optional(pool)
+        .await
+        .map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+    if cipher.is_none_or(|(v,)| v.is_empty()) {
+        return Err(StoreError::NoEncryption);
+    }
+    // Reading the schema proves the key is right and this is a database.
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(pool)
+        .await
+        .map_err(|e| wrong_key_or(path, e))?;
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// Closes every connection of `pool`, one after the other, before returning.
+///
+/// sqlx's `Pool::close` alone is not enough. A connection being handed back when it starts
+/// (its release check still talking to SQLite) can land in the idle queue after the close has
+/// looked there, and stay open, to be closed later from its own thread; or be closed at the
+/// same moment as another, and then neither is the last connection, so neither moves the
+/// write-ahead log into the database file and deletes it. Either way the files change after
+/// Folio has moved on (to delete them, to make a new database at the same path, or to open the
+/// file again). So: wait until every connection is back (queries still running finish; 5 s at
+/// most), then close, and close again whatever landed late.
+async fn close_pool(pool: &SqlitePool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !pool.is_closed()
+        && pool.num_idle() < pool.size() as usize
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    loop {
+        pool.close().await;
+        if pool.size() == 0 {
+            return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            tracing::warn!(
+                open = pool.size(),
+                "database connections still open 5 s after closing began"
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
