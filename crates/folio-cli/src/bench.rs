@@ -160,6 +160,7 @@ async fn bare_store(
     use sqlx::sqlite::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
     };
+    folio_core::crypto_ready();
     let mut options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
@@ -573,6 +574,7 @@ async fn export_table(data_dir: &std::path::Path, db: &std::path::Path) -> anyho
     let out_dir = tempfile::tempdir()?;
     // The floor: every stored JSON, read through sqlx and written one per line.
     let bare_path = out_dir.path().join("bare.txt");
+    folio_core::crypto_ready();
     let t = Instant::now();
     {
         use futures_util::TryStreamExt;

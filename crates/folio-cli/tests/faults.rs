@@ -81,6 +81,8 @@ fn imported_profile() -> (
 
 /// Turns the profile's encrypted database into a plain one, as an earlier Folio left it.
 async fn make_plain(profile: &Path) {
+    // This process opens the encrypted database through sqlx, not Folio's store.
+    folio_core::crypto_ready();
     let db = profile.join("folio.db");
     let plain = profile.join("plain.db");
     let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")

@@ -33,7 +33,7 @@ pub use error::CoreError;
 pub use folio::Folio;
 pub use folio_secrets::Sensitive;
 /// The encrypted database's page size (what SQLCipher must be told, after the key, to open it).
-pub use folio_store::CIPHER_PAGE_SIZE;
+pub use folio_store::{crypto_ready, CIPHER_PAGE_SIZE};
 pub use sync::SyncOptions;
 
 /// Entry points for the fuzz targets in `fuzz/` (what Folio does with untrusted bytes, without

@@ -32,6 +32,7 @@ impl Store {
         if DatabaseFile::at(path).map_err(|e| fail(e.to_string()))? != DatabaseFile::Plain {
             return Err(fail("it is not a plain SQLite database".into()));
         }
+        crate::crypto::ready();
         let staging = sibling(path, ".encrypting");
         for leftover in [
             staging.clone(),

@@ -7,6 +7,7 @@
 //! token or any other secret (the keychain does), rewrite a resource's JSON
 //! (it is stored verbatim), or be used by anything but folio-core.
 
+mod crypto;
 mod encrypt;
 mod erase;
 mod error;
@@ -22,6 +23,7 @@ mod store;
 mod sync;
 mod timeline;
 
+pub use crypto::ready as crypto_ready;
 pub use encrypt::Encrypted;
 pub use error::StoreError;
 pub use export::{ExportFilter, ExportRow};

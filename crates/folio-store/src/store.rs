@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::{DatabaseFile, DatabaseKey, StoreError};
+use crate::{crypto, DatabaseFile, DatabaseKey, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -83,6 +83,7 @@ impl Store {
             path: path.to_owned(),
             source,
         };
+        crypto::ready();
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(open_err)?
             .filename(path)

@@ -65,6 +65,7 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
 
 /// Writes a plain copy of an encrypted database, as a Folio before encryption left it.
 async fn plain_copy(encrypted: &Path, key: &DatabaseKey, plain: &Path) {
+    folio_store::crypto_ready();
     let raw_key = "x'".to_owned() + &"42".repeat(32) + "'";
     assert_eq!(format!("{key:?}"), "DatabaseKey(<redacted>)");
     let mut conn = SqliteConnectOptions::from_str("sqlite:")
