@@ -38,7 +38,10 @@ for f in /usr/bin/folio-desktop /usr/bin/folio /usr/share/applications/Folio.des
   grep -qx "$f" <<<"$rpm_files" || { echo "the .rpm lacks $f" >&2; exit 1; }
 done
 rpm_requires=$(rpm -qp --requires "$rpm_file")
-for r in 'libwebkit2gtk-4.1.so.0()(64bit)' 'libgtk-3.so.0()(64bit)' 'libcrypto.so.3()(64bit)'; do
+# The bundler does not read requirements from the binaries: the libraries they need beyond
+# WebKitGTK and GTK (OpenSSL's two, D-Bus for the keychain) are required by name in
+# tauri.conf.json; below, every library the folio command needs must be among them.
+for r in 'libwebkit2gtk-4.1.so.0()(64bit)' 'libgtk-3.so.0()(64bit)' 'libcrypto.so.3()(64bit)' 'libssl.so.3()(64bit)' 'libdbus-1.so.3()(64bit)'; do
   grep -qxF "$r" <<<"$rpm_requires" || { echo "the .rpm does not require $r" >&2; exit 1; }
 done
 # This is Debian: rpm unpacks the package into a folder of its own (its requirements are the
@@ -48,6 +51,10 @@ rpm_log=$(mktemp)
 $SUDO rpm --root "$rpm_root" --initdb
 $SUDO rpm -i --root "$rpm_root" --nodeps --noscripts "$rpm_file" 2>"$rpm_log" || { cat "$rpm_log" >&2; exit 1; }
 $SUDO rpm -V --nodeps --root "$rpm_root" folio
+for lib in $(readelf -d "$rpm_root/usr/bin/folio" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+  case "$lib" in libc.so.6 | libm.so.6 | libgcc_s.so.1 | ld-linux-*) continue ;; esac
+  grep -qxF "$lib()(64bit)" <<<"$rpm_requires" || { echo "/usr/bin/folio needs $lib, which the .rpm does not require" >&2; exit 1; }
+done
 grep -qx 'Exec=folio-desktop %u' "$rpm_root/usr/share/applications/Folio.desktop"
 grep -qx 'MimeType=x-scheme-handler/health.folio.desktop' "$rpm_root/usr/share/applications/Folio.desktop"
 [ "$("$rpm_root/usr/bin/folio-desktop" --version)" = "folio-desktop $(rpm -qp --qf '%{VERSION}' "$rpm_file")" ]
