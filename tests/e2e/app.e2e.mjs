@@ -1,86 +1,35 @@
 // The real desktop app, built with its embedded UI, driven in its WebKitGTK window through
-// tauri-driver + WebKitWebDriver under Xvfb. Speaks W3C WebDriver with fetch: no client library.
+// tauri-driver + WebKitWebDriver under Xvfb, through tests/webdriver.mjs (W3C WebDriver over fetch).
 //
 // Needs: APP_BIN (the built folio-desktop), FOLIO_DATA_DIR (a scratch profile), a display and
 // tauri-driver on WEBDRIVER_URL (default http://127.0.0.1:4444). scripts/test.sh sets all of it.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { webdriver } from "../webdriver.mjs";
 
-const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
 const app = process.env.APP_BIN;
 const dataDir = process.env.FOLIO_DATA_DIR;
-const artifacts = process.env.ARTIFACTS_DIR ?? "artifacts";
-
-async function wd(method, path, body) {
-  const res = await fetch(`${driver}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-
-let session;
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
-
-async function textOf(css, { timeoutMs = 20000 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const el = await wd("POST", `/session/${session}/element`, { using: "css selector", value: css });
-      const text = await wd("GET", `/session/${session}/element/${el[ELEMENT]}/text`);
-      if (text) return text;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  // What the member would have seen, for the report (synthetic data only).
-  const shown = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.body.innerText.slice(0, 2000)", args: [] }).catch(() => "?");
-  await screenshot(`e2e-failed-${css.replace(/[^a-z-]/gi, "")}.png`).catch(() => {});
-  throw new Error(`no text at ${css} after ${timeoutMs} ms: ${last}\nthe window showed:\n${shown}`);
-}
+const { start, end, textOf: waitText, click, clickButton, screenshot: save, all, title } = webdriver({
+  url: process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444",
+  artifacts: process.env.ARTIFACTS_DIR ?? "artifacts",
+  failedShot: (css) => `e2e-failed-${css.replace(/[^a-z-]/gi, "")}.png`,
+});
+const textOf = (css, { timeoutMs = 20000 } = {}) => waitText(css, timeoutMs);
 
 before(async () => {
   assert.ok(app && existsSync(app), `APP_BIN must name the built app (got ${app})`);
   assert.ok(dataDir, "FOLIO_DATA_DIR must name a scratch profile");
-  const created = await wd("POST", "/session", {
-    capabilities: { alwaysMatch: { "tauri:options": { application: app } } },
-  });
-  session = created.sessionId;
+  await start(app);
 });
 
-after(async () => {
-  if (session) await wd("DELETE", `/session/${session}`).catch(() => {});
-});
-
-async function click(css) {
-  const el = await wd("POST", `/session/${session}/element`, { using: "css selector", value: css });
-  await wd("POST", `/session/${session}/element/${el[ELEMENT]}/click`, {});
-}
-
-async function clickButton(text) {
-  const el = await wd("POST", `/session/${session}/element`, { using: "xpath", value: `//button[normalize-space()="${text}"]` });
-  await wd("POST", `/session/${session}/element/${el[ELEMENT]}/click`, {});
-}
+after(end);
 
 async function screenshot(name) {
-  // Two animation frames so WebKit has painted what the DOM holds.
-  await wd("POST", `/session/${session}/execute/async`, {
-    script: "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-    args: [],
-  });
-  const png = Buffer.from(await wd("GET", `/session/${session}/screenshot`), "base64");
+  const png = await save(name);
   assert.equal(png.subarray(1, 4).toString(), "PNG");
   assert.ok(png.length > 10_000, `a real picture, not a blank (${png.length} bytes)`);
-  await mkdir(artifacts, { recursive: true });
-  await writeFile(join(artifacts, name), png);
 }
 
 test("the window shows Folio and the status of a real database", async () => {
@@ -88,7 +37,7 @@ test("the window shows Folio and the status of a real database", async () => {
   // The screens appear once the records are open (the key comes from the real keychain).
   await textOf("nav[aria-label=Screens]");
   await clickButton("This computer");
-  assert.equal(await wd("GET", `/session/${session}/title`), "Folio");
+  assert.equal(await title(), "Folio");
   // This text comes from the Rust side: command -> folio-core -> folio-store -> SQLite.
   assert.match(await textOf("[data-testid=schema]"), /^Schema version [1-9][0-9]*$/);
   assert.equal(await textOf("[data-testid=data-dir]"), dataDir);
@@ -153,7 +102,7 @@ test("Labs and vitals lists the demo member's results and charts one over time",
   const list = await textOf("table.tests", { timeoutMs: 30000 });
   assert.match(list, /Lab results/);
   assert.match(list, /\d+(\.\d+)? (mg\/dL|g\/dL|mmol\/L|%)/);
-  const chart = await wd("POST", `/session/${session}/elements`, { using: "css selector", value: "[data-testid=lab-point]" });
+  const chart = await all("[data-testid=lab-point]");
   assert.ok(chart.length >= 2, `a chart with points (got ${chart.length})`);
   await screenshot("e2e-labs.png");
 });

@@ -1,0 +1,93 @@
+// A small W3C WebDriver client for driving Folio's window through tauri-driver: the end-to-end
+// test (tests/e2e) and the installed package's journey (tests/package) share it.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A session against `url` (tauri-driver). Screenshots go to `artifacts`; when text never
+ * appears, a picture named by `failedShot(css)` is saved and the window's text is reported.
+ */
+export function webdriver({ url, artifacts, failedShot }) {
+  let session;
+
+  async function wd(method, path, body) {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value)}`);
+    return json.value;
+  }
+
+  const at = (path) => `/session/${session}${path}`;
+  const find = (using, value) => wd("POST", at("/element"), { using, value });
+
+  /** Starts the app (`application` for tauri:options). */
+  async function start(application) {
+    session = (await wd("POST", "/session", { capabilities: { alwaysMatch: { "tauri:options": { application } } } })).sessionId;
+  }
+
+  async function end() {
+    if (session) await wd("DELETE", at("")).catch(() => {});
+  }
+
+  /** Two animation frames so WebKit has painted what the DOM holds; returns the PNG. */
+  async function screenshot(name) {
+    await wd("POST", at("/execute/async"), {
+      script: "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+      args: [],
+    });
+    const png = Buffer.from(await wd("GET", at("/screenshot")), "base64");
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, name), png);
+    return png;
+  }
+
+  /** The first non-empty text of `css`, waiting for it up to `timeoutMs`. */
+  async function textOf(css, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        const text = await wd("GET", at(`/element/${(await find("css selector", css))[ELEMENT]}/text`));
+        if (text) return text;
+      } catch (e) {
+        last = e;
+      }
+      await pause(200);
+    }
+    // What the member would have seen, for the report (synthetic data only).
+    const shown = await wd("POST", at("/execute/sync"), { script: "return document.body.innerText.slice(0, 2000)", args: [] }).catch(() => "?");
+    await screenshot(failedShot(css)).catch(() => {});
+    throw new Error(`no text at ${css} after ${timeoutMs} ms: ${last}\nthe window showed:\n${shown}`);
+  }
+
+  async function click(css) {
+    await wd("POST", at(`/element/${(await find("css selector", css))[ELEMENT]}/click`), {});
+  }
+
+  /** Clicks the button labelled `text`, waiting for it up to `timeoutMs`. */
+  async function clickButton(text, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const el = await find("xpath", `//button[normalize-space()="${text}"]`);
+        return await wd("POST", at(`/element/${el[ELEMENT]}/click`), {});
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await pause(200);
+      }
+    }
+  }
+
+  /** The elements matching `css` (possibly none). */
+  const all = (css) => wd("POST", at("/elements"), { using: "css selector", value: css });
+  const title = () => wd("GET", at("/title"));
+
+  return { start, end, textOf, click, clickButton, screenshot, all, title };
+}
