@@ -181,7 +181,7 @@ fn with_params(redirect_uri: &str, params: &[(&str, &str)]) -> String {
 
 /// `GET [base]/.well-known/smart-configuration`.
 pub async fn smart_configuration(State(state): State<Arc<AppState>>) -> Response {
-    let o = &state.origin;
+    let o = &state.endpoints_origin();
     (
         [(header::CONTENT_TYPE, "application/json")],
         Json(json!({
@@ -446,7 +446,7 @@ fn issue(state: &AppState, auth: &mut AuthStore, grant_id: &str) -> Response {
         "token_type": "Bearer",
         "expires_in": state.ttl.as_secs(),
         "scope": grant.scopes.join(" "),
-        "patient": state.members[grant.member].patient_id,
+        "patient": state.faults().token_patient.unwrap_or_else(|| state.members[grant.member].patient_id.clone()),
         "need_patient_banner": false,
     });
     if grant.scopes.iter().any(|s| s == "offline_access") {
@@ -473,6 +473,9 @@ fn issue(state: &AppState, auth: &mut AuthStore, grant_id: &str) -> Response {
 /// `POST /auth/token`.
 pub async fn token(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let faults = state.faults();
+    if faults.token_delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.token_delay_ms)).await;
+    }
     if faults.token_endpoint_down {
         return token_error(
             StatusCode::SERVICE_UNAVAILABLE,

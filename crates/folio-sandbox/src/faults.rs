@@ -26,6 +26,16 @@ pub struct Faults {
     pub revoke_refresh_tokens: bool,
     /// The token endpoint answers 503.
     pub token_endpoint_down: bool,
+    /// The token endpoint waits this long before it reads a request (a slow plan; two
+    /// refreshes sent at once are both in flight before either is answered).
+    pub token_delay_ms: u64,
+    /// Token responses name this patient instead of the member's (a broken or hostile plan).
+    pub token_patient: Option<String>,
+    /// Discovery (`.well-known/smart-configuration` and the CapabilityStatement's oauth-uris)
+    /// names the authorization, token and revocation endpoints at this origin instead of the
+    /// sandbox's own, as a plan that moved its authorization server, or a rewritten discovery
+    /// document, would.
+    pub endpoints_origin: Option<String>,
     /// Every search's `next` link points back at its first page: a paging loop.
     pub paging_loop: bool,
     /// Search pages with this 1-based page number are malformed JSON.

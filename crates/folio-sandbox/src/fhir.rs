@@ -28,7 +28,7 @@ const MAX_COUNT: usize = 1000;
 
 /// `GET [base]/metadata`.
 pub async fn metadata(State(state): State<Arc<AppState>>) -> Response {
-    let o = &state.origin;
+    let o = &state.endpoints_origin();
     let mut types: Vec<&str> = state.members.iter().flat_map(Member::types).collect();
     types.sort_unstable();
     types.dedup();

@@ -64,6 +64,14 @@ impl AppState {
         self.faults.read().map(|f| f.clone()).unwrap_or_default()
     }
 
+    /// The origin discovery names the authorization endpoints at: the sandbox's own, unless the
+    /// `endpoints_origin` fault moves them.
+    pub fn endpoints_origin(&self) -> String {
+        self.faults()
+            .endpoints_origin
+            .unwrap_or_else(|| self.origin.clone())
+    }
+
     /// Numbers FHIR requests from 1 since the faults were last set.
     pub fn next_request_number(&self) -> u64 {
         self.requests.fetch_add(1, Ordering::SeqCst) + 1

@@ -176,3 +176,49 @@ async fn faults_switch_at_runtime_over_http() {
         .unwrap();
     assert_eq!(fhir(&sb, &at, "Coverage").await.status(), 200);
 }
+
+#[tokio::test]
+async fn token_answers_can_be_slow_name_another_patient_and_discovery_can_move() {
+    let sb = support::start(SandboxConfig {
+        members: vec![MemberSource::Generated {
+            login: "demo".into(),
+            name: ("Ana".into(), "Rivera".into()),
+            seed: 3,
+            size: 50,
+        }],
+        ..Default::default()
+    })
+    .await;
+    sb.set_faults(Faults {
+        token_patient: Some("../Patient/other?x=1".into()),
+        token_delay_ms: 300,
+        endpoints_origin: Some("http://127.0.0.1:9".into()),
+        ..Default::default()
+    });
+    let started = Instant::now();
+    let t = connect(&sb, &Consent::default()).await;
+    assert!(started.elapsed() >= Duration::from_millis(300), "slow");
+    assert_eq!(t["patient"], "../Patient/other?x=1");
+    let well_known: Value = client()
+        .get(format!(
+            "{}/.well-known/smart-configuration",
+            sb.fhir_base()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        well_known["token_endpoint"],
+        "http://127.0.0.1:9/auth/token"
+    );
+    assert_eq!(
+        well_known["revocation_endpoint"],
+        "http://127.0.0.1:9/auth/revoke"
+    );
+    let metadata = fhir(&sb, "", "metadata").await.text().await.unwrap();
+    assert!(metadata.contains("http://127.0.0.1:9/auth/token"));
+    assert!(!metadata.contains(&format!("{}/auth/token", sb.origin())));
+}
