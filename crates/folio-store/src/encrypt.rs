@@ -43,6 +43,8 @@ impl Store {
             remove_if_present(&leftover)
                 .map_err(|e| fail(format!("{}: {e}", leftover.display())))?;
         }
+        // SQLite would make the copy 0644 less the umask; made first, it stays the owner's.
+        owner_only_file(&staging).map_err(|e| fail(format!("{}: {e}", staging.display())))?;
 
         let mut plain = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|e| fail(e.to_string()))?
@@ -179,6 +181,34 @@ async fn copy_encrypted(
     .await;
     copy.close().await?;
     checked
+}
+
+/// Makes the database file at `path` its owner's alone before SQLite opens it: a missing one is
+/// created empty with mode 0600 (SQLite would make it 0644 less the umask; an empty file is a
+/// new database to SQLite), and an existing one that others could read is narrowed to 0600.
+/// SQLite gives the `-wal`, `-shm` and `-journal` files the database file's mode. Elsewhere than
+/// Unix the platform's per-user folders decide, and nothing is done.
+pub(crate) fn owner_only_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(path)?;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            if let Err(e) = file.set_permissions(std::fs::Permissions::from_mode(0o600)) {
+                tracing::warn!(
+                    error = %e.kind(),
+                    "the database file is readable by other accounts and its mode cannot be changed"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// `path` with `suffix` added to its file name.

@@ -79,6 +79,10 @@ impl Store {
                 })
             }
         }
+        crate::encrypt::owner_only_file(path).map_err(|source| StoreError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
             source,
