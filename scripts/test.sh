@@ -20,7 +20,15 @@ cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --all --check
 
 step "folio-core stays free of Tauri"
-if cargo tree -p folio-core --locked -e normal,build --prefix none | grep -E '^tauri' ; then
+# The tree is read first: a cargo tree that fails (or prints nothing) must fail this check, not
+# pass it for want of a match.
+core_tree=$(cargo tree -p folio-core --locked -e normal,build --prefix none) \
+  || { echo "cargo tree failed: cannot check that folio-core stays free of Tauri." >&2; exit 1; }
+if ! grep -q '^folio-core ' <<<"$core_tree"; then
+  echo "cargo tree did not list folio-core: cannot check that it stays free of Tauri." >&2
+  exit 1
+fi
+if grep -E '^tauri' <<<"$core_tree"; then
   echo "folio-core depends on a tauri crate (see above): only src-tauri may." >&2
   exit 1
 fi
@@ -34,15 +42,8 @@ cargo clippy "${features[@]}" --all-targets -- -D warnings
 step "Rust build"
 cargo build "${features[@]}" --all-targets
 
-step "Rust tests, with a real Secret Service (gnome-keyring) on a private D-Bus session"
-dbus-run-session -- bash -c '
-  set -euo pipefail
-  export XDG_DATA_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d)
-  chmod 700 "$XDG_RUNTIME_DIR"
-  eval "$(printf folio-ci-keyring | gnome-keyring-daemon --unlock --components=secrets)"
-  export GNOME_KEYRING_CONTROL
-  cargo test "$@" -- --include-ignored
-' _ "${features[@]}"
+step "Rust tests, every one, with a real Secret Service (gnome-keyring) on a private D-Bus session"
+bash scripts/rust-tests.sh "${features[@]}"
 
 step "generated IPC bindings are committed and current"
 if ! git diff --exit-code -- ui/src/ipc/bindings.ts || [ -n "$(git status --porcelain -- ui/src/ipc/bindings.ts)" ]; then
