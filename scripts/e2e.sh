@@ -3,6 +3,7 @@
 # Called by scripts/test.sh inside dbus-run-session; needs APP_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/wait-until.sh
 : "${APP_BIN:?APP_BIN must name the built folio-desktop}"
 export NO_AT_BRIDGE=1
 export FOLIO_DATA_DIR; FOLIO_DATA_DIR=$(mktemp -d)/profile
@@ -22,14 +23,11 @@ display=99
 while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
 Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+wait_until 5 "Xvfb on display :$display" test -e "/tmp/.X11-unix/X$display"
 export DISPLAY=":$display"
 
 port=${E2E_WEBDRIVER_PORT:-4444}
 tauri-driver --port "$port" --native-port $((port + 1)) >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+wait_until 10 "tauri-driver on port $port" port_open "$port"
 WEBDRIVER_URL="http://127.0.0.1:$port" node --test --test-reporter=spec tests/e2e/*.e2e.mjs

@@ -15,6 +15,7 @@
 # the freshly installed package.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/wait-until.sh"
 
 runs=5
 cold=0
@@ -43,7 +44,7 @@ if [ -z "${DISPLAY:-}" ]; then
   while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
   Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+  wait_until 5 "Xvfb on display :$display" test -e "/tmp/.X11-unix/X$display"
   export DISPLAY=":$display"
 fi
 export NO_AT_BRIDGE=1 FOLIO_SKIP_URL_REGISTRATION=1

@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+. scripts/wait-until.sh
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 began=$(date +%s)
@@ -106,7 +107,7 @@ display=90
 while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
 Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+wait_until 5 "Xvfb on display :$display" test -e "/tmp/.X11-unix/X$display"
 export DISPLAY=":$display"
 [ "$(gio mime x-scheme-handler/health.folio.desktop | head -n 1)" = 'Default application for “x-scheme-handler/health.folio.desktop”: Folio.desktop' ]
 
@@ -115,7 +116,7 @@ port=4460
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null; do port=$((port + 2)); done
 tauri-driver --port "$port" --native-port $((port + 1)) >/dev/null 2>&1 &
 driver=$!
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+wait_until 10 "tauri-driver on port $port" port_open "$port"
 say "the installed Folio, opened from its desktop entry:"
 journey_log=$(mktemp)
 if ! WEBDRIVER_URL="http://127.0.0.1:$port" EXPECT_VERSION="$version" node tests/package/installed-app.mjs | tee "$journey_log"; then
@@ -152,7 +153,8 @@ say "a health.folio.desktop: link opened with xdg-open as a GNOME desktop does (
 kill_tree "$app"
 kill_tree "$driver"
 driver=""
-for _ in $(seq 1 50); do [ -z "$(installed_pids)" ] && break; sleep 0.1; done
+no_folio_runs() { [ -z "$(installed_pids)" ]; }
+wait_until 5 "the installed Folio, stopped, to exit" no_folio_runs
 
 # --- 3. the installed folio command reads the same records, with the key from the keychain -----
 shown=$(sed -n 's/.*records downloaded and shown (\([0-9,]*\) on this computer).*/\1/p' "$journey_log" | tr -d ,)
