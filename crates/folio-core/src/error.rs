@@ -104,7 +104,9 @@ impl CoreError {
             Self::Store(S::DiskFull(_)) => ErrorCode::DiskFull,
             Self::Secrets(_) => ErrorCode::KeychainUnavailable,
             Self::Smart(e) => match e {
-                SmartError::InvalidUrl(_) => ErrorCode::InvalidPlan,
+                SmartError::InvalidUrl(_) | SmartError::InsecureUrl { .. } => {
+                    ErrorCode::InvalidPlan
+                }
                 SmartError::Unreachable(_) | SmartError::HttpStatus(_) => {
                     ErrorCode::PlanUnreachable
                 }

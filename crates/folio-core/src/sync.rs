@@ -74,22 +74,10 @@ impl Default for SyncOptions {
     }
 }
 
-/// Which types the granted scopes cover.
+/// Which types the granted scopes cover (SMART v1 and v2 read exactly: a `.write` or `.c`
+/// scope reads nothing).
 pub(crate) fn scope_allows(scopes: &[String], resource_type: &str) -> bool {
-    scopes.iter().any(|scope| {
-        let Some(rest) = scope
-            .strip_prefix("patient/")
-            .or_else(|| scope.strip_prefix("user/"))
-        else {
-            return false;
-        };
-        let rest = rest.split('?').next().unwrap_or(rest);
-        let Some((ty, access)) = rest.split_once('.') else {
-            return false;
-        };
-        (ty == "*" || ty == resource_type)
-            && (access == "read" || access == "*" || access.contains('r') || access.contains('s'))
-    })
+    folio_smart::scopes::grants_reading(scopes, resource_type)
 }
 
 /// The first page of the search Folio runs for `resource_type`.
@@ -793,6 +781,13 @@ mod tests {
             "Observation"
         ));
         assert!(!scope_allows(&s(&["openid", "launch/patient"]), "Patient"));
+        for write_only in ["patient/*.write", "patient/Observation.cud", "patient/*.c"] {
+            assert!(
+                !scope_allows(&s(&[write_only]), "Observation"),
+                "{write_only} reads nothing"
+            );
+        }
+        assert!(scope_allows(&s(&["patient/*.rs"]), "Observation"));
     }
 
     #[test]

@@ -113,10 +113,10 @@ impl PendingAuthorization {
             .issuer
             .as_deref()
             .unwrap_or(self.config.fhir_base.as_str());
+        // RFC 9207 §2.4: simple string comparison, character for character (no trimming or
+        // normalising: `https://plan/` and `https://plan` are two issuers).
         match get("iss") {
-            Some(iss) if iss.trim_end_matches('/') != expected_iss.trim_end_matches('/') => {
-                return Err(SmartError::IssuerMismatch)
-            }
+            Some(iss) if iss != expected_iss => return Err(SmartError::IssuerMismatch),
             None if self.config.iss_parameter_supported => return Err(SmartError::IssuerMismatch),
             _ => {}
         }
@@ -266,6 +266,30 @@ mod tests {
         match pa.accept("http://127.0.0.1:5000/cb/demo", &refused) {
             Err(SmartError::AuthorizationFailed(d)) => assert_eq!(d, "invalid_scope: noway"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_issuer_is_compared_character_for_character() {
+        let pa = pending(true);
+        let st = pa.state().to_owned();
+        for near in [
+            "https://plan.example/fhir/",
+            "https://plan.example/fhir//",
+            "HTTPS://plan.example/fhir",
+            "https://PLAN.example/fhir",
+            " https://plan.example/fhir",
+        ] {
+            assert!(
+                matches!(
+                    pa.accept(
+                        "http://127.0.0.1:5000/cb/demo",
+                        &p(&[("code", "c"), ("state", &st), ("iss", near)])
+                    ),
+                    Err(SmartError::IssuerMismatch)
+                ),
+                "{near:?} is not the issuer"
+            );
         }
     }
 

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use crate::error::UrlRole;
 use crate::{http, SmartError};
 
 const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
@@ -107,21 +108,28 @@ pub(crate) fn join(base: &Url, path: &str) -> Result<Url, SmartError> {
         .map_err(|_| SmartError::InvalidUrl(path.to_owned()))
 }
 
-/// Resolves an endpoint URL that may be relative (legacy servers) against the FHIR base.
-fn resolve(base: &Url, value: &str) -> Result<Url, SmartError> {
-    Url::parse(value)
+/// Resolves an endpoint URL that may be relative (legacy servers) against the FHIR base, and
+/// refuses it unless it is `https` (or `http` on this computer): a discovery document rewritten
+/// on the way must not send the code, the verifier or a token anywhere in cleartext.
+fn resolve(base: &Url, value: &str, role: UrlRole) -> Result<Url, SmartError> {
+    let url = Url::parse(value)
         .or_else(|_| join(base, value))
-        .map_err(|_| SmartError::InvalidUrl(value.to_owned()))
+        .map_err(|_| SmartError::InvalidUrl(crate::authorize::truncate(value)))?;
+    http::require_secure(&url, role)?;
+    Ok(url)
 }
 
-/// Parses a FHIR base URL typed by a member or read from the catalog.
+/// Parses a FHIR base URL typed by a member or read from the catalog: an `https` address
+/// (`http` only on this computer) without a query.
 pub fn parse_fhir_base(text: &str) -> Result<Url, SmartError> {
-    let url = Url::parse(text.trim()).map_err(|_| SmartError::InvalidUrl(text.to_owned()))?;
-    if !matches!(url.scheme(), "https" | "http")
-        || url.host_str().is_none()
-        || url.query().is_some()
-    {
-        return Err(SmartError::InvalidUrl(text.to_owned()));
+    let url = Url::parse(text.trim())
+        .map_err(|_| SmartError::InvalidUrl(crate::authorize::truncate(text)))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(SmartError::InvalidUrl(crate::authorize::truncate(text)));
+    }
+    http::require_secure(&url, UrlRole::FhirBase)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(SmartError::InvalidUrl(crate::authorize::truncate(text)));
     }
     Ok(url)
 }
@@ -136,31 +144,8 @@ pub async fn discover(
     match http::get_json(client, &well_known, "application/json").await {
         Ok(doc) => {
             if let Ok(parsed) = serde_json::from_value::<WellKnown>(doc) {
-                if let (Some(auth), Some(token)) =
-                    (&parsed.authorization_endpoint, &parsed.token_endpoint)
-                {
-                    return Ok(SmartConfiguration {
-                        fhir_base: fhir_base.clone(),
-                        issuer: parsed.issuer.clone(),
-                        authorization_endpoint: resolve(fhir_base, auth)?,
-                        token_endpoint: resolve(fhir_base, token)?,
-                        revocation_endpoint: parsed
-                            .revocation_endpoint
-                            .as_deref()
-                            .map(|u| resolve(fhir_base, u))
-                            .transpose()?,
-                        management_endpoint: parsed
-                            .management_endpoint
-                            .as_deref()
-                            .map(|u| resolve(fhir_base, u))
-                            .transpose()?,
-                        capabilities: strings(parsed.capabilities),
-                        scopes_supported: strings(parsed.scopes_supported),
-                        iss_parameter_supported: parsed
-                            .authorization_response_iss_parameter_supported
-                            .unwrap_or(false),
-                        source: DiscoverySource::WellKnown,
-                    });
+                if let Some(config) = from_well_known(fhir_base, parsed)? {
+                    return Ok(config);
                 }
             }
         }
@@ -174,6 +159,39 @@ pub async fn discover(
         Err(_) => return Err(SmartError::NotSmart),
     };
     from_capability_statement(fhir_base, &cs)
+}
+
+/// The configuration a well-known document describes; `None` when it lacks the two endpoints
+/// Folio needs (then the CapabilityStatement is asked).
+fn from_well_known(
+    fhir_base: &Url,
+    parsed: WellKnown,
+) -> Result<Option<SmartConfiguration>, SmartError> {
+    let (Some(auth), Some(token)) = (&parsed.authorization_endpoint, &parsed.token_endpoint) else {
+        return Ok(None);
+    };
+    Ok(Some(SmartConfiguration {
+        fhir_base: fhir_base.clone(),
+        issuer: parsed.issuer.clone(),
+        authorization_endpoint: resolve(fhir_base, auth, UrlRole::Authorization)?,
+        token_endpoint: resolve(fhir_base, token, UrlRole::Token)?,
+        revocation_endpoint: parsed
+            .revocation_endpoint
+            .as_deref()
+            .map(|u| resolve(fhir_base, u, UrlRole::Revocation))
+            .transpose()?,
+        management_endpoint: parsed
+            .management_endpoint
+            .as_deref()
+            .map(|u| resolve(fhir_base, u, UrlRole::Management))
+            .transpose()?,
+        capabilities: strings(parsed.capabilities),
+        scopes_supported: strings(parsed.scopes_supported),
+        iss_parameter_supported: parsed
+            .authorization_response_iss_parameter_supported
+            .unwrap_or(false),
+        source: DiscoverySource::WellKnown,
+    }))
 }
 
 fn from_capability_statement(
@@ -203,10 +221,14 @@ fn from_capability_statement(
     Ok(SmartConfiguration {
         fhir_base: fhir_base.clone(),
         issuer: None,
-        authorization_endpoint: resolve(fhir_base, auth)?,
-        token_endpoint: resolve(fhir_base, token)?,
-        revocation_endpoint: find("revoke").map(|u| resolve(fhir_base, u)).transpose()?,
-        management_endpoint: find("manage").map(|u| resolve(fhir_base, u)).transpose()?,
+        authorization_endpoint: resolve(fhir_base, auth, UrlRole::Authorization)?,
+        token_endpoint: resolve(fhir_base, token, UrlRole::Token)?,
+        revocation_endpoint: find("revoke")
+            .map(|u| resolve(fhir_base, u, UrlRole::Revocation))
+            .transpose()?,
+        management_endpoint: find("manage")
+            .map(|u| resolve(fhir_base, u, UrlRole::Management))
+            .transpose()?,
         capabilities: Vec::new(),
         scopes_supported: Vec::new(),
         iss_parameter_supported: false,
@@ -234,11 +256,15 @@ mod tests {
             "https://plan.example/api/fhir/.well-known/smart-configuration"
         );
         assert_eq!(
-            resolve(&base, "../auth/token").unwrap().as_str(),
+            resolve(&base, "../auth/token", UrlRole::Token)
+                .unwrap()
+                .as_str(),
             "https://plan.example/api/auth/token"
         );
         assert_eq!(
-            resolve(&base, "https://login.example/t").unwrap().as_str(),
+            resolve(&base, "https://login.example/t", UrlRole::Token)
+                .unwrap()
+                .as_str(),
             "https://login.example/t"
         );
     }
@@ -271,11 +297,74 @@ mod tests {
     }
 
     #[test]
-    fn fhir_bases_must_be_plain_http_urls() {
+    fn fhir_bases_must_be_https_or_on_this_computer() {
         assert!(parse_fhir_base("https://plan.example/fhir").is_ok());
         assert!(parse_fhir_base("  http://127.0.0.1:8700/fhir ").is_ok());
+        assert!(parse_fhir_base("http://localhost:8700/fhir").is_ok());
+        assert!(parse_fhir_base("http://[::1]:8700/fhir").is_ok());
+        assert!(matches!(
+            parse_fhir_base("http://plan.example/fhir"),
+            Err(SmartError::InsecureUrl {
+                role: UrlRole::FhirBase,
+                ..
+            })
+        ));
         assert!(parse_fhir_base("ftp://plan.example").is_err());
         assert!(parse_fhir_base("https://plan.example/fhir?x=1").is_err());
+        assert!(parse_fhir_base("https://plan.example/fhir#x").is_err());
         assert!(parse_fhir_base("not a url").is_err());
+    }
+
+    fn well_known_with(endpoint: &str) -> Value {
+        json!({"authorization_endpoint": "https://plan.example/auth",
+               "token_endpoint": "https://plan.example/token",
+               "revocation_endpoint": "https://plan.example/revoke",
+               "management_endpoint": "https://plan.example/manage",
+               endpoint: "http://attacker.example/x"})
+    }
+
+    #[test]
+    fn a_discovered_endpoint_in_cleartext_refuses_the_plan() {
+        let base = Url::parse("https://plan.example/fhir").unwrap();
+        for (field, role) in [
+            ("authorization_endpoint", UrlRole::Authorization),
+            ("token_endpoint", UrlRole::Token),
+            ("revocation_endpoint", UrlRole::Revocation),
+            ("management_endpoint", UrlRole::Management),
+        ] {
+            let doc: WellKnown = serde_json::from_value(well_known_with(field)).unwrap();
+            match from_well_known(&base, doc) {
+                Err(SmartError::InsecureUrl { role: r, .. }) => assert_eq!(r, role, "{field}"),
+                other => panic!("{field} in cleartext must be refused: {other:?}"),
+            }
+        }
+        let file: WellKnown = serde_json::from_value(json!({
+            "authorization_endpoint": "file:///etc/passwd",
+            "token_endpoint": "https://plan.example/token"}))
+        .unwrap();
+        assert!(matches!(
+            from_well_known(&base, file),
+            Err(SmartError::InsecureUrl {
+                role: UrlRole::Authorization,
+                ..
+            })
+        ));
+        let cs = json!({"resourceType": "CapabilityStatement", "rest": [{"security": {"extension": [{
+            "url": OAUTH_URIS, "extension": [{"url": "authorize", "valueUri": "https://plan.example/a"}, {"url": "token", "valueUri": "http://plan.example/token"}]
+        }]}}]});
+        assert!(matches!(
+            from_capability_statement(&base, &cs),
+            Err(SmartError::InsecureUrl {
+                role: UrlRole::Token,
+                ..
+            })
+        ));
+        // A plan on this computer may use http throughout (the demo plan, tests).
+        let local = Url::parse("http://127.0.0.1:8700/fhir").unwrap();
+        let doc: WellKnown = serde_json::from_value(json!({
+            "authorization_endpoint": "http://127.0.0.1:8700/auth",
+            "token_endpoint": "/token"}))
+        .unwrap();
+        assert!(from_well_known(&local, doc).unwrap().is_some());
     }
 }

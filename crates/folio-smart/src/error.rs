@@ -1,12 +1,54 @@
 //! What can go wrong talking to a plan. Messages never carry a token, a code, a verifier or a
 //! URL with its query string.
 
+/// Which of a plan's addresses a check was about (named in messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlRole {
+    /// The FHIR base (records).
+    FhirBase,
+    /// Where the member signs in.
+    Authorization,
+    /// Where codes and refresh tokens are redeemed.
+    Token,
+    /// Where tokens are revoked.
+    Revocation,
+    /// Where the member manages their authorizations at the plan.
+    Management,
+    /// Where apps register (RFC 7591).
+    Registration,
+    /// A page opened in the member's browser.
+    Browser,
+}
+
+impl std::fmt::Display for UrlRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::FhirBase => "FHIR",
+            Self::Authorization => "sign-in",
+            Self::Token => "token",
+            Self::Revocation => "revocation",
+            Self::Management => "authorization management",
+            Self::Registration => "registration",
+            Self::Browser => "browser page",
+        })
+    }
+}
+
 /// A failure of the SMART client, named for what failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SmartError {
     /// A URL could not be used (not http(s), has a query, does not parse).
     #[error("not a usable URL: {0}")]
     InvalidUrl(String),
+    /// An address that would carry the sign-in, tokens or records in cleartext, or that is
+    /// not a web address at all.
+    #[error("Folio will not use the plan's {role} address: it must begin with https:// (plain http:// only for a plan on this computer), and this one begins with \"{scheme}:\"")]
+    InsecureUrl {
+        /// Which address.
+        role: UrlRole,
+        /// Its scheme (bounded), to tell a cleartext one from another kind.
+        scheme: String,
+    },
     /// The plan's server could not be reached (DNS, refused, TLS, timeout).
     #[error("the plan's server could not be reached: {0}")]
     Unreachable(String),

@@ -119,8 +119,9 @@ impl Page {
             .and_then(|l| l.url.as_deref())
         {
             Some(href) => {
-                let next = base
-                    .join(href)
+                // FHIR: a relative link is relative to the service base, whether or not the
+                // base was written with its trailing `/` (Folio stores bases without it).
+                let next = crate::discovery::join(base, href.trim())
                     .map_err(|_| FhirError::Malformed("a next link that is not a URL".into()))?;
                 if !same_origin(&next, base) {
                     return Err(FhirError::ForeignOrigin(
@@ -503,6 +504,28 @@ mod tests {
                 Err(FhirError::Malformed(_))
             ));
         }
+    }
+
+    #[test]
+    fn a_relative_next_link_stays_under_the_base_with_or_without_its_slash() {
+        let body =
+            br#"{"resourceType":"Bundle","link":[{"relation":"next","url":"Observation?page=2"}]}"#;
+        for base in [
+            "https://plan.example/fhir",
+            "https://plan.example/fhir/",
+            "https://plan.example/api/fhir/r4",
+        ] {
+            let base = Url::parse(base).unwrap();
+            let next = Page::parse(&base, body).unwrap().next.unwrap();
+            let expected = format!("{}/Observation?page=2", base.as_str().trim_end_matches('/'));
+            assert_eq!(next.as_str(), expected, "relative to {base}");
+        }
+        let rooted = br#"{"resourceType":"Bundle","link":[{"relation":"next","url":"/fhir/Observation?page=3"}]}"#;
+        let base = Url::parse("https://plan.example/fhir").unwrap();
+        assert_eq!(
+            Page::parse(&base, rooted).unwrap().next.unwrap().as_str(),
+            "https://plan.example/fhir/Observation?page=3"
+        );
     }
 
     #[test]

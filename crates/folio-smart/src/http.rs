@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
+use crate::error::UrlRole;
 use crate::SmartError;
 
 /// The HTTP client type the rest of Folio holds (folio-core never names reqwest itself).
@@ -13,13 +14,21 @@ pub type HttpClient = reqwest::Client;
 /// Discovery documents larger than this are refused.
 const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
+/// Token responses (and other small OAuth answers) larger than this are refused.
+pub(crate) const MAX_TOKEN_RESPONSE_BYTES: usize = 256 * 1024;
+
 /// A client that never follows redirects (a token must never be carried to another origin),
-/// validates certificates, and gives up on silent servers.
+/// validates certificates, and gives up on silent servers after a minute per request.
 pub fn client() -> Result<reqwest::Client, SmartError> {
+    client_with_timeout(Duration::from_secs(60))
+}
+
+/// [`client`] with another limit for a whole request (tests of silent servers use seconds).
+pub fn client_with_timeout(timeout: Duration) -> Result<reqwest::Client, SmartError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .timeout(timeout)
         .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| SmartError::Unreachable(e.to_string()))
@@ -61,19 +70,115 @@ pub(crate) async fn get_json(
     if !res.status().is_success() {
         return Err(SmartError::HttpStatus(res.status().as_u16()));
     }
-    if res
-        .content_length()
-        .is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64)
-    {
-        return Err(SmartError::InvalidResponse("document too large".into()));
-    }
-    let bytes = res
-        .bytes()
-        .await
-        .map_err(|e| SmartError::Unreachable(describe(&e)))?;
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(SmartError::InvalidResponse("document too large".into()));
-    }
+    let bytes = read_capped(res, MAX_DOCUMENT_BYTES).await?;
     serde_json::from_slice(&bytes)
         .map_err(|e| SmartError::InvalidResponse(format!("not JSON: {e}")))
+}
+
+/// Reads a response body, stopping as soon as it passes `limit` bytes, whether or not the
+/// server said how long it would be (a chunked body that never ends stops here, not at the
+/// client's timeout).
+pub(crate) async fn read_capped(
+    mut res: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, SmartError> {
+    let too_large = || SmartError::InvalidResponse(format!("a response over {limit} bytes"));
+    if res.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(res.content_length().map_or(8 * 1024, |n| n as usize));
+    while let Some(chunk) = res
+        .chunk()
+        .await
+        .map_err(|e| SmartError::Unreachable(describe(&e)))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Whether `url` is on this computer: `localhost`, or a loopback IP address (127.0.0.0/8, ::1).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks that `url` may carry a member's sign-in, tokens or records: `https`, or `http` to
+/// this computer only (the demo plan and tests). Anything else (cleartext to another host, or
+/// another scheme: `file:`, `javascript:`, `smb:` …) is refused, naming which address it was.
+pub fn require_secure(url: &Url, role: UrlRole) -> Result<(), SmartError> {
+    let ok = match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => is_loopback(url),
+        _ => false,
+    };
+    if ok && url.username().is_empty() && url.password().is_none() {
+        Ok(())
+    } else {
+        Err(SmartError::InsecureUrl {
+            role,
+            scheme: url.scheme().chars().take(20).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<(), SmartError> {
+        require_secure(&Url::parse(text).unwrap(), UrlRole::Token)
+    }
+
+    #[test]
+    fn only_https_or_loopback_http_may_carry_a_sign_in() {
+        for good in [
+            "https://plan.example/token",
+            "https://plan.example:8443/a?b=c",
+            "http://127.0.0.1:8700/token",
+            "http://127.8.9.1/token",
+            "http://localhost:3000/token",
+            "http://LOCALHOST/token",
+            "http://[::1]:9000/token",
+        ] {
+            assert!(check(good).is_ok(), "{good} is allowed");
+        }
+        for bad in [
+            "http://plan.example/token",
+            "http://10.0.0.1/token",
+            "http://localhost.plan.example/token",
+            "http://127.0.0.1.nip.io/token",
+            "http://[::ffff:7f00:1]/token",
+            "ftp://plan.example/token",
+            "file:///etc/passwd",
+            "smb://plan.example/share",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "https://user:pw@plan.example/token",
+        ] {
+            match check(bad) {
+                Err(SmartError::InsecureUrl { role, .. }) => assert_eq!(role, UrlRole::Token),
+                other => panic!("{bad} must be refused as insecure, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_refusal_says_what_to_do_and_names_no_address() {
+        let e = check("http://plan.example/token?code=secret").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("https://"), "{text}");
+        assert!(text.contains("token"), "{text}");
+        assert!(
+            !text.contains("secret") && !text.contains("plan.example"),
+            "{text}"
+        );
+    }
 }

@@ -17,11 +17,12 @@ mod fhir;
 pub mod http;
 mod loopback;
 mod pkce;
+pub mod scopes;
 mod tokens;
 
 pub use authorize::{AuthorizationCode, PendingAuthorization};
 pub use discovery::{discover, parse_fhir_base, DiscoverySource, SmartConfiguration};
-pub use error::SmartError;
+pub use error::{SmartError, UrlRole};
 pub use fhir::{retry_after, FhirClient, FhirError, Page, PageEntry, RetryPolicy};
 pub use loopback::{Callback, LoopbackListener};
 pub use pkce::{random_state, PkcePair};

@@ -63,8 +63,11 @@ impl LoopbackListener {
     }
 
     /// Waits for the answer at this listener's path, answering the browser with a page made
-    /// from `check`'s verdict. Requests for other paths get a 404 and are ignored. Gives up
-    /// after `timeout`. The listener closes when this returns.
+    /// from `check`'s verdict. Requests for other paths get a 404 and are ignored, and so is an
+    /// answer whose `state` is not this sign-in's (`check` says [`SmartError::StateMismatch`]):
+    /// any program or web page can reach 127.0.0.1, so a forged answer gets an error page and
+    /// the sign-in goes on waiting for the plan's. Gives up after `timeout`. The listener closes
+    /// when this returns.
     pub async fn wait<T>(
         self,
         timeout: Duration,
@@ -102,6 +105,19 @@ impl LoopbackListener {
                 params: form_urlencoded_pairs(query),
             };
             let verdict = check(&callback);
+            if let Err(SmartError::StateMismatch) = verdict {
+                tracing::warn!("ignored a sign-in answer with a state this sign-in did not send");
+                respond(
+                    &mut stream,
+                    "400 Bad Request",
+                    &page(
+                        "This answer is not Folio's",
+                        "It does not belong to the sign-in Folio is waiting for, so Folio ignored it and is still waiting for your plan.",
+                    ),
+                )
+                .await;
+                continue;
+            }
             let body = match &verdict {
                 Ok(_) => page(
                     "Folio is connected to your plan",
@@ -212,18 +228,47 @@ mod tests {
         let listener = LoopbackListener::bind("/cb/x").await.unwrap();
         let uri = listener.redirect_uri().to_owned();
         let waiter = tokio::spawn(listener.wait(Duration::from_secs(5), |_| {
-            Err::<(), _>(SmartError::StateMismatch)
+            Err::<(), _>(SmartError::IssuerMismatch)
         }));
-        let text = reqwest::get(format!("{uri}?state=forged"))
+        let text = reqwest::get(format!("{uri}?state=right&iss=elsewhere"))
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
-        assert!(text.contains("could not finish") && text.contains("state mismatch"));
+        assert!(text.contains("could not finish") && text.contains("issuer mismatch"));
         assert!(matches!(
             waiter.await.unwrap(),
-            Err(SmartError::StateMismatch)
+            Err(SmartError::IssuerMismatch)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_forged_answer_is_refused_and_the_sign_in_keeps_waiting() {
+        let listener = LoopbackListener::bind("/cb/x").await.unwrap();
+        let uri = listener.redirect_uri().to_owned();
+        let check = |cb: &Callback| {
+            let state = cb.params.iter().find(|(k, _)| k == "state").map(|(_, v)| v);
+            match state {
+                Some(s) if s == "the-real-state" => Ok(cb.params.clone()),
+                _ => Err(SmartError::StateMismatch),
+            }
+        };
+        let waiter = tokio::spawn(listener.wait(Duration::from_secs(10), check));
+        for forged in ["?code=evil&state=guess", "?error=access_denied", ""] {
+            let res = reqwest::get(format!("{uri}{forged}")).await.unwrap();
+            assert_eq!(res.status(), 400, "{forged}");
+            assert!(res.text().await.unwrap().contains("still waiting"));
+            assert!(
+                !waiter.is_finished(),
+                "a forged answer ({forged}) ended the sign-in"
+            );
+        }
+        let res = reqwest::get(format!("{uri}?code=good&state=the-real-state"))
+            .await
+            .unwrap();
+        assert!(res.text().await.unwrap().contains("connected"));
+        let params = waiter.await.unwrap().unwrap();
+        assert!(params.contains(&("code".into(), "good".into())));
     }
 }

@@ -15,7 +15,8 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 
 use crate::authorize::{truncate, AuthorizationCode, PendingAuthorization};
-use crate::http::describe;
+use crate::error::UrlRole;
+use crate::http::{describe, read_capped, require_secure, MAX_TOKEN_RESPONSE_BYTES};
 use crate::{SmartConfiguration, SmartError};
 
 /// SMART's additions to the token response (unknown fields are ignored).
@@ -66,6 +67,8 @@ fn client(
     redirect_uri: Option<&str>,
 ) -> Result<SmartClient, SmartError> {
     let bad = |e: url::ParseError| SmartError::InvalidUrl(e.to_string());
+    // Checked at discovery too; checked again here because endpoints may come from storage.
+    require_secure(&config.token_endpoint, UrlRole::Token)?;
     let mut c = oauth2::Client::new(ClientId::new(client_id.to_owned()))
         .set_auth_uri(AuthUrl::from_url(config.authorization_endpoint.clone()))
         .set_token_uri(TokenUrl::from_url(config.token_endpoint.clone()))
@@ -97,16 +100,17 @@ fn map_error<RE: std::error::Error + 'static>(
             }
         },
         RequestTokenError::Request(e) => {
-            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-            let mut text = e.to_string();
-            while let Some(s) = source {
-                if let Some(re) = s.downcast_ref::<reqwest::Error>() {
-                    text = describe(re);
-                    break;
-                }
-                source = s.source();
+            let e: &(dyn std::error::Error + 'static) = &e;
+            if let Some(CappedError::Body(body)) = find_source::<CappedError>(e) {
+                return match body {
+                    SmartError::Unreachable(text) => SmartError::Unreachable(text.clone()),
+                    other => SmartError::InvalidResponse(format!("token response: {other}")),
+                };
             }
-            SmartError::Unreachable(text)
+            match find_source::<reqwest::Error>(e) {
+                Some(re) => SmartError::Unreachable(describe(re)),
+                None => SmartError::Unreachable(e.to_string()),
+            }
         }
         RequestTokenError::Parse(e, _) => {
             SmartError::InvalidResponse(format!("token response: {}", e.inner()))
@@ -116,6 +120,20 @@ fn map_error<RE: std::error::Error + 'static>(
             SmartError::TokenRefused(truncate(&text))
         }
     }
+}
+
+/// The first error of type `T` in `error`'s chain (itself included).
+fn find_source<'e, T: std::error::Error + 'static>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e T> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
 }
 
 fn token_set(
@@ -141,6 +159,53 @@ fn token_set(
     }
 }
 
+/// What went wrong sending an OAuth request through [`capped`].
+#[derive(Debug, thiserror::Error)]
+enum CappedError {
+    #[error("{0}")]
+    Request(#[from] reqwest::Error),
+    #[error("the token service's request could not be built")]
+    Build,
+    #[error("{0}")]
+    Body(SmartError),
+}
+
+/// The HTTP client handed to `oauth2`: the same reqwest client (no redirects, timeouts), but
+/// the answer is read with a size limit while it arrives, so an endless or huge token response
+/// stops at [`MAX_TOKEN_RESPONSE_BYTES`] (oauth2's own reqwest glue reads whole bodies).
+struct CappedClient(reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for CappedClient {
+    type Error = CappedError;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<oauth2::HttpResponse, CappedError>> + Send + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let url =
+                reqwest::Url::parse(&parts.uri.to_string()).map_err(|_| CappedError::Build)?;
+            let mut builder = self.0.request(parts.method, url).body(body);
+            for (name, value) in &parts.headers {
+                builder = builder.header(name, value);
+            }
+            let res = builder.send().await?;
+            let status = res.status();
+            let headers = res.headers().clone();
+            let bytes = read_capped(res, MAX_TOKEN_RESPONSE_BYTES)
+                .await
+                .map_err(CappedError::Body)?;
+            let mut response = oauth2::HttpResponse::new(bytes);
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            Ok(response)
+        })
+    }
+}
+
 /// Redeems the code of a finished sign-in (with its PKCE verifier and redirect URI).
 pub async fn exchange_code(
     http: &reqwest::Client,
@@ -155,7 +220,7 @@ pub async fn exchange_code(
     let response = c
         .exchange_code(OAuthCode::new(code.0.into_inner()))
         .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier().to_owned()))
-        .request_async(http)
+        .request_async(&CappedClient(http.clone()))
         .await
         .map_err(map_error)?;
     Ok(token_set(&response, pending.scopes(), None))
@@ -174,15 +239,16 @@ pub async fn refresh(
     let rt = RefreshToken::new(refresh_token.expose().clone());
     let response = c
         .exchange_refresh_token(&rt)
-        .request_async(http)
+        .request_async(&CappedClient(http.clone()))
         .await
         .map_err(map_error)?;
     Ok(token_set(&response, granted, Some(refresh_token)))
 }
 
 /// Revokes a token (RFC 7009). `Ok(false)` when the plan offers no revocation endpoint.
-/// A plain form POST rather than the `oauth2` crate's, which refuses `http` endpoints and so
-/// could not revoke at a plan on 127.0.0.1 (the demo plan, tests).
+/// A plain form POST rather than the `oauth2` crate's, which refuses every `http` endpoint and
+/// so could not revoke at a plan on 127.0.0.1 (the demo plan, tests); the endpoint must pass
+/// the same rule as every other ([`require_secure`]: `https`, or `http` on this computer).
 pub async fn revoke(
     http: &reqwest::Client,
     config: &SmartConfiguration,
@@ -193,6 +259,7 @@ pub async fn revoke(
     let Some(endpoint) = &config.revocation_endpoint else {
         return Ok(false);
     };
+    require_secure(endpoint, UrlRole::Revocation)?;
     let hint = if is_refresh_token {
         "refresh_token"
     } else {

@@ -80,13 +80,11 @@ fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     [head.into_bytes(), body.to_vec()].concat()
 }
 
+/// The client Folio itself uses (redirects, compression and certificates as in the app), with
+/// a shorter limit per request so silent servers are given up on in test time.
 fn client(origin: &str, timeout: Duration) -> FhirClient {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .build()
-        .unwrap();
-    FhirClient::new(http, Url::parse(&format!("{origin}/fhir/")).unwrap())
+    let http = folio_smart::http::client_with_timeout(timeout).unwrap();
+    FhirClient::new(http, Url::parse(&format!("{origin}/fhir")).unwrap())
         .with_retry(RetryPolicy {
             attempts: 2,
             base_delay: Duration::from_millis(10),
@@ -216,4 +214,110 @@ async fn a_gzip_bomb_is_never_inflated() {
         matches!(result, Err(FhirError::Malformed(_))),
         "read as the bytes it is, not as 10 MB: {result:?}"
     );
+}
+
+/// An endless answer, fast: 64 KiB every millisecond, for as long as the client reads.
+fn firehose() -> Behaviour {
+    Behaviour::Endless {
+        chunk: vec![b' '; 64 * 1024],
+        every: Duration::from_millis(1),
+    }
+}
+
+#[tokio::test]
+async fn an_endless_discovery_document_stops_at_its_limit_not_at_the_timeout() {
+    let (origin, seen) = raw_server(firehose()).await;
+    let http = folio_smart::http::client_with_timeout(Duration::from_secs(8)).unwrap();
+    let base = Url::parse(&format!("{origin}/fhir")).unwrap();
+    let result = folio_smart::discover(&http, &base).await;
+    // Read whole, the body would grow until the client's timeout (Unreachable, "timed out");
+    // read with its limit, both documents are refused at 4 MiB: not a SMART server.
+    assert!(
+        matches!(result, Err(folio_smart::SmartError::NotSmart)),
+        "{result:?}"
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 2, "well-known, then metadata");
+}
+
+#[tokio::test]
+async fn an_endless_token_response_stops_at_its_limit_not_at_the_timeout() {
+    let (origin, _) = raw_server(firehose()).await;
+    let http = folio_smart::http::client_with_timeout(Duration::from_secs(8)).unwrap();
+    let config = folio_smart::SmartConfiguration {
+        fhir_base: Url::parse(&format!("{origin}/fhir")).unwrap(),
+        issuer: None,
+        authorization_endpoint: Url::parse(&format!("{origin}/auth")).unwrap(),
+        token_endpoint: Url::parse(&format!("{origin}/token")).unwrap(),
+        revocation_endpoint: None,
+        management_endpoint: None,
+        capabilities: vec![],
+        scopes_supported: vec![],
+        iss_parameter_supported: false,
+        source: folio_smart::DiscoverySource::WellKnown,
+    };
+    let redirect = "http://127.0.0.1:1/cb/x";
+    let pending = folio_smart::PendingAuthorization::new(
+        config,
+        "folio",
+        redirect,
+        vec!["patient/*.read".into()],
+    );
+    let code = pending
+        .accept(
+            redirect,
+            &[
+                ("code".into(), "c".into()),
+                ("state".into(), pending.state().to_owned()),
+            ],
+        )
+        .unwrap();
+    let result = folio_smart::exchange_code(&http, &pending, code).await;
+    match result {
+        Err(folio_smart::SmartError::InvalidResponse(text)) => {
+            assert!(text.contains("over"), "{text}")
+        }
+        other => panic!("the token response must be cut at its limit: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_relative_next_link_is_followed_under_the_base_not_beside_it() {
+    // The plan's base has no trailing slash, as Folio stores bases; page 1 links to page 2
+    // relatively. Page 2 must be asked at /fhir/Observation, not at /Observation.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let paths = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = paths.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let n = socket.read(&mut buf).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let target = head.split(' ').nth(1).unwrap_or("").to_owned();
+            seen.lock().unwrap().push(target.clone());
+            let body = if target.starts_with("/fhir/Observation?page=2") {
+                r#"{"resourceType":"Bundle","type":"searchset","entry":[]}"#.to_owned()
+            } else if target.starts_with("/fhir/Observation?") {
+                r#"{"resourceType":"Bundle","type":"searchset","link":[{"relation":"next","url":"Observation?page=2"}],"entry":[]}"#.to_owned()
+            } else {
+                String::new()
+            };
+            let status = if body.is_empty() {
+                "404 Not Found"
+            } else {
+                "200 OK"
+            };
+            let _ = socket
+                .write_all(&response(status, &[], body.as_bytes()))
+                .await;
+        }
+    });
+    let c = client(&origin, Duration::from_secs(5));
+    let first = c.url("Observation", &[("patient", "p")]).unwrap();
+    let page = c.page(&first, &token()).await.unwrap();
+    let next = page.next.expect("a next link");
+    assert_eq!(next.path(), "/fhir/Observation");
+    let second = c.page(&next, &token()).await;
+    assert!(second.is_ok(), "{second:?}");
+    assert_eq!(paths.lock().unwrap().len(), 2);
 }
