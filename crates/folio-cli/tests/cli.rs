@@ -118,7 +118,34 @@ fn plans_lists_the_demo_plan_and_adds_one_with_clear_errors() {
     assert!(!bad.status.success());
     assert!(String::from_utf8(bad.stderr)
         .unwrap()
-        .contains("FHIR base must be an http(s) address"));
+        .contains("FHIR base must be an https:// address"));
+    // Cleartext to a plan on the network would carry the code, the verifier, tokens and
+    // records unencrypted: refused, with the reason.
+    let cleartext = folio()
+        .args([
+            "--data-dir",
+            d,
+            "plans",
+            "add",
+            "--name",
+            "Cleartext",
+            "--fhir-base",
+            "http://fhir.acme.example/r4",
+            "--client-id",
+            "c",
+        ])
+        .output()
+        .unwrap();
+    assert!(!cleartext.status.success());
+    let said = String::from_utf8(cleartext.stderr).unwrap();
+    assert!(
+        said.contains("must begin with https://") && said.contains("FHIR"),
+        "{said}"
+    );
+    let listed = folio().args(["--data-dir", d, "plans"]).output().unwrap();
+    assert!(!String::from_utf8(listed.stdout)
+        .unwrap()
+        .contains("Cleartext"));
     let ok = folio()
         .args([
             "--data-dir",
