@@ -85,6 +85,103 @@ impl DataDir {
     pub fn database_path(&self) -> PathBuf {
         self.path.join("folio.db")
     }
+
+    /// Creates the folder if it is missing, for the member's account alone (0700 on Unix;
+    /// parents it needs are made as the system makes folders), and narrows an existing one that
+    /// other accounts could read or enter, such as one an earlier Folio or the webview made.
+    pub fn create(&self) -> std::io::Result<()> {
+        owner_only::create_dir(&self.path)
+    }
+}
+
+/// What Folio writes is readable by the member's account alone: folders 0700 and files 0600 on
+/// Unix, whatever the process umask. (Elsewhere the platform's per-user folders and ACLs decide.)
+pub(crate) mod owner_only {
+    use std::fs::File;
+    use std::io;
+    use std::path::Path;
+
+    /// Folder mode on Unix.
+    #[cfg(unix)]
+    const DIR_MODE: u32 = 0o700;
+    /// File mode on Unix.
+    #[cfg(unix)]
+    const FILE_MODE: u32 = 0o600;
+
+    /// Creates `path` (its parents as the system makes them) as an owner-only folder; an
+    /// existing folder that is looser is narrowed to owner-only. A folder whose mode cannot be
+    /// changed (not the member's, or on a file system without modes) is used as it is, and a
+    /// warning says so.
+    pub(crate) fn create_dir(path: &Path) -> io::Result<()> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
+        match builder.create(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {
+                narrow(path);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    #[cfg(unix)]
+    fn narrow(path: &Path) {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        if meta.permissions().mode() & 0o077 == 0 {
+            return;
+        }
+        if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(DIR_MODE)) {
+            tracing::warn!(
+                error = %e.kind(),
+                "the data folder is readable by other accounts and its mode cannot be changed"
+            );
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn narrow(_: &Path) {}
+
+    /// Creates a new file for writing, owner-only (0600 on Unix); an existing one is an error.
+    pub(crate) fn create_new_file(path: &Path) -> io::Result<File> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+        options.open(path)
+    }
+
+    /// A `tempfile` builder for staging files, owner-only (0600 on Unix).
+    pub(crate) fn temp_file_builder<'a, 'b>(
+        prefix: &'a str,
+        suffix: &'b str,
+    ) -> tempfile::Builder<'a, 'b> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(prefix).suffix(suffix);
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(FILE_MODE));
+        builder
+    }
+
+    /// A `tempfile` builder for staging folders, owner-only (0700 on Unix: `tempfile` would
+    /// make them 0777 less the umask).
+    pub(crate) fn temp_dir_builder<'a, 'b>(
+        prefix: &'a str,
+        suffix: &'b str,
+    ) -> tempfile::Builder<'a, 'b> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(prefix).suffix(suffix);
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(DIR_MODE));
+        builder
+    }
 }
 
 #[cfg(test)]
@@ -111,5 +208,32 @@ mod tests {
         );
         assert!(d.path().ends_with(APP_IDENTIFIER));
         assert_eq!(d.database_path(), d.path().join("folio.db"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_is_made_owner_only_and_a_looser_one_is_narrowed() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let base = tempfile::tempdir().unwrap();
+        let made = DataDir::at(base.path().join("a/profile"));
+        made.create().unwrap();
+        assert_eq!(mode(made.path()), 0o700);
+        made.create().unwrap();
+        assert_eq!(
+            mode(made.path()),
+            0o700,
+            "creating it again changes nothing"
+        );
+
+        let earlier = DataDir::at(base.path().join("earlier"));
+        std::fs::create_dir(earlier.path()).unwrap();
+        std::fs::set_permissions(earlier.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        earlier.create().unwrap();
+        assert_eq!(
+            mode(earlier.path()),
+            0o700,
+            "an earlier 0755 folder is narrowed"
+        );
     }
 }

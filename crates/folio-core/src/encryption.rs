@@ -63,10 +63,12 @@ fn read_record(data_dir: &DataDir) -> Result<Option<KeyRecord>, CoreError> {
 fn write_record(data_dir: &DataDir, record: &KeyRecord) -> Result<(), CoreError> {
     let path = record_path(data_dir);
     let fail = |e: std::io::Error| CoreError::KeyRecord(format!("{}: {e}", path.display()));
-    std::fs::create_dir_all(data_dir.path()).map_err(fail)?;
+    data_dir.create().map_err(fail)?;
     let json = serde_json::to_vec_pretty(record)
         .map_err(|e| CoreError::Internal(format!("key record: {e}")))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(data_dir.path()).map_err(fail)?;
+    let mut tmp = crate::data_dir::owner_only::temp_file_builder(".tmp", "")
+        .tempfile_in(data_dir.path())
+        .map_err(fail)?;
     std::io::Write::write_all(&mut tmp, &json).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(&path).map_err(|e| fail(e.error))?;
@@ -126,7 +128,7 @@ pub(crate) async fn open_store(
     passphrase: Option<&Sensitive<String>>,
 ) -> Result<Store, CoreError> {
     let path = data_dir.database_path();
-    std::fs::create_dir_all(data_dir.path()).map_err(|source| {
+    data_dir.create().map_err(|source| {
         CoreError::Store(StoreError::CreateDir {
             path: data_dir.path().to_owned(),
             source,

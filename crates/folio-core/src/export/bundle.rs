@@ -17,9 +17,7 @@ pub(super) struct BundleSink {
 impl BundleSink {
     /// Starts the Bundle in a temporary file in `dir`.
     pub(super) fn create(dir: &Path, timestamp: &str) -> std::io::Result<Self> {
-        let file = tempfile::Builder::new()
-            .prefix(".folio-export-")
-            .suffix(".partial")
+        let file = crate::data_dir::owner_only::temp_file_builder(".folio-export-", ".partial")
             .tempfile_in(dir)?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let id = new_uuid();

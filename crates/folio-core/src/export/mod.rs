@@ -4,7 +4,8 @@
 //!
 //! Writing is streamed a page of rows at a time into a temporary file (or folder) beside the
 //! target, synced, then renamed into place: the target path never holds half an export, and an
-//! existing file is only replaced when the member said so.
+//! existing file is only replaced when the member said so. What is written is the member's
+//! alone (files 0600, an NDJSON folder 0700 on Unix), whatever the umask.
 
 mod bundle;
 mod ips;
@@ -88,9 +89,7 @@ pub(crate) fn publish_bytes(
 ) -> Result<u64, CoreError> {
     use std::io::Write;
     let write = || -> std::io::Result<u64> {
-        let mut file = tempfile::Builder::new()
-            .prefix(".folio-export-")
-            .suffix(".partial")
+        let mut file = crate::data_dir::owner_only::temp_file_builder(".folio-export-", ".partial")
             .tempfile_in(parent)?;
         file.write_all(bytes)?;
         file.as_file().sync_all()?;

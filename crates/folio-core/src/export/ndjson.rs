@@ -12,6 +12,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use super::Sink;
+use crate::data_dir::owner_only;
 
 pub(super) struct NdjsonSink {
     dir: TempDir,
@@ -22,10 +23,8 @@ pub(super) struct NdjsonSink {
 impl NdjsonSink {
     /// Starts the export in a temporary folder in `parent`.
     pub(super) fn create(parent: &Path, timestamp: &str) -> std::io::Result<Self> {
-        let dir = tempfile::Builder::new()
-            .prefix(".folio-export-")
-            .suffix(".partial")
-            .tempdir_in(parent)?;
+        // Owner-only: the folder 0700 and every file in it 0600 (on Unix), whatever the umask.
+        let dir = owner_only::temp_dir_builder(".folio-export-", ".partial").tempdir_in(parent)?;
         Ok(Self {
             dir,
             timestamp: timestamp.to_owned(),
@@ -39,7 +38,9 @@ impl NdjsonSink {
             return Err(std::io::Error::other("a resource type that is not a name"));
         }
         if !self.files.contains_key(resource_type) {
-            let file = File::create(self.dir.path().join(format!("{resource_type}.ndjson")))?;
+            let file = owner_only::create_new_file(
+                &self.dir.path().join(format!("{resource_type}.ndjson")),
+            )?;
             self.files.insert(
                 resource_type.to_owned(),
                 (BufWriter::with_capacity(256 * 1024, file), 0),
@@ -92,7 +93,7 @@ impl Sink for NdjsonSink {
             "error": []
         });
         let text = serde_json::to_string_pretty(&manifest)?;
-        let mut m = File::create(dir.path().join("manifest.json"))?;
+        let mut m = owner_only::create_new_file(&dir.path().join("manifest.json"))?;
         m.write_all(text.as_bytes())?;
         m.sync_all()?;
         bytes += text.len() as u64;
