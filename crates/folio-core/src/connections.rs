@@ -93,10 +93,12 @@ impl Folio {
                 "the client id must be one word, as the plan issued it".into(),
             ));
         }
-        let base = folio_smart::parse_fhir_base(fhir_base).map_err(|_| {
-            CoreError::InvalidPlan(
-                "the FHIR base must be an http(s) address without a query".into(),
-            )
+        let base = folio_smart::parse_fhir_base(fhir_base).map_err(|e| match e {
+            // Says which address and why: https is required (http only on this computer).
+            SmartError::InsecureUrl { .. } => CoreError::Smart(e),
+            _ => CoreError::InvalidPlan(
+                "the FHIR base must be an https:// address without a query".into(),
+            ),
         })?;
         let store = &self.store().await?;
         let mut id = plans::slug(name);
