@@ -89,6 +89,8 @@ pub fn run() -> Result<(), tauri::Error> {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
+        // Opens sign-in pages in the system browser, called from Rust only (no capability).
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -593,7 +593,7 @@ async fn connect(
         "Sign in at your plan in your browser. If it did not open, visit:\n  {}",
         started.authorize_url
     )?;
-    if let Err(e) = folio_core::browser::open(&started.authorize_url) {
+    if let Err(e) = folio_core::browser::open(&started.authorize_url, webbrowser::open) {
         writeln!(err, "({e})")?;
     }
     writeln!(err, "Waiting for the plan's answer (Ctrl-C to cancel)...")?;

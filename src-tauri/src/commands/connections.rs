@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use folio_core::api::{ApiError, ConnectionSummary, DisconnectResult, SignInStarted};
 use folio_core::Folio;
+use tauri_plugin_opener::OpenerExt;
 
 use crate::demo::DemoPlan;
 
@@ -15,6 +16,7 @@ const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(600);
 #[tauri::command]
 #[specta::specta]
 pub async fn begin_connect(
+    app: tauri::AppHandle,
     folio: tauri::State<'_, Folio>,
     demo: tauri::State<'_, DemoPlan>,
     plan_id: String,
@@ -24,9 +26,18 @@ pub async fn begin_connect(
         .begin_sign_in(&plan_id)
         .await
         .map_err(ApiError::from)?;
-    // The UI shows the link too, in case no browser could be opened.
-    if let Err(e) = folio_core::browser::open(&started.authorize_url) {
-        tracing::warn!(error = %e, "could not open the system browser");
+    // The UI shows the link too, in case no browser could be opened. `$BROWSER` first, else
+    // Tauri's opener plugin (from Rust: the window is granted none of its permissions). The
+    // opener may wait briefly for its launcher, so it runs off the async workers.
+    let url = started.authorize_url.clone();
+    let opened = tauri::async_runtime::spawn_blocking(move || {
+        folio_core::browser::open(&url, |url| app.opener().open_url(url, None::<&str>))
+    })
+    .await;
+    match opened {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "could not open the system browser"),
+        Err(e) => tracing::warn!(error = %e, "opening the system browser stopped"),
     }
     Ok(started)
 }
