@@ -160,6 +160,7 @@ async fn bare_store(
     use sqlx::sqlite::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
     };
+    use sqlx::ConnectOptions;
     folio_core::crypto_ready();
     let mut options = SqliteConnectOptions::new()
         .filename(path)
@@ -169,7 +170,9 @@ async fn bare_store(
     if let Some(p) = passphrase {
         options = options
             .pragma("key", format!("'{p}'"))
-            .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string());
+            .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
+            // sqlx would log the connect statement, key included.
+            .disable_statement_logging();
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
@@ -578,12 +581,15 @@ async fn export_table(data_dir: &std::path::Path, db: &std::path::Path) -> anyho
     let t = Instant::now();
     {
         use futures_util::TryStreamExt;
+        use sqlx::ConnectOptions;
         let pool = sqlx::SqlitePool::connect_with(
             sqlx::sqlite::SqliteConnectOptions::new()
                 .filename(db)
                 .pragma("key", format!("'{BENCH_PASSPHRASE}'"))
                 .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
-                .read_only(true),
+                .read_only(true)
+                // sqlx would log the connect statement, key included.
+                .disable_statement_logging(),
         )
         .await?;
         let mut file = std::io::BufWriter::new(std::fs::File::create(&bare_path)?);

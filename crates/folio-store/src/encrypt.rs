@@ -52,6 +52,8 @@ impl Store {
             // An attached database is opened with the main one's flags: the staging file must
             // be creatable. (The plain file exists: `DatabaseFile::at` was asked first.)
             .create_if_missing(true)
+            // The key is attached through this connection: none of its statements are logged.
+            .disable_statement_logging()
             .connect()
             .await
             .map_err(|e| fail(format!("cannot open it: {e}")))?;
@@ -132,6 +134,8 @@ async fn copy_encrypted(
         .filename(staging)
         .pragma("key", key.pragma_value())
         .pragma("cipher_page_size", CIPHER_PAGE_SIZE.to_string())
+        // The key is in the connect statement, which sqlx would log (see `Store::open`).
+        .disable_statement_logging()
         .connect()
         .await?;
     let checked = async {

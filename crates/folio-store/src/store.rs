@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
 
 use crate::{crypto, DatabaseFile, DatabaseKey, StoreError};
 
@@ -94,6 +94,10 @@ impl Store {
             // SQLCipher: the key comes before anything reads the file (sqlx sends it first).
             .pragma("key", key.pragma_value())
             .pragma("cipher_page_size", CIPHER_PAGE_SIZE.to_string())
+            // sqlx sends every pragma above as one statement when it connects, and logs
+            // statements (at DEBUG) and slow ones (at WARN: stretching a passphrase is slow) with
+            // their text: the key would be in the logs. None of this pool's statements are.
+            .disable_statement_logging()
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)

@@ -9,6 +9,8 @@ use folio_core::{DataDir, Folio};
 use folio_sandbox::{MemberSource, Sandbox, SandboxConfig};
 use folio_secrets::KeychainStore;
 
+pub mod on_disk;
+
 const KEYCHAIN: &str =
     "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one";
 
