@@ -527,7 +527,7 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
 
 #[test]
 #[ignore = "needs node and an unlocked Secret Service on a D-Bus session; scripts/test.sh provides both"]
-fn debug_logs_of_a_connect_sync_and_export_carry_no_token_name_or_identifier() {
+fn trace_logs_of_a_connect_sync_and_export_carry_no_key_token_name_or_identifier() {
     use folio_secrets::SecretStore;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
@@ -535,7 +535,7 @@ fn debug_logs_of_a_connect_sync_and_export_carry_no_token_name_or_identifier() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/member-browser.mjs");
     let out = folio()
         .env("BROWSER", format!("node {}", member.display()))
-        .env("FOLIO_LOG", "debug")
+        .env("FOLIO_LOG", "trace")
         .args(["--data-dir", d, "connect", "demo", "--sync"])
         .output()
         .unwrap();
@@ -554,7 +554,7 @@ fn debug_logs_of_a_connect_sync_and_export_carry_no_token_name_or_identifier() {
         ("pdf", "summary.pdf"),
     ] {
         let out = folio()
-            .env("FOLIO_LOG", "debug")
+            .env("FOLIO_LOG", "trace")
             .args(["--data-dir", d, "export", "--format", format])
             .arg(exports.path().join(name))
             .output()
@@ -573,9 +573,13 @@ fn debug_logs_of_a_connect_sync_and_export_carry_no_token_name_or_identifier() {
             > 50,
         "debug logging was on"
     );
+    assert!(
+        logs.lines().any(|l| l.contains(" TRACE ")),
+        "trace logging was on"
+    );
 
-    // What must never appear: the tokens (read back from the keychain), the member's name and
-    // identifiers (from the demo plan's generator, which the CLI used).
+    // What must never appear: the database key and the tokens (read back from the keychain),
+    // the member's name and identifiers (from the demo plan's generator, which the CLI used).
     let list = String::from_utf8(
         folio()
             .args(["--data-dir", d, "connections"])
@@ -593,7 +597,15 @@ fn debug_logs_of_a_connect_sync_and_export_carry_no_token_name_or_identifier() {
     let generated =
         folio_sandbox::generator::generate_member("demo", ("Ana", "Rivera"), 2026, 2000);
     let patient = &generated.resources[0];
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("encryption.json")).unwrap())
+            .unwrap();
+    let database_key = folio_secrets::KeychainStore::new("health.folio.desktop")
+        .get(record["account"].as_str().unwrap())
+        .unwrap()
+        .unwrap();
     let mut secrets = vec![
+        database_key.expose().clone(),
         tokens["access_token"].as_str().unwrap().to_owned(),
         tokens["refresh_token"].as_str().unwrap().to_owned(),
         "Rivera".to_owned(),
@@ -647,12 +659,46 @@ fn without_a_keychain_connecting_fails_clearly_and_stores_nothing() {
         list.contains("no connections yet"),
         "no half connection left behind: {list}"
     );
-    // And the tokens went nowhere else: not into the database.
-    let db = std::fs::read(dir.path().join("folio.db")).unwrap_or_default();
+    // And the tokens went nowhere else. They stayed inside the folio process (its own demo
+    // plan made them), so look for any value shaped like one: the plan's tokens, codes and
+    // state are 43 URL-safe base64 characters. Every row of the database is read through the
+    // passphrase (its bytes are ciphertext, where a stored token would hide too) and every
+    // other file of the profile as it is; a missing database fails here.
+    let disk = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(common::on_disk::read_profile(
+            dir.path(),
+            &common::on_disk::DbKey::Passphrase("no keychain on this computer".into()),
+        ));
     assert!(
-        !db.windows(6).any(|w| w == b"access"),
-        "no token material in the database"
+        disk.holding(b"demo")
+            .iter()
+            .any(|p| p.starts_with("plans.")),
+        "the database's rows are read (the catalog is in them)"
     );
+    for field in ["access_token", "refresh_token"] {
+        assert_eq!(
+            disk.holding(field.as_bytes()),
+            Vec::<String>::new(),
+            "no token material on disk"
+        );
+    }
+    assert_eq!(
+        disk.holding_where(|bytes| longest_token_like_run(bytes) >= 43),
+        Vec::<String>::new(),
+        "nothing shaped like a token on disk"
+    );
+}
+
+/// The longest run of URL-safe base64 characters in `bytes`.
+fn longest_token_like_run(bytes: &[u8]) -> usize {
+    bytes
+        .split(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0)
 }
 
 #[test]

@@ -34,18 +34,27 @@ async fn connecting_the_demo_plan_stores_tokens_in_the_keychain_only() {
         .expect("tokens in the keychain");
     let token = e.folio.access_token(&c.id).await.unwrap();
     assert!(entry.expose().contains(token.expose().as_str()));
-    // Nothing secret in the database file.
-    let db = std::fs::read(e.folio.data_dir().database_path()).unwrap();
-    let wal = std::fs::read(format!(
-        "{}-wal",
-        e.folio.data_dir().database_path().display()
-    ))
-    .unwrap_or_default();
-    for bytes in [db, wal] {
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(
-            !text.contains(token.expose().as_str()),
-            "no access token in SQLite"
+    // No token in any row of the database (read through its key: its bytes are ciphertext,
+    // where a stored token would hide too) or in any other file of the profile.
+    let entry: serde_json::Value = serde_json::from_str(entry.expose()).unwrap();
+    let refresh = entry["refresh_token"].as_str().unwrap();
+    let profile = e.folio.data_dir().path();
+    let disk = on_disk::read_profile(
+        profile,
+        &on_disk::DbKey::from_keychain(profile, e.secrets.as_ref()),
+    )
+    .await;
+    assert!(
+        disk.holding(c.id.as_bytes())
+            .iter()
+            .any(|p| p.starts_with("connections.")),
+        "the connection's row is read"
+    );
+    for secret in [token.expose().as_str(), refresh] {
+        assert_eq!(
+            disk.holding(secret.as_bytes()),
+            Vec::<String>::new(),
+            "no token on disk outside the keychain"
         );
     }
     // The token works at the plan.

@@ -880,6 +880,12 @@ async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_f
         .unwrap();
     e.folio.set_show_sensitive(true).await.unwrap();
     let token = e.folio.access_token(&c.id).await.unwrap();
+    let entry =
+        folio_secrets::SecretStore::get(e.secrets.as_ref(), &format!("connection/{}", c.id))
+            .unwrap()
+            .unwrap();
+    let entry: serde_json::Value = serde_json::from_str(entry.expose()).unwrap();
+    let refresh = entry["refresh_token"].as_str().unwrap().to_owned();
     let db = e.folio.data_dir().database_path();
     assert!(
         e.folio.stats().await.unwrap().0.len() > 3,
@@ -916,25 +922,40 @@ async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_f
         .unwrap();
     assert_eq!(res.status(), 401, "revoked at the plan");
     // The encrypted database was not just emptied: its files are gone and Folio started a new
-    // one (with a new key) for the calls above. Nothing of the member is in it.
-    for file in [
-        db.clone(),
-        std::path::PathBuf::from(format!("{}-wal", db.display())),
-    ] {
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        for word in [
-            &b"Portillo"[..],
-            b"Rivera",
-            b"ExplanationOfBenefit\"",
-            b"FSH",
-        ] {
-            assert!(
-                !bytes.windows(word.len()).any(|w| w == word),
-                "{} still holds {:?}",
-                file.display(),
-                String::from_utf8_lossy(word)
-            );
-        }
+    // one (with a new key) for the calls above. Nothing of the member and no token is in any
+    // of its rows (read through its key, not as ciphertext) or in any other file of the profile.
+    let profile = e.folio.data_dir().path();
+    let disk = on_disk::read_profile(
+        profile,
+        &on_disk::DbKey::from_keychain(profile, e.secrets.as_ref()),
+    )
+    .await;
+    assert!(
+        disk.holding(b"demo")
+            .iter()
+            .any(|p| p.starts_with("plans.")),
+        "the new database's rows are read (the catalog is in them)"
+    );
+    for name in ["Portillo", "Rivera"] {
+        assert_eq!(
+            disk.holding_any_case(name),
+            Vec::<String>::new(),
+            "still holds {name:?}"
+        );
+    }
+    for word in ["ExplanationOfBenefit\"", "FSH"] {
+        assert_eq!(
+            disk.holding(word.as_bytes()),
+            Vec::<String>::new(),
+            "still holds {word:?}"
+        );
+    }
+    for secret in [token.expose().as_str(), refresh.as_str()] {
+        assert_eq!(
+            disk.holding(secret.as_bytes()),
+            Vec::<String>::new(),
+            "a token is still on disk"
+        );
     }
     assert!(e.folio.integrity_ok().await.unwrap());
     assert!(

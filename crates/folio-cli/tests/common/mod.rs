@@ -9,6 +9,10 @@
 use std::ffi::OsStr;
 use std::process::{Command, Output};
 
+/// Every row of a profile's encrypted database (through its key) and every other file in it.
+#[path = "../../../folio-core/tests/common/on_disk.rs"]
+pub mod on_disk;
+
 /// A small deterministic generator for kill times; the seed is printed so a failure can be
 /// replayed with FOLIO_FAULT_SEED.
 pub struct Rng(u64);
