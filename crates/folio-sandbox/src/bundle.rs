@@ -17,16 +17,20 @@ pub struct Entry<'a> {
 /// Builds a searchset Bundle by concatenating bytes (resources are never re-encoded).
 pub fn searchset(
     fhir_base: &str,
-    total: usize,
+    total: Option<usize>,
     self_url: &str,
     next_url: Option<&str>,
     entries: &[Entry<'_>],
 ) -> Vec<u8> {
     let size: usize = entries.iter().map(|e| e.json.len() + 120).sum();
     let mut out = Vec::with_capacity(size + 512);
-    out.extend_from_slice(br#"{"resourceType":"Bundle","type":"searchset","total":"#);
-    out.extend_from_slice(total.to_string().as_bytes());
-    out.extend_from_slice(br#","link":[{"relation":"self","url":"#);
+    out.extend_from_slice(br#"{"resourceType":"Bundle","type":"searchset","#);
+    if let Some(total) = total {
+        out.extend_from_slice(br#""total":"#);
+        out.extend_from_slice(total.to_string().as_bytes());
+        out.push(b',');
+    }
+    out.extend_from_slice(br#""link":[{"relation":"self","url":"#);
     out.extend_from_slice(json!(self_url).to_string().as_bytes());
     out.push(b'}');
     if let Some(next) = next_url {
@@ -94,7 +98,7 @@ mod tests {
         ];
         let bytes = searchset(
             "http://h/fhir",
-            7,
+            Some(7),
             "http://h/fhir/Observation?x=\"",
             Some("http://h/fhir/_page/abc"),
             &entries,
@@ -105,5 +109,12 @@ mod tests {
         assert_eq!(v["entry"][0]["fullUrl"], "http://h/fhir/Observation/o1");
         assert_eq!(v["entry"][1]["search"]["mode"], "include");
         assert_eq!(v["link"][0]["url"], "http://h/fhir/Observation?x=\"");
+        let untotalled = searchset("http://h/fhir", None, "http://h/fhir/X", None, &entries);
+        let v: serde_json::Value = serde_json::from_slice(&untotalled).unwrap();
+        assert!(
+            v.get("total").is_none(),
+            "no total when the server gives none"
+        );
+        assert_eq!(v["entry"].as_array().unwrap().len(), 2);
     }
 }

@@ -45,6 +45,56 @@ pub struct Faults {
     /// Searches and reads of these types answer 403, as a plan that does not share them with
     /// apps would.
     pub forbidden_types: Vec<String>,
+    /// A strict FHIR server: search features real servers lack or refuse, in any combination.
+    pub strict: StrictServer,
+}
+
+/// The ways real FHIR servers differ from a lenient one in what searches they take and how
+/// they page. Each can be switched on alone or with the others; the default is lenient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StrictServer {
+    /// `_include` with a `*` target (`ExplanationOfBenefit:*`) answers 400, naming the
+    /// parameter, as HAPI FHIR does; specific includes work.
+    pub reject_include_wildcard: bool,
+    /// Any `_include` answers 400.
+    pub reject_include: bool,
+    /// Any `_revinclude` answers 400.
+    pub reject_revinclude: bool,
+    /// `_lastUpdated` answers 400.
+    pub reject_last_updated: bool,
+    /// `_count` is ignored: pages hold the server's default size.
+    pub ignore_count: bool,
+    /// `_count` above this is lowered to it.
+    pub max_count: Option<u32>,
+    /// `next` links are relative to the FHIR base (`_page/…`) instead of absolute.
+    pub relative_links: bool,
+    /// Search Bundles carry no `total`.
+    pub no_total: bool,
+    /// An Observation search without `category` answers 400 (as some US Core servers do).
+    pub require_observation_category: bool,
+    /// The CapabilityStatement keeps declaring every include, revinclude and `_lastUpdated`
+    /// even where this mode rejects them (a server that says more than it does). Otherwise it
+    /// declares only what works.
+    pub overstate_capabilities: bool,
+}
+
+impl StrictServer {
+    /// Whether the CapabilityStatement declares `_include=include` (on ExplanationOfBenefit).
+    pub(crate) fn declares_include(&self, include: &str) -> bool {
+        self.overstate_capabilities
+            || !(self.reject_include || self.reject_include_wildcard && include.ends_with(":*"))
+    }
+
+    /// Whether it declares `_revinclude`.
+    pub(crate) fn declares_revinclude(&self) -> bool {
+        self.overstate_capabilities || !self.reject_revinclude
+    }
+
+    /// Whether it declares `_lastUpdated`.
+    pub(crate) fn declares_last_updated(&self) -> bool {
+        self.overstate_capabilities || !self.reject_last_updated
+    }
 }
 
 impl Faults {
@@ -73,5 +123,30 @@ mod tests {
             serde_json::from_str(r#"{"rate_limit_every":2,"retry_after_secs":1}"#).unwrap();
         assert_eq!(f.rate_limit_every, Some(2));
         assert!(serde_json::from_str::<Faults>(r#"{"explode":true}"#).is_err());
+        let strict: Faults =
+            serde_json::from_str(r#"{"strict":{"reject_include_wildcard":true,"max_count":20}}"#)
+                .unwrap();
+        assert!(strict.strict.reject_include_wildcard && !strict.strict.reject_include);
+        assert_eq!(strict.strict.max_count, Some(20));
+        assert!(serde_json::from_str::<Faults>(r#"{"strict":{"lenient":true}}"#).is_err());
+    }
+
+    #[test]
+    fn capabilities_declare_only_what_works_unless_overstated() {
+        let mut s = StrictServer {
+            reject_include_wildcard: true,
+            ..Default::default()
+        };
+        assert!(!s.declares_include("ExplanationOfBenefit:*"));
+        assert!(s.declares_include("ExplanationOfBenefit:provider"));
+        assert!(s.declares_revinclude() && s.declares_last_updated());
+        s.reject_include = true;
+        s.reject_revinclude = true;
+        s.reject_last_updated = true;
+        assert!(!s.declares_include("ExplanationOfBenefit:provider"));
+        assert!(!s.declares_revinclude() && !s.declares_last_updated());
+        s.overstate_capabilities = true;
+        assert!(s.declares_include("ExplanationOfBenefit:*"));
+        assert!(s.declares_revinclude() && s.declares_last_updated());
     }
 }

@@ -21,32 +21,60 @@ use crate::auth::{bearer, Grant};
 use crate::bundle::{fhir_json, outcome, searchset, Entry};
 use crate::members::{parse_instant, Member, StoredResource};
 use crate::server::AppState;
-use crate::{scopes, Faults};
+use crate::{scopes, Faults, StrictServer};
 
 const DEFAULT_COUNT: usize = 50;
 const MAX_COUNT: usize = 1000;
 
-/// `GET [base]/metadata`.
+/// The `_include` values the sandbox serves on ExplanationOfBenefit (CARIN Blue Button's).
+const EOB_INCLUDES: &[&str] = &[
+    "ExplanationOfBenefit:*",
+    "ExplanationOfBenefit:patient",
+    "ExplanationOfBenefit:provider",
+    "ExplanationOfBenefit:care-team",
+    "ExplanationOfBenefit:coverage",
+    "ExplanationOfBenefit:insurer",
+    "ExplanationOfBenefit:payee",
+];
+
+/// `GET [base]/metadata`. In strict-server mode it declares only the search features that
+/// work, unless the mode overstates them (as some servers do).
 pub async fn metadata(State(state): State<Arc<AppState>>) -> Response {
     let o = &state.endpoints_origin();
+    let strict = state.faults().strict;
     let mut types: Vec<&str> = state.members.iter().flat_map(Member::types).collect();
     types.sort_unstable();
     types.dedup();
     let resources: Vec<serde_json::Value> = types
         .iter()
         .map(|t| {
+            let mut params = vec![
+                json!({"name": "_id", "type": "token"}),
+                json!({"name": "patient", "type": "reference"}),
+            ];
+            if strict.declares_last_updated() {
+                params.push(json!({"name": "_lastUpdated", "type": "date"}));
+            }
+            if *t == "Observation" {
+                params.push(json!({"name": "category", "type": "token"}));
+            }
             let mut r = json!({
                 "type": t,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
-                "searchParam": [
-                    {"name": "_id", "type": "token"}, {"name": "_lastUpdated", "type": "date"},
-                    {"name": "patient", "type": "reference"}
-                ],
-                "searchRevInclude": ["Provenance:target"],
+                "searchParam": params,
             });
+            if strict.declares_revinclude() {
+                r["searchRevInclude"] = json!(["Provenance:target"]);
+            }
             if *t == "ExplanationOfBenefit" {
-                r["searchInclude"] = json!(["ExplanationOfBenefit:*", "ExplanationOfBenefit:patient", "ExplanationOfBenefit:provider",
-                    "ExplanationOfBenefit:care-team", "ExplanationOfBenefit:coverage", "ExplanationOfBenefit:insurer"]);
+                let includes: Vec<&str> = EOB_INCLUDES
+                    .iter()
+                    .copied()
+                    .filter(|i| strict.declares_include(i))
+                    .collect();
+                if !includes.is_empty() {
+                    r["searchInclude"] = json!(includes);
+                }
             }
             if *t == "Patient" {
                 r["operation"] = json!([{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}]);
@@ -373,14 +401,18 @@ fn page(
         let mut nq = q.clone();
         // A paging loop sends every page's `next` back to the second page.
         nq.o = if faults.paging_loop { q.n } else { end };
-        Some(format!("{}/_page/{}", state.fhir_base, cursor_of(&nq)))
+        Some(if faults.strict.relative_links {
+            format!("_page/{}", cursor_of(&nq))
+        } else {
+            format!("{}/_page/{}", state.fhir_base, cursor_of(&nq))
+        })
     } else {
         None
     };
     let page_number = q.o / q.n + 1;
     let mut body = searchset(
         &state.fhir_base,
-        all.len(),
+        (!faults.strict.no_total).then_some(all.len()),
         &self_url,
         next.as_deref(),
         &entries,
@@ -400,6 +432,43 @@ fn page(
         }
     }
     fhir_json(StatusCode::OK, body)
+}
+
+/// What a strict server refuses in a search's first request: 400 naming the parameter.
+#[allow(clippy::result_large_err)]
+fn strict_refusal(
+    strict: &StrictServer,
+    ty: &str,
+    params: &[(String, String)],
+) -> Result<(), Response> {
+    for (k, v) in params {
+        match k.as_str() {
+            "_include" if strict.reject_include => {
+                return Err(bad("_include is not supported by this server"));
+            }
+            "_include" if strict.reject_include_wildcard && (v == "*" || v.ends_with(":*")) => {
+                return Err(bad(&format!(
+                    "Invalid _include parameter value \"{v}\": '*' is not supported as a value for search inclusion parameters"
+                )));
+            }
+            "_revinclude" if strict.reject_revinclude => {
+                return Err(bad("_revinclude is not supported by this server"));
+            }
+            "_lastUpdated" if strict.reject_last_updated => {
+                return Err(bad("Unknown search parameter \"_lastUpdated\""));
+            }
+            _ => {}
+        }
+    }
+    if strict.require_observation_category
+        && ty == "Observation"
+        && !params.iter().any(|(k, _)| k == "category")
+    {
+        return Err(bad(
+            "Observation searches require the category parameter (with patient)",
+        ));
+    }
+    Ok(())
 }
 
 fn member_of<'a>(state: &'a AppState, grant: &Grant) -> &'a Member {
@@ -437,10 +506,20 @@ fn search(
             &format!("Access to {ty} was not granted."),
         );
     }
-    let q = match parse_query(ty, params, member) {
+    let strict = state.faults().strict;
+    if let Err(r) = strict_refusal(&strict, ty, params) {
+        return r;
+    }
+    let mut q = match parse_query(ty, params, member) {
         Ok(q) => q,
         Err(r) => return r,
     };
+    if strict.ignore_count {
+        q.n = DEFAULT_COUNT;
+    }
+    if let Some(cap) = strict.max_count {
+        q.n = q.n.min(usize::try_from(cap).unwrap_or(usize::MAX).max(1));
+    }
     let self_url = if q.echo.is_empty() {
         format!("{}/{ty}", state.fhir_base)
     } else {
@@ -590,6 +669,12 @@ pub async fn faults_layer(
 ) -> Response {
     let faults = state.faults();
     let n = state.next_request_number();
+    state.count_request();
+    let asked = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     if faults.slow_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await;
     }
@@ -617,6 +702,10 @@ pub async fn faults_layer(
         );
     }
     let response = next.run(request).await;
+    let status = response.status();
+    if status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY {
+        state.record_rejected(asked);
+    }
     if !Faults::hits(faults.drop_connection_every, n) {
         return response;
     }

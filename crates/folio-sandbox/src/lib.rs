@@ -25,7 +25,7 @@ mod scopes;
 mod server;
 
 pub use config::{ClientRegistration, MemberSource, SandboxConfig};
-pub use faults::Faults;
+pub use faults::{Faults, StrictServer};
 pub use fixtures::load_fixture;
 pub use members::{Member, MemberSummary};
 pub use server::{Sandbox, SandboxError};

@@ -56,6 +56,9 @@ pub struct AppState {
     pub auth: Mutex<AuthStore>,
     faults: RwLock<Faults>,
     requests: AtomicU64,
+    /// FHIR API requests since the start (never reset), and the ones answered 400 or 422.
+    served: AtomicU64,
+    rejected: Mutex<Vec<String>>,
 }
 
 impl AppState {
@@ -75,6 +78,18 @@ impl AppState {
     /// Numbers FHIR requests from 1 since the faults were last set.
     pub fn next_request_number(&self) -> u64 {
         self.requests.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Counts a FHIR API request.
+    pub fn count_request(&self) {
+        self.served.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Records a FHIR API request answered 400 or 422 (its path and query).
+    pub fn record_rejected(&self, request: String) {
+        if let Ok(mut r) = self.rejected.lock() {
+            r.push(request);
+        }
     }
 
     fn set_faults(&self, faults: Faults) {
@@ -154,6 +169,8 @@ impl Sandbox {
             auth: Mutex::new(AuthStore::default()),
             faults: RwLock::new(config.faults),
             requests: AtomicU64::new(0),
+            served: AtomicU64::new(0),
+            rejected: Mutex::new(Vec::new()),
         });
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -192,6 +209,22 @@ impl Sandbox {
     /// Replaces the active faults; request counters start again.
     pub fn set_faults(&self, faults: Faults) {
         self.state.set_faults(faults);
+    }
+
+    /// FHIR API requests answered since the sandbox started (metadata, reads, searches and
+    /// pages; the authorization server's are not counted). Never reset.
+    pub fn requests_served(&self) -> u64 {
+        self.state.served.load(Ordering::SeqCst)
+    }
+
+    /// Every FHIR API request answered 400 or 422 since the sandbox started, as its path and
+    /// query, in order. Never reset.
+    pub fn rejected_requests(&self) -> Vec<String> {
+        self.state
+            .rejected
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// Each member's counts.

@@ -4,4 +4,5 @@
 mod auth;
 mod faults;
 mod fhir;
+mod strict;
 mod support;
