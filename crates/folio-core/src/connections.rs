@@ -6,8 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use folio_secrets::Sensitive;
-use folio_smart::{LoopbackListener, PendingAuthorization, SmartConfiguration, SmartError};
-use folio_store::{ConnectedGrant, ConnectionRow, PlanRow};
+use folio_smart::{
+    DiscoverySource, LoopbackListener, PendingAuthorization, SmartConfiguration, SmartError, Url,
+};
+use folio_store::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow, Store};
 use rand::RngCore;
 use tokio::sync::oneshot;
 
@@ -35,12 +37,18 @@ pub(crate) struct SignInSlot {
     cancel: oneshot::Receiver<()>,
 }
 
+/// Where a custom-scheme redirect goes, and the `state` it must carry to be let through.
+struct SchemeSender {
+    state: String,
+    tx: oneshot::Sender<SchemeRedirect>,
+}
+
 /// In-memory state of sign-ins in progress, per plan.
 #[derive(Default)]
 pub(crate) struct SignIns {
     waiting: HashMap<String, SignInSlot>,
     cancels: HashMap<String, oneshot::Sender<()>>,
-    scheme_senders: HashMap<String, oneshot::Sender<SchemeRedirect>>,
+    scheme_senders: HashMap<String, SchemeSender>,
 }
 
 fn new_id(prefix: &str) -> String {
@@ -54,6 +62,85 @@ fn new_id(prefix: &str) -> String {
 
 fn account(connection_id: &str) -> String {
     format!("connection/{connection_id}")
+}
+
+/// A FHIR id (`[A-Za-z0-9\-\.]{1,64}`, FHIR R4 §2.24.0.1) that is not a path segment of its
+/// own (`.`, `..`): the only patient ids Folio puts into a request's path.
+pub(crate) fn is_fhir_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id != "."
+        && id != ".."
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// Compares two secrets in time that does not depend on where they first differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
+}
+
+/// The configuration a connection's sign-in was bound to, from its row; `None` for a
+/// connection made before the endpoints were kept (migration 0008), which falls back to
+/// discovery until it is connected again.
+fn bound_configuration(row: &ConnectionRow) -> Result<Option<SmartConfiguration>, CoreError> {
+    let (Some(base), Some(auth), Some(token)) = (
+        row.bound_fhir_base.as_deref(),
+        row.authorization_endpoint.as_deref(),
+        row.token_endpoint.as_deref(),
+    ) else {
+        return Ok(None);
+    };
+    let parse = |text: &str| {
+        Url::parse(text).map_err(|_| {
+            CoreError::Internal("a connection's stored plan address does not parse".into())
+        })
+    };
+    Ok(Some(SmartConfiguration {
+        fhir_base: parse(base)?,
+        issuer: None,
+        authorization_endpoint: parse(auth)?,
+        token_endpoint: parse(token)?,
+        revocation_endpoint: row.revocation_endpoint.as_deref().map(parse).transpose()?,
+        management_endpoint: None,
+        capabilities: Vec::new(),
+        scopes_supported: Vec::new(),
+        iss_parameter_supported: false,
+        source: DiscoverySource::WellKnown,
+    }))
+}
+
+/// Whether the plan's FHIR base is no longer the one the connection's grant was issued for
+/// (its `aud`): the demo plan after a restart on another port, or a catalog entry that moved.
+fn plan_moved(row: &ConnectionRow, plan: &PlanRow) -> bool {
+    let Some(bound) = row.bound_fhir_base.as_deref() else {
+        return false;
+    };
+    let normal = |text: &str| {
+        folio_smart::parse_fhir_base(text)
+            .map(|u| u.as_str().trim_end_matches('/').to_owned())
+            .ok()
+    };
+    normal(bound).is_none() || normal(bound) != normal(&plan.fhir_base)
+}
+
+/// The access token to use without refreshing: for a caller whose token was rejected, one that
+/// replaced it meanwhile; otherwise the current one while it is fresh.
+fn usable(
+    current: &StoredTokens,
+    rejected: Option<&Sensitive<String>>,
+) -> Option<Sensitive<String>> {
+    match rejected {
+        Some(r) if r != &current.access_token && current.unexpired() => {
+            Some(current.access_token.clone())
+        }
+        None if current.fresh() => Some(current.access_token.clone()),
+        _ => None,
+    }
 }
 
 /// Data scopes: what makes a grant worth having.
@@ -188,7 +275,10 @@ impl Folio {
         // Dropping an older sign-in's cancel sender ends its wait.
         sign_ins.cancels.insert(plan.id.clone(), cancel_tx);
         if let Some(tx) = sender {
-            sign_ins.scheme_senders.insert(plan.id.clone(), tx);
+            let state = pending.state().to_owned();
+            sign_ins
+                .scheme_senders
+                .insert(plan.id.clone(), SchemeSender { state, tx });
         }
         sign_ins.waiting.insert(
             plan.id.clone(),
@@ -217,7 +307,9 @@ impl Folio {
         }
     }
 
-    /// Hands a custom-scheme redirect (from a deep link) to the sign-in waiting for it.
+    /// Hands a custom-scheme redirect (from a deep link) to the sign-in waiting for it. A link
+    /// without that sign-in's `state` (any program can open one) is refused and the sign-in
+    /// keeps waiting for the plan's answer.
     pub fn deliver_redirect(&self, url: &str) -> Result<(), CoreError> {
         let rest = url
             .strip_prefix(&format!("{URL_SCHEME}:"))
@@ -226,15 +318,30 @@ impl Folio {
         let plan_id = path
             .strip_prefix("/cb/")
             .ok_or(CoreError::Smart(SmartError::RedirectMismatch))?;
-        let sender = self
-            .lock_sign_ins()?
-            .scheme_senders
-            .remove(plan_id)
-            .ok_or(CoreError::Smart(SmartError::StateMismatch))?;
-        let params = url::form_urlencoded::parse(query.as_bytes())
+        let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();
+        let state = params
+            .iter()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.as_str());
+        let sender = {
+            let mut sign_ins = self.lock_sign_ins()?;
+            let expected = sign_ins
+                .scheme_senders
+                .get(plan_id)
+                .ok_or(CoreError::Smart(SmartError::StateMismatch))?;
+            if !state.is_some_and(|s| same_secret(s, &expected.state)) {
+                tracing::warn!(plan = %plan_id, "a link without this sign-in's state was ignored");
+                return Err(SmartError::StateMismatch.into());
+            }
+            sign_ins
+                .scheme_senders
+                .remove(plan_id)
+                .ok_or(CoreError::Smart(SmartError::StateMismatch))?
+        };
         sender
+            .tx
             .send((format!("{URL_SCHEME}:{path}"), params))
             .map_err(|_| CoreError::Smart(SmartError::StateMismatch))
     }
@@ -279,31 +386,39 @@ impl Folio {
             s.scheme_senders.remove(plan_id);
         }
         let tokens = folio_smart::exchange_code(&self.http, &pending, code).await?;
+        // From here the plan has issued a grant: one Folio will not keep is revoked at once.
         if !has_data_scope(&tokens.scopes) {
+            self.revoke_unkept(&pending, &tokens).await;
             return Err(SmartError::ScopesRefused.into());
         }
-        let patient = tokens
-            .patient
-            .clone()
-            .filter(|p| !p.is_empty() && p.len() <= 64)
-            .ok_or_else(|| {
-                SmartError::InvalidResponse(
-                    "the plan did not say which patient the records belong to".into(),
-                )
-            })?;
+        // The patient id goes into request paths (`Patient/{id}`): only a FHIR id will do.
+        let Some(patient) = tokens.patient.clone().filter(|p| is_fhir_id(p)) else {
+            self.revoke_unkept(&pending, &tokens).await;
+            return Err(SmartError::InvalidResponse(
+                "the plan did not name the patient the records belong to with a valid FHIR id"
+                    .into(),
+            )
+            .into());
+        };
         let store = &self.store().await?;
         let id = match store.connection_for(plan_id, &patient).await? {
             Some(existing) => existing.id,
             None => new_id("c"),
         };
         let account = account(&id);
-        // Keychain first: a row never points at tokens that are not there.
-        tokens::save(
+        // Keychain first: a row never points at tokens that are not there. Tokens that cannot
+        // be kept are revoked before the failure is reported, so no live grant is left behind.
+        if let Err(e) = tokens::save(
             self.secrets.as_ref(),
             &account,
             &StoredTokens::from(&tokens),
-        )?;
+        ) {
+            self.revoke_unkept(&pending, &tokens).await;
+            return Err(e);
+        }
         let expires = tokens::rfc3339(tokens.expires_at);
+        let config = pending.config();
+        let revocation = config.revocation_endpoint.as_ref().map(Url::as_str);
         store
             .save_connected(&ConnectedGrant {
                 id: &id,
@@ -314,6 +429,12 @@ impl Folio {
                 token_expires_at: expires.as_deref(),
                 keychain_account: &account,
                 redirect_uri: pending.redirect_uri(),
+                endpoints: BoundEndpoints {
+                    fhir_base: config.fhir_base.as_str(),
+                    authorization_endpoint: config.authorization_endpoint.as_str(),
+                    token_endpoint: config.token_endpoint.as_str(),
+                    revocation_endpoint: revocation,
+                },
             })
             .await?;
         tracing::info!(plan = %plan_id, connection = %id, "connected");
@@ -383,25 +504,18 @@ impl Folio {
         // Single flight: one refresh per connection at a time; the others reuse its result.
         let _guard = lock.lock().await;
         let store = &self.store().await?;
-        let row = store
-            .connection(connection_id)
-            .await?
-            .ok_or(CoreError::ConnectionNotFound)?;
-        if row.status == "reconnect_needed" || row.status == "disconnected" {
-            return Err(CoreError::ReconnectNeeded);
+        let (row, _, current) = self.live_tokens(store, connection_id).await?;
+        if let Some(token) = usable(&current, rejected) {
+            return Ok(token);
         }
-        let Some(current) = tokens::load(self.secrets.as_ref(), &row.keychain_account)? else {
-            self.mark_reconnect(&row, "the tokens are missing from the keychain")
-                .await?;
-            return Err(CoreError::ReconnectNeeded);
-        };
-        match rejected {
-            // Another task already replaced the rejected token: use its result.
-            Some(r) if r != &current.access_token && current.unexpired() => {
-                return Ok(current.access_token)
-            }
-            None if current.fresh() => return Ok(current.access_token),
-            _ => {}
+        // Another process on this profile (the app and the command line) may be refreshing the
+        // same grant: one at a time, and the later one uses the earlier one's rotated token
+        // instead of redeeming a refresh token the plan has already rotated (which makes a plan
+        // revoke the grant).
+        let _file_lock = self.refresh_file_lock(&row.id).await?;
+        let (row, plan, current) = self.live_tokens(store, connection_id).await?;
+        if let Some(token) = usable(&current, rejected) {
+            return Ok(token);
         }
         let Some(refresh_token) = current.refresh_token.clone() else {
             self.mark_reconnect(
@@ -411,8 +525,11 @@ impl Folio {
             .await?;
             return Err(CoreError::ReconnectNeeded);
         };
-        let plan = self.plan_row(&row.plan_id).await?;
-        let config = self.configuration(&plan).await?;
+        // The token endpoint the grant was issued by, never a later discovery's.
+        let config = match bound_configuration(&row)? {
+            Some(config) => config,
+            None => self.configuration(&plan).await?,
+        };
         let granted: Vec<String> = row
             .granted_scopes
             .split_whitespace()
@@ -449,6 +566,98 @@ impl Folio {
         }
     }
 
+    /// A connection that can still be used, its plan and its tokens; otherwise marks it
+    /// "reconnect needed" when that is why.
+    async fn live_tokens(
+        &self,
+        store: &Store,
+        connection_id: &str,
+    ) -> Result<(ConnectionRow, PlanRow, StoredTokens), CoreError> {
+        let row = store
+            .connection(connection_id)
+            .await?
+            .ok_or(CoreError::ConnectionNotFound)?;
+        if row.status == "reconnect_needed" || row.status == "disconnected" {
+            return Err(CoreError::ReconnectNeeded);
+        }
+        let plan = self.plan_row(&row.plan_id).await?;
+        if plan_moved(&row, &plan) {
+            // The grant was issued for another address: its tokens go nowhere else.
+            self.mark_reconnect(&row, "the plan's address changed since you connected")
+                .await?;
+            return Err(CoreError::ReconnectNeeded);
+        }
+        let Some(current) = tokens::load(self.secrets.as_ref(), &row.keychain_account)? else {
+            self.mark_reconnect(&row, "the tokens are missing from the keychain")
+                .await?;
+            return Err(CoreError::ReconnectNeeded);
+        };
+        Ok((row, plan, current))
+    }
+
+    /// Waits (on a blocking thread) for the profile's lock on refreshing `connection_id`, a
+    /// file lock the app and the command line both take; released when the file is dropped.
+    async fn refresh_file_lock(&self, connection_id: &str) -> Result<std::fs::File, CoreError> {
+        let path = self.refresh_lock_path(connection_id);
+        let taken = tokio::task::spawn_blocking(move || {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true).create(true).truncate(false);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options.open(&path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(|e| CoreError::Internal(format!("the refresh lock task failed: {e}")))?;
+        taken.map_err(|e| CoreError::Internal(format!("cannot take the refresh lock: {e}")))
+    }
+
+    /// The file the refresh lock of `connection_id` is taken on, in the profile's data folder.
+    fn refresh_lock_path(&self, connection_id: &str) -> std::path::PathBuf {
+        self.data_dir()
+            .path()
+            .join(format!("refresh-{connection_id}.lock"))
+    }
+
+    /// Revokes a grant Folio just received but will not keep (best effort: a failure is only
+    /// logged, and the reason the sign-in failed is what the member is told).
+    async fn revoke_unkept(&self, pending: &PendingAuthorization, tokens: &folio_smart::TokenSet) {
+        let revoked = self
+            .revoke_tokens(
+                pending.config(),
+                pending.client_id(),
+                tokens.refresh_token.as_ref(),
+                &tokens.access_token,
+            )
+            .await;
+        tracing::warn!(
+            revoked,
+            "a grant Folio could not keep was revoked at the plan"
+        );
+    }
+
+    /// Revokes the refresh token (which ends the grant at most plans) and the access token;
+    /// `true` when the plan confirmed either.
+    async fn revoke_tokens(
+        &self,
+        config: &SmartConfiguration,
+        client_id: &str,
+        refresh_token: Option<&Sensitive<String>>,
+        access_token: &Sensitive<String>,
+    ) -> bool {
+        let mut revoked = false;
+        if let Some(rt) = refresh_token {
+            revoked = folio_smart::revoke(&self.http, config, client_id, rt, true)
+                .await
+                .unwrap_or(false);
+        }
+        revoked
+            | folio_smart::revoke(&self.http, config, client_id, access_token, false)
+                .await
+                .unwrap_or(false)
+    }
+
     async fn mark_reconnect(&self, row: &ConnectionRow, why: &str) -> Result<(), CoreError> {
         tracing::warn!(connection = %row.id, "reconnect needed");
         self.store()
@@ -482,28 +691,34 @@ impl Folio {
         let mut revoked = false;
         if let Some(t) = tokens::load(self.secrets.as_ref(), &row.keychain_account)? {
             if let Ok(plan) = self.plan_row(&row.plan_id).await {
-                if let Ok(config) = self.configuration(&plan).await {
-                    if let Some(rt) = &t.refresh_token {
-                        revoked =
-                            folio_smart::revoke(&self.http, &config, &plan.client_id, rt, true)
-                                .await
-                                .unwrap_or(false);
-                    }
-                    revoked |= folio_smart::revoke(
-                        &self.http,
-                        &config,
-                        &plan.client_id,
-                        &t.access_token,
-                        false,
-                    )
-                    .await
-                    .unwrap_or(false);
+                // The revocation endpoint of the sign-in; discovery only for connections made
+                // before endpoints were kept.
+                let config = match bound_configuration(&row)? {
+                    Some(config) => Some(config),
+                    None => self.configuration(&plan).await.ok(),
+                };
+                if let Some(config) = config {
+                    revoked = self
+                        .revoke_tokens(
+                            &config,
+                            &plan.client_id,
+                            t.refresh_token.as_ref(),
+                            &t.access_token,
+                        )
+                        .await;
                 }
             }
         }
         self.secrets.delete(&row.keychain_account)?;
         if delete_data {
             store.delete_connection(connection_id).await?;
+            // The id is never used again, so no process can be waiting to refresh it.
+            match std::fs::remove_file(self.refresh_lock_path(connection_id)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!(error = %e.kind(), "a refresh lock file was not deleted");
+                }
+                _ => {}
+            }
         } else {
             store
                 .set_connection_status(connection_id, "disconnected", None)
@@ -578,5 +793,29 @@ fn summary(row: &ConnectionRow, plan: &PlanRow, records: i64) -> ConnectionSumma
         } else {
             crate::api::SourceKind::Plan
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_fhir_ids_name_a_patient() {
+        assert!(is_fhir_id("example-1.2"));
+        assert!(is_fhir_id("a..b"), "dots inside an id are allowed");
+        assert!(is_fhir_id(&"x".repeat(64)));
+        for bad in ["", ".", "..", "a/b", "a?b", "a#b", "a%2F", "a b", "ñ"] {
+            assert!(!is_fhir_id(bad), "{bad:?}");
+        }
+        assert!(!is_fhir_id(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert!(!same_secret("", "a"));
     }
 }

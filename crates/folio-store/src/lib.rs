@@ -30,7 +30,7 @@ pub use export::{ExportFilter, ExportRow};
 pub use import::ImportedResource;
 pub use key::{DatabaseFile, DatabaseKey};
 pub use observations::{ObservationHead, ObservationRow};
-pub use plans::{ConnectedGrant, ConnectionRow, PlanRow};
+pub use plans::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
 pub use store::{Store, StoreStatus, CIPHER_PAGE_SIZE};
 pub use sync::{index_page, PageOutcome, PageResource, SyncStateRow, TypeCount};

@@ -62,6 +62,28 @@ pub struct ConnectionRow {
     pub redirect_uri: Option<String>,
     /// `plan` (a connection to a plan) or `file` (an imported file).
     pub source_kind: String,
+    /// The FHIR base (`aud`) the sign-in was bound to (`None` before migration 0008).
+    pub bound_fhir_base: Option<String>,
+    /// The authorization endpoint the sign-in used.
+    pub authorization_endpoint: Option<String>,
+    /// The token endpoint the grant was issued by: every refresh goes there.
+    pub token_endpoint: Option<String>,
+    /// The plan's revocation endpoint at sign-in, when it offered one.
+    pub revocation_endpoint: Option<String>,
+}
+
+/// The endpoints a sign-in was bound to, kept with its connection so that refresh and
+/// revocation never depend on a later discovery.
+#[derive(Debug, Clone, Copy)]
+pub struct BoundEndpoints<'a> {
+    /// The FHIR base (the `aud` of the authorization request).
+    pub fhir_base: &'a str,
+    /// Where the member signed in.
+    pub authorization_endpoint: &'a str,
+    /// Where the code was redeemed.
+    pub token_endpoint: &'a str,
+    /// RFC 7009 revocation, when offered.
+    pub revocation_endpoint: Option<&'a str>,
 }
 
 /// A new or refreshed connection after a successful sign-in.
@@ -83,12 +105,15 @@ pub struct ConnectedGrant<'a> {
     pub keychain_account: &'a str,
     /// Redirect URI.
     pub redirect_uri: &'a str,
+    /// The endpoints the sign-in was bound to.
+    pub endpoints: BoundEndpoints<'a>,
 }
 
 const PLAN_COLUMNS: &str =
     "id, name, fhir_base, client_id, redirect_style, origin, logo, notes, is_demo";
 const CONNECTION_COLUMNS: &str = "id, plan_id, patient_id, status, granted_scopes, requested_scopes, token_expires_at, \
-    keychain_account, created_at, updated_at, last_synced_at, last_error_code, last_error_message, redirect_uri, source_kind";
+    keychain_account, created_at, updated_at, last_synced_at, last_error_code, last_error_message, redirect_uri, source_kind, \
+    bound_fhir_base, authorization_endpoint, token_endpoint, revocation_endpoint";
 
 impl Store {
     /// Adds or updates a plan (catalog entries are refreshed on every start).
@@ -174,11 +199,16 @@ impl Store {
         let now = now_rfc3339();
         sqlx::query(
             "INSERT INTO connections (id, plan_id, patient_id, status, granted_scopes, requested_scopes,
-                 token_expires_at, keychain_account, redirect_uri, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 'connected', ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                 token_expires_at, keychain_account, redirect_uri, created_at, updated_at,
+                 bound_fhir_base, authorization_endpoint, token_endpoint, revocation_endpoint)
+             VALUES (?1, ?2, ?3, 'connected', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (id) DO UPDATE SET status = 'connected', granted_scopes = excluded.granted_scopes,
                  requested_scopes = excluded.requested_scopes, token_expires_at = excluded.token_expires_at,
                  keychain_account = excluded.keychain_account, redirect_uri = excluded.redirect_uri,
+                 bound_fhir_base = excluded.bound_fhir_base,
+                 authorization_endpoint = excluded.authorization_endpoint,
+                 token_endpoint = excluded.token_endpoint,
+                 revocation_endpoint = excluded.revocation_endpoint,
                  last_error_code = NULL, last_error_message = NULL, updated_at = excluded.updated_at",
         )
         .bind(grant.id)
@@ -190,6 +220,10 @@ impl Store {
         .bind(grant.keychain_account)
         .bind(grant.redirect_uri)
         .bind(now)
+        .bind(grant.endpoints.fhir_base)
+        .bind(grant.endpoints.authorization_endpoint)
+        .bind(grant.endpoints.token_endpoint)
+        .bind(grant.endpoints.revocation_endpoint)
         .execute(self.pool())
         .await?;
         Ok(())
