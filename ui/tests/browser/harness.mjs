@@ -38,12 +38,44 @@ export async function launchBrowser() {
 
 /**
  * The official mockIPC, wrapped to run before the page's own scripts. `handlerSource` is the
- * text of a function `(cmd, args) => result` evaluated in the page.
+ * text of a function `(cmd, args) => result` evaluated in the page. The page's
+ * `window.__ipcPending` counts the commands the host has not answered yet (see `hostIdle`).
  */
 export async function mockScript(handlerSource) {
   const mocks = await readFile(join(ui, "node_modules/@tauri-apps/api/mocks.js"), "utf8");
   const body = mocks.replace(/^export \{[^}]*\};?\s*$/m, "");
-  return `(() => {\n${body}\nmockIPC(${handlerSource}, { shouldMockEvents: true });\n})();`;
+  return `(() => {\n${body}
+const handler = ${handlerSource};
+window.__ipcPending = 0;
+mockIPC((cmd, args) => {
+  window.__ipcPending += 1;
+  const answered = () => { window.__ipcPending -= 1; };
+  try {
+    const result = handler(cmd, args);
+    Promise.resolve(result).then(answered, answered);
+    return result;
+  } catch (e) {
+    answered();
+    throw e;
+  }
+}, { shouldMockEvents: true });\n})();`;
+}
+
+/**
+ * Waits until `predicate(arg)`, run in the page, is true (checked on every animation frame);
+ * after `timeout` ms fails saying what never happened, instead of a bare timeout.
+ */
+export async function until(page, what, predicate, arg, timeout = 10_000) {
+  try {
+    await page.waitForFunction(predicate, arg, { timeout });
+  } catch (e) {
+    throw new Error(`${what}: still not so after ${timeout} ms (${String(e.message).split("\n")[0]})`);
+  }
+}
+
+/** Waits until every command the page sent to the mocked host has been answered. */
+export function hostIdle(page, what = "the host answered every command") {
+  return until(page, what, () => window.__ipcPending === 0);
 }
 
 /**
