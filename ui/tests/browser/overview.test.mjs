@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { axeViolations, launchBrowser, mockScript, serveDist } from "./harness.mjs";
+import { axeViolations, hostIdle, launchBrowser, mockScript, serveDist } from "./harness.mjs";
 
 const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 let server;
@@ -97,6 +97,8 @@ test("every screen fits a 900 px wide window without sideways scrolling", async 
   const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // The plan was synced hours ago, so opening Health plans starts no download (whatever today is).
+  await page.clock.setFixedTime(new Date("2026-11-29T12:00:00Z"));
   await page.addInitScript({ content: await mockScript(`(() => (cmd) => {
     if (cmd === "preferences") return { showSensitive: false };
     if (cmd === "overview") return ${JSON.stringify(data)};
@@ -107,9 +109,13 @@ test("every screen fits a 900 px wide window without sideways scrolling", async 
   })()`) });
   await page.goto(server.url);
   await page.getByTestId("since-last-visit").waitFor();
-  for (const name of ["Overview", "Health plans", "Records", "Labs and vitals", "Export", "This computer"]) {
+  const screens = { Overview: "Overview", "Health plans": "Your health plans", Records: "Your records", "Labs and vitals": "Labs and vitals",
+    Export: "Export your history", "This computer": "This computer's Folio" };
+  for (const [name, heading] of Object.entries(screens)) {
     await page.getByRole("navigation").getByRole("button", { name, exact: true }).click();
-    await page.waitForTimeout(150);
+    // Measured once the screen is up and shows what the host answered.
+    await page.getByRole("heading", { level: 2, name: heading, exact: true }).waitFor();
+    await hostIdle(page, `${name}: the host's answers`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 900, `${name}: ${width} px wide`);
   }
