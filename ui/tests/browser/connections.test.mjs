@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { axeViolations, launchBrowser, mockScript, serveDist } from "./harness.mjs";
+import { axeViolations, hostIdle, launchBrowser, mockScript, serveDist, until } from "./harness.mjs";
 
 const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 const demo = { id: "demo", name: "Folio Sandbox Health Plan (demo)", fhirBase: "http://127.0.0.1:8700/fhir", clientId: "folio-desktop",
@@ -11,6 +11,8 @@ const demo = { id: "demo", name: "Folio Sandbox Health Plan (demo)", fhirBase: "
 const connection = { id: "c-1", planId: "demo", planName: demo.name, patientId: "demo-patient", status: "connected",
   grantedScopes: ["launch/patient", "openid", "patient/*.rs"], scopesNotGranted: ["offline_access"], tokenExpiresAt: null,
   lastSyncedAt: null, records: 0, problem: null, kind: "plan" };
+
+const NOW = new Date("2026-11-29T12:00:00Z");
 
 let server;
 let browser;
@@ -28,6 +30,8 @@ async function open(handlerSource) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // "Now" for the screen's rule that a connection synced over a day ago downloads by itself.
+  await page.clock.setFixedTime(NOW);
   await page.addInitScript({ content: await mockScript(handlerSource) });
   await page.goto(server.url);
   await page.getByRole("button", { name: "Health plans" }).click();
@@ -140,10 +144,8 @@ test("downloading records shows progress, then what arrived and what was not sha
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
     if (cmd === "list_connections") return [{ ...${JSON.stringify(connection)}, records: synced ? 1843 : 0 }];
     if (cmd === "sync_connection") {
-      await new Promise((r) => setTimeout(r, 200));
-      await window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "sync-progress-event",
-        payload: { connectionId: args.connectionId, resourceType: "Observation", pages: 4, resources: 800, bytes: 1, done: false } });
-      await new Promise((r) => setTimeout(r, 600));
+      // The test plays the plan: it sends progress, then says when the download ends.
+      await new Promise((finish) => { window.__sync = { connectionId: args.connectionId, finish }; });
       synced = true;
       return { connectionId: args.connectionId, cancelled: false, types: [
         { resourceType: "ExplanationOfBenefit", outcome: "done", fetched: 1043, markedMissing: 0, problem: null },
@@ -154,8 +156,15 @@ test("downloading records shows progress, then what arrived and what was not sha
   }; })()`;
   const { page, errors } = await open(handler);
   await page.getByRole("button", { name: "Download records" }).click();
-  await page.getByText("Downloading labs and vitals: 800 records so far").waitFor();
+  const progress = page.getByTestId("sync-progress");
+  await progress.getByText("Starting the download…").waitFor();
+  await until(page, "the download was asked of the host", () => window.__sync !== undefined);
+  await page.evaluate(() => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "sync-progress-event",
+    payload: { connectionId: window.__sync.connectionId, resourceType: "Observation", pages: 4, resources: 800, bytes: 1, done: false } }));
+  await progress.getByText("Downloading labs and vitals: 800 records so far").waitFor();
   const result = page.getByTestId("sync-result");
+  assert.equal(await result.count(), 0, "no result while the download runs");
+  await page.evaluate(() => window.__sync.finish());
   await result.waitFor();
   assert.equal(await result.textContent(), "Sync finished: the plan sent 1,843 records. Not shared by you or the plan: immunizations.");
   assert.match(await page.getByTestId("connection").textContent(), /1,843 records on this computer/);
@@ -165,21 +174,25 @@ test("downloading records shows progress, then what arrived and what was not sha
 
 test("a stale connection syncs when Folio opens, and several plans download together", async () => {
   const other = { ...connection, id: "c-2", planId: "acme", planName: "Acme Health", patientId: "acme-77", scopesNotGranted: [] };
+  const recent = { ...other, id: "c-3", planId: "beta", planName: "Beta Health", patientId: "beta-5" };
+  // A day and a minute before NOW: stale. Three hours before: fresh.
   const handler = `(() => { const synced = []; return async (cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
     if (cmd === "list_connections") return [
-      { ...${JSON.stringify(connection)}, lastSyncedAt: "2020-01-01T00:00:00Z" },
-      { ...${JSON.stringify(other)}, lastSyncedAt: null } ];
+      { ...${JSON.stringify(connection)}, lastSyncedAt: "2026-11-28T11:59:00Z" },
+      { ...${JSON.stringify(other)}, lastSyncedAt: null },
+      { ...${JSON.stringify(recent)}, lastSyncedAt: "2026-11-29T09:00:00Z" } ];
     if (cmd === "sync_connection") { synced.push(args.connectionId); window.__synced = synced;
       return { connectionId: args.connectionId, cancelled: false, types: [{ resourceType: "Coverage", outcome: "done", fetched: 2, markedMissing: 0, problem: null }] }; }
     throw "unexpected " + cmd;
   }; })()`;
   const { page, errors } = await open(handler);
   await page.getByTestId("sync-result").first().waitFor();
+  await hostIdle(page, "the list read again after the download");
   assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1"], "only the stale one syncs by itself");
   await page.getByRole("button", { name: "Download all plans" }).click();
-  await page.waitForFunction(() => window.__synced?.length === 3);
-  assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1", "c-1", "c-2"]);
+  await until(page, "every plan downloaded", () => window.__synced?.length === 4);
+  assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1", "c-1", "c-2", "c-3"]);
   assert.deepEqual(errors, []);
   await page.close();
 });
