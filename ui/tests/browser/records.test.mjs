@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { axeViolations, launchBrowser, mockScript, serveDist } from "./harness.mjs";
+import { axeViolations, launchBrowser, mockScript, serveDist, until } from "./harness.mjs";
 
 const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 let server;
@@ -224,12 +224,14 @@ test("a long history loads page by page as the member scrolls, with only the row
   await page.getByRole("button", { name: "Records" }).click();
   await page.getByText("Glucose result 0", { exact: true }).waitFor();
   const viewport = page.locator(".viewport");
-  for (let i = 0; i < 15; i++) {
+  // Each scroll to the end asks for the next page; the next scroll waits until it is shown.
+  for (let i = 1; i <= 10; i++) {
     await viewport.evaluate((el) => { el.scrollTop = el.scrollHeight; });
-    await page.waitForTimeout(60);
+    await until(page, `scroll ${i}: page ${i + 1} asked for and shown`, (n) => window.__pages === n
+      && document.querySelector(".viewport")?.getAttribute("aria-busy") === "false", i + 1);
   }
   const pages = await page.evaluate(() => window.__pages);
-  assert.ok(pages >= 10, `older pages load while scrolling (${pages})`);
+  assert.equal(pages, 11, `one older page per scroll to the end (${pages})`);
   const loaded = pages * 100;
   const inDom = await page.getByTestId("timeline-item").count();
   assert.ok(inDom > 5 && inDom < 60, `${inDom} item rows in the page for ${loaded} loaded`);
