@@ -191,8 +191,10 @@ async fn denial_tampering_other_paths_timeouts_and_cancel() {
 #[tokio::test]
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn refresh_is_single_flight_rotates_and_invalid_grant_means_reconnect() {
+    // Tokens that live 25 s: never "fresh" (Folio refreshes a token with under 30 s left
+    // before using it), yet valid throughout the test, so nothing here waits for a clock.
     let e = env(SandboxConfig {
-        access_token_ttl: Duration::from_secs(2),
+        access_token_ttl: Duration::from_secs(25),
         ..small_members()
     })
     .await;
@@ -232,8 +234,7 @@ async fn refresh_is_single_flight_rotates_and_invalid_grant_means_reconnect() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    // Expiry: after the 2 s lifetime the next access_token() refreshes by itself.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Near its expiry, the next access_token() refreshes by itself before using it.
     let later = e.folio.access_token(&c.id).await.unwrap();
     assert_ne!(later, tokens[0]);
     // The plan revokes the grant: reconnect needed, records and row kept.
@@ -241,7 +242,6 @@ async fn refresh_is_single_flight_rotates_and_invalid_grant_means_reconnect() {
         revoke_refresh_tokens: true,
         ..Default::default()
     });
-    tokio::time::sleep(Duration::from_millis(2100)).await;
     let err = e.folio.access_token(&c.id).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::ReconnectNeeded);
     let after = e.folio.connection(&c.id).await.unwrap();
