@@ -48,23 +48,44 @@ export function webdriver({ url, artifacts, failedShot }) {
     return png;
   }
 
-  /** The first non-empty text of `css`, waiting for it up to `timeoutMs`. */
-  async function textOf(css, timeoutMs = 20000) {
+  /**
+   * Tries `attempt` every `every` ms until it returns something other than undefined, and
+   * returns that; after `timeoutMs` fails saying `what` never happened, with the last error,
+   * what the window showed and a picture named by `failedShot(shot)`.
+   */
+  async function poll(what, shot, timeoutMs, attempt, every = 200) {
     const deadline = Date.now() + timeoutMs;
-    let last;
-    while (Date.now() < deadline) {
+    let last = "";
+    for (;;) {
       try {
-        const text = await wd("GET", at(`/element/${(await find("css selector", css))[ELEMENT]}/text`));
-        if (text) return text;
+        const got = await attempt();
+        if (got !== undefined) return got;
       } catch (e) {
-        last = e;
+        last = `: ${e}`;
       }
-      await pause(200);
+      if (Date.now() >= deadline) break;
+      await pause(every);
     }
     // What the member would have seen, for the report (synthetic data only).
     const shown = await wd("POST", at("/execute/sync"), { script: "return document.body.innerText.slice(0, 2000)", args: [] }).catch(() => "?");
-    await screenshot(failedShot(css)).catch(() => {});
-    throw new Error(`no text at ${css} after ${timeoutMs} ms: ${last}\nthe window showed:\n${shown}`);
+    await screenshot(failedShot(shot)).catch(() => {});
+    throw new Error(`${what}: not after ${timeoutMs} ms${last}\nthe window showed:\n${shown}`);
+  }
+
+  /** The first non-empty text of `css`, waiting for it up to `timeoutMs`. */
+  function textOf(css, timeoutMs = 20000) {
+    return poll(`no text at ${css}`, css, timeoutMs, async () => {
+      const text = await wd("GET", at(`/element/${(await find("css selector", css))[ELEMENT]}/text`));
+      return text || undefined;
+    });
+  }
+
+  /**
+   * Waits until `script`, the body of a function run in the window, returns true (checked
+   * every 100 ms); after `timeoutMs` fails naming `what`, the state that never came.
+   */
+  async function until(what, script, timeoutMs = 20000) {
+    await poll(what, what, timeoutMs, async () => ((await wd("POST", at("/execute/sync"), { script, args: [] })) === true ? true : undefined), 100);
   }
 
   async function click(css) {
@@ -73,21 +94,16 @@ export function webdriver({ url, artifacts, failedShot }) {
 
   /** Clicks the button labelled `text`, waiting for it up to `timeoutMs`. */
   async function clickButton(text, timeoutMs = 20000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const el = await find("xpath", `//button[normalize-space()="${text}"]`);
-        return await wd("POST", at(`/element/${el[ELEMENT]}/click`), {});
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await pause(200);
-      }
-    }
+    await poll(`no button labelled "${text}" to click`, `button-${text}`, timeoutMs, async () => {
+      const el = await find("xpath", `//button[normalize-space()="${text}"]`);
+      await wd("POST", at(`/element/${el[ELEMENT]}/click`), {});
+      return true;
+    });
   }
 
   /** The elements matching `css` (possibly none). */
   const all = (css) => wd("POST", at("/elements"), { using: "css selector", value: css });
   const title = () => wd("GET", at("/title"));
 
-  return { start, end, textOf, click, clickButton, screenshot, all, title };
+  return { start, end, textOf, until, click, clickButton, screenshot, all, title };
 }
