@@ -11,7 +11,7 @@ import { webdriver } from "../webdriver.mjs";
 
 const app = process.env.APP_BIN;
 const dataDir = process.env.FOLIO_DATA_DIR;
-const { start, end, textOf: waitText, click, clickButton, screenshot: save, all, title } = webdriver({
+const { start, end, textOf: waitText, until, click, clickButton, screenshot: save, all, title } = webdriver({
   url: process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444",
   artifacts: process.env.ARTIFACTS_DIR ?? "artifacts",
   failedShot: (css) => `e2e-failed-${css.replace(/[^a-z-]/gi, "")}.png`,
@@ -25,6 +25,13 @@ before(async () => {
 });
 
 after(end);
+
+// Conditions checked in the window (bodies of functions returning true once so).
+const heldOnCard = `const m = /([\\d,]+) records on this computer/.exec(document.querySelector("[data-testid=connection]")?.textContent ?? "");
+  return m !== null && m[1] !== "0";`;
+const onlyClaims = `const list = document.querySelector("[role=list][aria-label=Timeline]");
+  const kinds = [...document.querySelectorAll("[data-testid=timeline-item] .meta")].map((m) => m.textContent.split(" · ")[0]);
+  return list?.getAttribute("aria-busy") === "false" && kinds.length > 0 && kinds.every((k) => k === "Claim");`;
 
 async function screenshot(name) {
   const png = await save(name);
@@ -71,6 +78,8 @@ test("Download records syncs the demo member's history into the profile", async 
   await click("[data-testid=sync-now]");
   const result = await textOf("[data-testid=sync-result]", { timeoutMs: 120000 });
   assert.match(result, /^Sync finished: the plan sent [\d,]+ records\./);
+  // The card is read again after the result shows: it held 0 records before this sync.
+  await until("the connection's card counts the synced records", heldOnCard);
   const card = await textOf("[data-testid=connection]");
   const held = Number(/([\d,]+) records on this computer/.exec(card)?.[1].replaceAll(",", ""));
   assert.ok(held > 1000, `the demo member's records are on this computer (${held})`);
@@ -88,7 +97,8 @@ test("Records shows the synced history and a record as the plan sent it", async 
 
 test("a claim from the demo plan reads like a paper EOB", async () => {
   await click("option[value=ExplanationOfBenefit]");
-  await new Promise((r) => setTimeout(r, 500));
+  // The timeline is asked again for claims only: the first row is a claim once that answer is shown.
+  await until("the timeline shows only claims", onlyClaims);
   assert.match(await textOf("[data-testid=claim-years]"), /Claims by year of service/);
   await click("[data-testid=timeline-item]");
   const claim = await textOf("[data-testid=claim]");
@@ -102,6 +112,8 @@ test("Labs and vitals lists the demo member's results and charts one over time",
   const list = await textOf("table.tests", { timeoutMs: 30000 });
   assert.match(list, /Lab results/);
   assert.match(list, /\d+(\.\d+)? (mg\/dL|g\/dL|mmol\/L|%)/);
+  // The chart comes with a second answer (the chosen test's series), after the list.
+  await until("the chosen test is charted", 'return document.querySelector("[data-testid=lab-chart]") !== null', 30000);
   const chart = await all("[data-testid=lab-point]");
   assert.ok(chart.length >= 2, `a chart with points (got ${chart.length})`);
   await screenshot("e2e-labs.png");
