@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { webdriver } from "../webdriver.mjs";
 
 const launcher = fileURLToPath(new URL("./open-from-desktop-entry.sh", import.meta.url));
-const { start, textOf, click, clickButton, screenshot } = webdriver({
+const { start, textOf, until, click, clickButton, screenshot } = webdriver({
   url: process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444",
   artifacts: process.env.ARTIFACTS_DIR ?? "artifacts",
   failedShot: () => "package-failed.png",
@@ -39,6 +39,10 @@ step("the demo plan connected through a health.folio.desktop: link handed over b
 
 await click("[data-testid=sync-now]");
 assert.match(await textOf("[data-testid=sync-result]", 120000), /^Sync finished: the plan sent [\d,]+ records\./);
+// The card is read again after the result shows: it held 0 records before this sync.
+await until("the connection's card counts the synced records", `
+  const m = /([\\d,]+) records on this computer/.exec(document.querySelector("[data-testid=connection]")?.textContent ?? "");
+  return m !== null && m[1] !== "0";`);
 const card = await textOf("[data-testid=connection]");
 const held = Number(/([\d,]+) records on this computer/.exec(card)?.[1].replaceAll(",", ""));
 assert.ok(held > 1000, `the demo member's records are on this computer (${held})`);
