@@ -120,58 +120,125 @@ fn header(path: &Path) -> Vec<u8> {
     bytes
 }
 
+/// `path` with `suffix` added to its file name.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The plain database at `db` is whole: its integrity check passes and it holds every record.
+async fn plain_is_whole(db: &Path) -> (String, i64) {
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
+        .unwrap()
+        .filename(db)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM resources")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    (check, n)
+}
+
+/// Kills that must land while the encrypted copy is being written, to count as tested.
+const KILLS_WHILE_ENCRYPTING: u32 = 5;
+
 #[tokio::test(flavor = "multi_thread")]
 async fn encryption_killed_at_random_points_never_loses_the_database() {
-    let (_dir, profile, before) = imported_profile();
+    let (dir, profile, before) = imported_profile();
     make_plain(&profile).await;
     let db = profile.join("folio.db");
     assert_eq!(header(&db), b"SQLite format 3\0");
+    let pristine = dir.path().join("pristine.db");
+    std::fs::copy(&db, &pristine).unwrap();
+    // Folio writes the encrypted copy here, from just before it starts copying until the copy
+    // replaces the plain file. Found after a kill (which leaves it, SIGKILL cleans nothing up),
+    // it says the kill landed while Folio was encrypting.
+    let staging = sibling(&db, ".encrypting");
+    let staged = ["", "-journal", "-wal", "-shm"].map(|s| sibling(&staging, s));
 
     let mut rng = Rng::seeded();
-    let mut killed_mid_way = 0;
-    for round in 0..12 {
+    // Kills are drawn at random from this window (ms after the start); it narrows to where the
+    // encryption happens on this machine: a kill that landed before Folio started encrypting
+    // raises its start, one after the encrypted copy was in place lowers its end.
+    let (mut early, mut late) = (5u64, 1500u64);
+    let (mut while_encrypting, mut too_early, mut too_late) = (0u32, 0u32, 0u32);
+    for round in 0.. {
+        if while_encrypting >= KILLS_WHILE_ENCRYPTING {
+            break;
+        }
+        assert!(
+            round < 60,
+            "only {while_encrypting} of {round} kills landed while encrypting \
+             ({too_early} before it started, {too_late} after it was done)"
+        );
+        // A staging file from an earlier round is not this round's.
+        for f in &staged {
+            match std::fs::remove_file(f) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("{e}"),
+                _ => {}
+            }
+        }
         let mut run = folio(&profile)
             .arg("status")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let after_ms = 5 + rng.below(400);
+        let after_ms = early + rng.below(late - early + 1);
         std::thread::sleep(std::time::Duration::from_millis(after_ms));
         run.kill().unwrap(); // SIGKILL
         let finished = run.wait().unwrap().success();
         let plain = header(&db) == b"SQLite format 3\0";
-        if !finished && plain {
-            killed_mid_way += 1;
-        }
+        let mid_way = !finished && plain && staging.exists();
         eprintln!(
-            "round {round}: killed after {after_ms} ms, finished {finished}, still plain {plain}"
+            "round {round}: killed after {after_ms} ms, finished {finished}, still plain {plain}, \
+             staging copy there {}",
+            staging.exists()
         );
-        if !plain {
-            break;
+        if plain {
+            // Still plain: the plain database is whole and untouched, whatever was staged.
+            let (check, n) = plain_is_whole(&db).await;
+            assert_eq!((check.as_str(), n), ("ok", 7160), "round {round}");
+            if mid_way {
+                while_encrypting += 1;
+            } else {
+                too_early += 1;
+                early = after_ms;
+            }
+        } else {
+            // Encrypted (finished, or killed once the copy was in place): whole, every record
+            // once, nothing left over; then the plain database again for the next round.
+            too_late += 1;
+            late = after_ms;
+            let (after, text) = stats(&profile);
+            assert!(
+                text.contains("database integrity: ok"),
+                "round {round}: {text}"
+            );
+            assert_eq!(after, before, "round {round}");
+            for name in ["folio.db-wal", "folio.db-shm"] {
+                let _ = std::fs::remove_file(profile.join(name));
+            }
+            std::fs::copy(&pristine, &db).unwrap();
         }
-        // Still plain: the plain database is whole and untouched, whatever was staged.
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
-            .unwrap()
-            .filename(&db)
-            .read_only(true)
-            .connect()
-            .await
-            .unwrap();
-        let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM resources")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        assert_eq!((check.as_str(), n), ("ok", 7160), "round {round}");
+        if late < early + 20 {
+            // Timing moved between rounds: widen the window again.
+            early = early.saturating_sub(100).max(5);
+            late = early + 400;
+        }
     }
-    assert!(
-        killed_mid_way > 0,
-        "at least one kill landed while encrypting"
+    eprintln!(
+        "{while_encrypting} kills while encrypting, {too_early} before it started, \
+         {too_late} after it was done"
     );
 
     // The next start finishes the job: every record, nothing doubled, nothing left over.
