@@ -143,11 +143,10 @@ fn usable(
     }
 }
 
-/// Data scopes: what makes a grant worth having.
+/// Data scopes: what makes a grant worth having (a scope that reads some kind of record; a
+/// `.write` or `.c` scope alone reads nothing).
 fn has_data_scope(scopes: &[String]) -> bool {
-    scopes
-        .iter()
-        .any(|s| s.starts_with("patient/") || s.starts_with("user/"))
+    folio_smart::scopes::grants_any_reading(scopes)
 }
 
 impl Folio {
@@ -809,6 +808,30 @@ mod tests {
             assert!(!is_fhir_id(bad), "{bad:?}");
         }
         assert!(!is_fhir_id(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn only_scopes_that_read_records_make_a_grant_worth_keeping() {
+        let s = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(has_data_scope(&s(&["openid", "patient/*.rs"])));
+        assert!(has_data_scope(&s(&["patient/Coverage.read"])));
+        assert!(!has_data_scope(&s(&[
+            "openid",
+            "fhirUser",
+            "launch/patient"
+        ])));
+        assert!(
+            !has_data_scope(&s(&["patient/*.write"])),
+            "write reads nothing"
+        );
+        assert!(
+            !has_data_scope(&s(&["patient/*.cud"])),
+            "v2 write reads nothing"
+        );
+        assert!(
+            !has_data_scope(&s(&["system/*.rs"])),
+            "not a member's app scope"
+        );
     }
 
     #[test]
