@@ -105,4 +105,3 @@ async fn a_plan_whose_discovery_names_a_cleartext_endpoint_is_refused_before_sig
     assert!(started.authorize_url.starts_with(sandbox.origin()));
     assert!(folio.cancel_sign_in("demo"));
 }
-
