@@ -19,6 +19,7 @@ mod index;
 mod labels;
 mod narrative;
 mod observation;
+mod references;
 mod units;
 
 pub use attachment::{attachments_of, Attachment};
@@ -29,4 +30,5 @@ pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};
 pub use narrative::{narrative_div, sanitize_narrative, NARRATIVE_TAGS};
 pub use observation::{Measure, ObservationFacts, LOINC};
+pub use references::{linked_records, relative_reference};
 pub use units::convert as convert_unit;
