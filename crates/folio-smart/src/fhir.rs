@@ -397,6 +397,93 @@ impl FhirClient {
     }
 }
 
+/// What a plan's CapabilityStatement (`GET [base]/metadata`) declares for one resource type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeCapabilities {
+    /// `searchParam[].name`.
+    pub search_params: Vec<String>,
+    /// `searchInclude`.
+    pub search_include: Vec<String>,
+    /// `searchRevInclude`.
+    pub search_rev_include: Vec<String>,
+    /// `operation[].name` (`everything`, …).
+    pub operations: Vec<String>,
+}
+
+/// The search features a plan's CapabilityStatement declares, per resource type. A
+/// declaration is a hint, not a promise: servers declare things they reject and accept things
+/// they do not declare.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    types: std::collections::HashMap<String, TypeCapabilities>,
+}
+
+impl Capabilities {
+    /// Reads a CapabilityStatement's server `rest` entries; anything else is refused.
+    pub fn parse(body: &[u8]) -> Result<Self, FhirError> {
+        let v: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| FhirError::Malformed(e.to_string()))?;
+        if v["resourceType"] != "CapabilityStatement" {
+            return Err(FhirError::Malformed(
+                "expected a CapabilityStatement".into(),
+            ));
+        }
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        };
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let mut types = std::collections::HashMap::new();
+        for rest in v["rest"].as_array().into_iter().flatten() {
+            if rest["mode"].as_str().is_some_and(|m| m != "server") {
+                continue;
+            }
+            for r in rest["resource"].as_array().into_iter().flatten() {
+                let Some(ty) = r["type"].as_str() else {
+                    continue;
+                };
+                types.insert(
+                    ty.to_owned(),
+                    TypeCapabilities {
+                        search_params: names(&r["searchParam"]),
+                        search_include: strings(&r["searchInclude"]),
+                        search_rev_include: strings(&r["searchRevInclude"]),
+                        operations: names(&r["operation"]),
+                    },
+                );
+            }
+        }
+        Ok(Self { types })
+    }
+
+    /// What is declared for `resource_type`; `None` when the statement does not list it.
+    pub fn of(&self, resource_type: &str) -> Option<&TypeCapabilities> {
+        self.types.get(resource_type)
+    }
+
+    /// Whether the statement lists no resource type at all (it then says nothing about any).
+    pub fn is_empty(&self) -> bool {
+        self.types.is_empty()
+    }
+}
+
+impl FhirClient {
+    /// GETs and reads the plan's CapabilityStatement (`[base]/metadata`).
+    pub async fn capabilities(&self, token: &Sensitive<String>) -> Result<Capabilities, FhirError> {
+        let url = self.url("metadata", &[])?;
+        Capabilities::parse(&self.get(&url, token).await?)
+    }
+}
+
 /// The diagnostics of an OperationOutcome body, bounded; empty when there are none.
 fn diagnostics(body: &[u8]) -> String {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
@@ -526,6 +613,27 @@ mod tests {
             Page::parse(&base, rooted).unwrap().next.unwrap().as_str(),
             "https://plan.example/fhir/Observation?page=3"
         );
+    }
+
+    #[test]
+    fn a_capability_statement_gives_each_types_search_features() {
+        let body = br#"{"resourceType":"CapabilityStatement","rest":[{"mode":"server","resource":[
+            {"type":"ExplanationOfBenefit","searchParam":[{"name":"_id"},{"name":"patient"}],
+             "searchInclude":["ExplanationOfBenefit:provider"],"searchRevInclude":["Provenance:target"]},
+            {"type":"Patient","operation":[{"name":"everything"}]}]},
+            {"mode":"client","resource":[{"type":"Organization"}]}]}"#;
+        let c = Capabilities::parse(body).unwrap();
+        let eob = c.of("ExplanationOfBenefit").unwrap();
+        assert_eq!(eob.search_params, ["_id", "patient"]);
+        assert_eq!(eob.search_include, ["ExplanationOfBenefit:provider"]);
+        assert_eq!(eob.search_rev_include, ["Provenance:target"]);
+        assert_eq!(c.of("Patient").unwrap().operations, ["everything"]);
+        assert!(
+            c.of("Organization").is_none(),
+            "a client entry is not the server's"
+        );
+        assert!(Capabilities::parse(br#"{"resourceType":"Bundle"}"#).is_err());
+        assert!(Capabilities::parse(b"<html>").is_err());
     }
 
     #[test]

@@ -23,7 +23,10 @@ mod tokens;
 pub use authorize::{AuthorizationCode, PendingAuthorization};
 pub use discovery::{discover, parse_fhir_base, DiscoverySource, SmartConfiguration};
 pub use error::{SmartError, UrlRole};
-pub use fhir::{retry_after, FhirClient, FhirError, Page, PageEntry, RetryPolicy};
+pub use fhir::{
+    retry_after, Capabilities, FhirClient, FhirError, Page, PageEntry, RetryPolicy,
+    TypeCapabilities,
+};
 pub use loopback::{Callback, LoopbackListener};
 pub use pkce::{random_state, PkcePair};
 pub use tokens::{exchange_code, refresh, revoke, TokenSet};
