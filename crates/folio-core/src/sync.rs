@@ -7,14 +7,14 @@
 //! next pass asks only for `_lastUpdated=gt` that mark, and every week (or on request) a full
 //! pass runs instead and marks what the plan no longer returns.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use folio_secrets::Sensitive;
-use folio_smart::{FhirClient, FhirError, Url};
-use folio_store::{PageResource, Store};
+use folio_smart::{Capabilities, FhirClient, FhirError, Url};
+use folio_store::{PageResource, SearchSupport, Store};
 use rand::RngCore;
 
 use crate::api::{SyncProgress, SyncReport, TypeOutcome, TypeResult};
@@ -80,37 +80,244 @@ pub(crate) fn scope_allows(scopes: &[String], resource_type: &str) -> bool {
     folio_smart::scopes::grants_reading(scopes, resource_type)
 }
 
-/// The first page of the search Folio runs for `resource_type`.
+/// CARIN Blue Button's specific includes on ExplanationOfBenefit, tried when the wildcard is
+/// refused (only those the plan declares, when it declares any).
+const C4BB_INCLUDES: &[&str] = &[
+    "ExplanationOfBenefit:patient",
+    "ExplanationOfBenefit:provider",
+    "ExplanationOfBenefit:care-team",
+    "ExplanationOfBenefit:coverage",
+    "ExplanationOfBenefit:insurer",
+    "ExplanationOfBenefit:payee",
+];
+const EOB_WILDCARD: &str = "ExplanationOfBenefit:*";
+const PROVENANCE_REVINCLUDE: &str = "Provenance:target";
+/// Token refreshes one request may cause (each after a 401).
+const MAX_REFRESHES_PER_REQUEST: u32 = 2;
+/// Ids per batched `_id` search for referenced records.
+const IDS_PER_SEARCH: usize = 50;
+
+/// The optional parts of a type's search: what Folio sends beyond `patient`. Each is dropped
+/// (or, for US Core's filters, added) by the ladder when a plan refuses the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Form {
+    /// `_include` values (ExplanationOfBenefit only).
+    includes: Vec<String>,
+    /// `_revinclude=Provenance:target`.
+    revinclude: bool,
+    /// `_lastUpdated=gt…` on incremental passes.
+    last_updated: bool,
+    /// US Core's Observation category / MedicationRequest status filters.
+    filters: bool,
+    /// `_count`.
+    count: bool,
+}
+
+/// One rung of the ladder: which part of the form it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rung {
+    Include,
+    RevInclude,
+    LastUpdated,
+    Filters,
+    Count,
+}
+
+fn has_filters(resource_type: &str) -> bool {
+    matches!(resource_type, "Observation" | "MedicationRequest")
+}
+
+impl Form {
+    /// The richest search the plan's CapabilityStatement allows (everything, when there is
+    /// no statement or it does not list the type).
+    fn top(resource_type: &str, caps: Option<&Capabilities>) -> Self {
+        // A statement that does not list the type declares nothing optional for it.
+        let unlisted = folio_smart::TypeCapabilities::default();
+        let declared = caps.map(|c| c.of(resource_type).unwrap_or(&unlisted));
+        let includes = if resource_type != "ExplanationOfBenefit" {
+            Vec::new()
+        } else {
+            match declared {
+                None => vec![EOB_WILDCARD.to_owned()],
+                Some(d) if d.search_include.iter().any(|i| i == EOB_WILDCARD) => {
+                    vec![EOB_WILDCARD.to_owned()]
+                }
+                // Listed without includes: the plan does not declare any; none is sent.
+                Some(d) if d.search_include.is_empty() => Vec::new(),
+                Some(_) => specific_includes(caps),
+            }
+        };
+        Self {
+            includes,
+            revinclude: declared.is_none_or(|d| {
+                d.search_rev_include
+                    .iter()
+                    .any(|r| r == PROVENANCE_REVINCLUDE)
+            }),
+            // A listed type without searchParam entries leaves `_lastUpdated` to be tried.
+            last_updated: match caps.map(|c| c.of(resource_type)) {
+                None => true,
+                Some(None) => false,
+                Some(Some(d)) => {
+                    d.search_params.is_empty()
+                        || d.search_params.iter().any(|p| p == "_lastUpdated")
+                }
+            },
+            filters: false,
+            count: true,
+        }
+    }
+
+    fn from_stored(s: &SearchSupport) -> Self {
+        Self {
+            includes: s
+                .includes
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            revinclude: s.revinclude,
+            last_updated: s.last_updated != Some(false),
+            filters: s.us_core_filters,
+            count: s.count,
+        }
+    }
+
+    /// The next rung down from this form, or `None` at the bottom. `since` says whether the
+    /// search carries `_lastUpdated` (an incremental pass).
+    fn step_down(
+        &self,
+        resource_type: &str,
+        caps: Option<&Capabilities>,
+        since: bool,
+    ) -> Option<(Rung, Form)> {
+        let mut next = self.clone();
+        let rung = if self.includes.iter().any(|i| i == EOB_WILDCARD) {
+            next.includes = specific_includes(caps);
+            Rung::Include
+        } else if !self.includes.is_empty() {
+            next.includes.clear();
+            Rung::Include
+        } else if self.revinclude {
+            next.revinclude = false;
+            Rung::RevInclude
+        } else if self.last_updated && since {
+            next.last_updated = false;
+            Rung::LastUpdated
+        } else if has_filters(resource_type) && !self.filters {
+            next.filters = true;
+            Rung::Filters
+        } else if self.count {
+            next.count = false;
+            Rung::Count
+        } else {
+            return None;
+        };
+        Some((rung, next))
+    }
+
+    /// Forms that put one part back as it was in `start` (after a lower rung worked, the
+    /// parts dropped before it may not have been the ones the plan refused).
+    fn restored(&self, rung: Rung, start: &Form, caps: Option<&Capabilities>) -> Vec<Form> {
+        let mut out = Vec::new();
+        let mut with = |f: &dyn Fn(&mut Form)| {
+            let mut candidate = self.clone();
+            f(&mut candidate);
+            if candidate != *self && !out.contains(&candidate) {
+                out.push(candidate);
+            }
+        };
+        match rung {
+            Rung::Include => {
+                with(&|f| f.includes.clone_from(&start.includes));
+                let specific = specific_includes(caps);
+                with(&|f| f.includes.clone_from(&specific));
+            }
+            Rung::RevInclude => with(&|f| f.revinclude = start.revinclude),
+            Rung::LastUpdated => with(&|f| f.last_updated = start.last_updated),
+            Rung::Filters => with(&|f| f.filters = start.filters),
+            Rung::Count => with(&|f| f.count = start.count),
+        }
+        out
+    }
+
+    fn stored(&self, resource_type: &str, last_updated: Option<bool>) -> SearchSupport {
+        SearchSupport {
+            resource_type: resource_type.to_owned(),
+            includes: Some(self.includes.join(" ")),
+            revinclude: self.revinclude,
+            last_updated,
+            us_core_filters: self.filters,
+            count: self.count,
+            id_search: None,
+            probed_at: None,
+        }
+    }
+}
+
+/// The specific C4BB includes: those the plan declares when it declares any, else all.
+fn specific_includes(caps: Option<&Capabilities>) -> Vec<String> {
+    let declared = caps
+        .and_then(|c| c.of("ExplanationOfBenefit"))
+        .map(|d| d.search_include.as_slice())
+        .filter(|d| !d.is_empty());
+    C4BB_INCLUDES
+        .iter()
+        .filter(|i| declared.is_none_or(|d| d.iter().any(|x| x == *i)))
+        .map(|i| (*i).to_owned())
+        .collect()
+}
+
+/// The first page of the search Folio runs for `resource_type` in `form`; `since` is sent as
+/// `_lastUpdated=gt…` only when the form keeps `_lastUpdated`.
 fn search_url(
     client: &FhirClient,
     patient_id: &str,
     page_size: u32,
     resource_type: &str,
     since: Option<&str>,
-    fallback: bool,
+    form: &Form,
 ) -> Result<Url, CoreError> {
     let count = page_size.to_string();
-    let mut q: Vec<(&str, &str)> = vec![("patient", patient_id), ("_count", count.as_str())];
+    let mut q: Vec<(&str, &str)> = vec![("patient", patient_id)];
+    if form.count {
+        q.push(("_count", count.as_str()));
+    }
+    for include in &form.includes {
+        q.push(("_include", include.as_str()));
+    }
     match resource_type {
-        "ExplanationOfBenefit" => q.push(("_include", "ExplanationOfBenefit:*")),
         "MedicationRequest" => {
             q.push(("intent", "order,plan"));
-            if fallback {
+            if form.filters {
                 q.push(("status", MEDICATION_STATUSES));
             }
         }
-        "Observation" if fallback => q.push(("category", OBSERVATION_CATEGORIES)),
+        "Observation" if form.filters => q.push(("category", OBSERVATION_CATEGORIES)),
         _ => {}
     }
-    q.push(("_revinclude", "Provenance:target"));
+    if form.revinclude {
+        q.push(("_revinclude", PROVENANCE_REVINCLUDE));
+    }
     let since_param;
-    if let Some(since) = since {
+    if let Some(since) = since.filter(|_| form.last_updated) {
         since_param = format!("gt{since}");
         q.push(("_lastUpdated", since_param.as_str()));
     }
     client
         .url(resource_type, &q)
         .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))
+}
+
+/// How a first page's request ended, for the ladder.
+enum Probe {
+    /// A form that works, its request and its page.
+    Page(Form, Url, folio_smart::Page),
+    /// A failure other than a refusal (the request it happened on).
+    Failed(Url, CoreError),
+    /// Every rung was refused; the plan's last diagnostics.
+    Exhausted(String),
 }
 
 fn page_resources(page: &folio_smart::Page) -> Vec<PageResource<'_>> {
@@ -120,6 +327,30 @@ fn page_resources(page: &folio_smart::Page) -> Vec<PageResource<'_>> {
             raw_json: e.resource.get(),
         })
         .collect()
+}
+
+/// The records a page's resources point at that a member needs to read them (a claim's
+/// provider and insurer, a visit's practitioners, …), as `(Type, id)`.
+fn linked_of(
+    resources: &[PageResource<'_>],
+    fields: &[Option<folio_fhir::IndexFields>],
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (r, f) in resources.iter().zip(fields) {
+        let follows = f.as_ref().is_some_and(|f| {
+            matches!(
+                f.key.resource_type.as_str(),
+                "ExplanationOfBenefit" | "Encounter" | "MedicationRequest" | "Coverage"
+            )
+        });
+        if !follows {
+            continue;
+        }
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(r.raw_json) {
+            out.extend(folio_fhir::linked_records(&v));
+        }
+    }
+    out
 }
 
 fn new_pass_id() -> String {
@@ -180,8 +411,15 @@ struct Job<'a> {
     store: &'a Store,
     client: FhirClient,
     connection_id: String,
+    /// The plan: what its searches take is remembered per plan.
+    plan_id: String,
     patient_id: String,
     options: SyncOptions,
+    /// The plan's CapabilityStatement, read once per sync when a type probes (`None`: the
+    /// plan did not give one).
+    capabilities: tokio::sync::OnceCell<Option<Capabilities>>,
+    /// Referenced records already fetched, saved or asked for in this sync (each once).
+    linked_seen: std::sync::Mutex<HashSet<(String, String)>>,
     cancel: Arc<AtomicBool>,
     /// Set when a request found the plan unreachable after its retries: the types not started
     /// yet fail at once with the same reason instead of each retrying for seconds.
@@ -199,33 +437,22 @@ impl Job<'_> {
         self.folio.access_token(&self.connection_id).await
     }
 
-    /// GETs a page, refreshing the token once on 401.
+    /// GETs a page, refreshing the token on 401 (see [`Job::page_raw`]).
     async fn page(
         &self,
         url: &Url,
         token: &mut Sensitive<String>,
     ) -> Result<folio_smart::Page, CoreError> {
-        match self.client.page(url, token).await {
-            Err(FhirError::Unauthorized) => {
-                *token = self
-                    .folio
-                    .access_token_after_rejection(&self.connection_id, token)
-                    .await?;
-                Ok(self
-                    .client
-                    .page(url, token)
-                    .await
-                    .map_err(|e| CoreError::Fhir(e.to_string(), failure(&e).0))?)
-            }
-            other => other.map_err(|e| CoreError::Fhir(e.to_string(), failure(&e).0)),
-        }
+        self.page_raw(url, token)
+            .await?
+            .map_err(|e| CoreError::Fhir(e.to_string(), failure(&e).0))
     }
 
     fn search_url(
         &self,
         resource_type: &str,
         since: Option<&str>,
-        fallback: bool,
+        form: &Form,
     ) -> Result<Url, CoreError> {
         search_url(
             &self.client,
@@ -233,8 +460,144 @@ impl Job<'_> {
             self.options.page_size,
             resource_type,
             since,
-            fallback,
+            form,
         )
+    }
+
+    /// GETs a page, keeping the plan's own error. A 401 refreshes the token and tries again,
+    /// at most twice: with several types in flight a refreshed token can be spent before a
+    /// retry waiting out a 429 reaches the plan.
+    async fn page_raw(
+        &self,
+        url: &Url,
+        token: &mut Sensitive<String>,
+    ) -> Result<Result<folio_smart::Page, FhirError>, CoreError> {
+        let mut refreshed = 0;
+        loop {
+            match self.client.page(url, token).await {
+                Err(FhirError::Unauthorized) if refreshed < MAX_REFRESHES_PER_REQUEST => {
+                    refreshed += 1;
+                    *token = self
+                        .folio
+                        .access_token_after_rejection(&self.connection_id, token)
+                        .await?;
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// A first page: `Ok(Err(diagnostics))` when the plan refused the request (400/422).
+    async fn first_page(
+        &self,
+        url: &Url,
+        token: &mut Sensitive<String>,
+    ) -> Result<Result<folio_smart::Page, String>, CoreError> {
+        match self.page_raw(url, token).await? {
+            Ok(page) => Ok(Ok(page)),
+            Err(FhirError::Rejected {
+                status: 400 | 422,
+                diagnostics,
+            }) => Ok(Err(diagnostics)),
+            Err(e) => Err(CoreError::Fhir(e.to_string(), failure(&e).0)),
+        }
+    }
+
+    /// The plan's CapabilityStatement, read once per sync; a plan without one (or a failure
+    /// reading it) leaves every optional parameter to be tried.
+    async fn capabilities(&self) -> Option<&Capabilities> {
+        self.capabilities
+            .get_or_init(|| async {
+                let token = self.token().await.ok()?;
+                match self.client.capabilities(&token).await {
+                    // A statement listing no type says nothing: every option is tried.
+                    Ok(c) if c.is_empty() => None,
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        tracing::info!(connection = %self.connection_id, code = failure(&e).0, "no CapabilityStatement");
+                        None
+                    }
+                }
+            })
+            .await
+            .as_ref()
+    }
+
+    /// Steps down the ladder from `start` until the plan takes a first page, then puts back
+    /// what was dropped before the rung that worked, one part at a time, where the plan takes
+    /// it too.
+    async fn ladder(
+        &self,
+        resource_type: &str,
+        start: Form,
+        since: Option<&str>,
+        caps: Option<&Capabilities>,
+        token: &mut Sensitive<String>,
+    ) -> Result<Probe, CoreError> {
+        let mut form = start.clone();
+        let mut rungs: Vec<Rung> = Vec::new();
+        let (mut url, mut page) = loop {
+            let url = self.search_url(resource_type, since, &form)?;
+            match self.first_page(&url, token).await {
+                Ok(Ok(page)) => break (url, page),
+                Ok(Err(diagnostics)) => {
+                    match form.step_down(resource_type, caps, since.is_some()) {
+                        Some((rung, next)) => {
+                            tracing::info!(connection = %self.connection_id, resource_type, ?rung, "the plan refused a search; stepping down");
+                            rungs.push(rung);
+                            form = next;
+                        }
+                        None => return Ok(Probe::Exhausted(diagnostics)),
+                    }
+                }
+                Err(e) => return Ok(Probe::Failed(url, e)),
+            }
+        };
+        let last = rungs.last().copied();
+        let mut earlier: Vec<Rung> = Vec::new();
+        for r in rungs {
+            if Some(r) != last && !earlier.contains(&r) {
+                earlier.push(r);
+            }
+        }
+        for rung in earlier {
+            if rung == Rung::LastUpdated && since.is_none() {
+                continue;
+            }
+            for candidate in form.restored(rung, &start, caps) {
+                let try_url = self.search_url(resource_type, since, &candidate)?;
+                match self.first_page(&try_url, token).await {
+                    Ok(Ok(p)) => {
+                        form = candidate;
+                        url = try_url;
+                        page = p;
+                        break;
+                    }
+                    Ok(Err(_)) => {}
+                    // A failure while restoring keeps the form that worked.
+                    Err(_) => return Ok(Probe::Page(form, url, page)),
+                }
+            }
+        }
+        Ok(Probe::Page(form, url, page))
+    }
+
+    /// Whether the plan takes `_lastUpdated` on this type's search in `form`: one request for
+    /// what changed after `after` (an empty page). `None` when the plan could not say.
+    async fn probe_last_updated(
+        &self,
+        resource_type: &str,
+        form: &Form,
+        after: &str,
+        token: &mut Sensitive<String>,
+    ) -> Result<Option<bool>, CoreError> {
+        let url = self.search_url(resource_type, Some(after), form)?;
+        Ok(match self.first_page(&url, token).await {
+            Ok(Ok(_)) => Some(true),
+            Ok(Err(_)) => Some(false),
+            Err(CoreError::ReconnectNeeded) => return Err(CoreError::ReconnectNeeded),
+            Err(_) => None,
+        })
     }
 
     /// [`Job::run_type`] once a slot is free (and not at all once the sync is cancelled).
@@ -284,33 +647,79 @@ impl Job<'_> {
                 }
             }
         }
-        let full = self.options.full
+        let due_full = self.options.full
             || state.as_ref().is_none_or(|s| {
                 s.high_water.is_none()
                     || is_older_than(s.last_full_pass.as_deref(), FULL_PASS_EVERY)
             });
-        let since = if full {
+        // What the plan's search takes: remembered from the last probe, or probed again from
+        // the top (weekly, on a requested full pass, or never probed) after reading what the
+        // plan declares.
+        let known = self
+            .store
+            .search_support(&self.plan_id, resource_type)
+            .await?
+            .filter(|k| {
+                !self.options.full
+                    && k.includes.is_some()
+                    && !is_older_than(k.probed_at.as_deref(), FULL_PASS_EVERY)
+            });
+        let reprobe = known.is_none();
+        let caps = if reprobe {
+            self.capabilities().await
+        } else {
+            None
+        };
+        let start = match &known {
+            Some(k) => Form::from_stored(k),
+            None => Form::top(resource_type, caps),
+        };
+        let since = if due_full {
             None
         } else {
             state.as_ref().and_then(|s| s.high_water.clone())
         };
-        let mut first = self.search_url(resource_type, since.as_deref(), false)?;
-        // The first page tells the plan's clock; a 400 asks for the parameters US Core
-        // servers may require (Observation category, MedicationRequest status).
-        let probe = match self.page(&first, &mut token).await {
-            Err(CoreError::Fhir(_, "rejected"))
-                if matches!(resource_type, "Observation" | "MedicationRequest") =>
-            {
-                first = self.search_url(resource_type, since.as_deref(), true)?;
-                self.page(&first, &mut token).await
+        let (form, first, probe) = match self
+            .ladder(
+                resource_type,
+                start.clone(),
+                since.as_deref(),
+                caps,
+                &mut token,
+            )
+            .await?
+        {
+            Probe::Page(form, url, page) => (form, url, Ok(page)),
+            Probe::Failed(url, e) => (start.clone(), url, Err(e)),
+            Probe::Exhausted(diagnostics) => {
+                return Err(CoreError::Fhir(
+                    format!("the plan refused every form of this search: {diagnostics}"),
+                    "rejected",
+                ))
             }
-            other => other,
         };
+        // Without `_lastUpdated` the pass reads everything: a full pass.
+        let full = since.is_none() || !form.last_updated;
         let started = match &probe {
             Ok(p) => p.server_date.clone().unwrap_or_else(now_rfc3339),
             Err(CoreError::Fhir(_, "not_shared")) => return Ok(PassEnd::NotShared),
             Err(_) => now_rfc3339(),
         };
+        if probe.is_ok() && (reprobe || form != start) {
+            let last_updated = if !form.last_updated {
+                Some(false)
+            } else if since.is_some() {
+                Some(true)
+            } else if reprobe {
+                self.probe_last_updated(resource_type, &form, &started, &mut token)
+                    .await?
+            } else {
+                known.as_ref().and_then(|k| k.last_updated)
+            };
+            self.store
+                .save_search_form(&self.plan_id, &form.stored(resource_type, last_updated))
+                .await?;
+        }
         let pass = new_pass_id();
         self.store
             .begin_pass(
@@ -385,15 +794,36 @@ impl Job<'_> {
         page: folio_smart::Page,
         report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<Option<Url>, CoreError> {
-        // Reading index fields is CPU work: done on a blocking thread so that fetching and the
-        // other types' pages go on meanwhile.
-        let (page, fields) = tokio::task::spawn_blocking(move || {
-            let fields = folio_store::index_page(&page_resources(&page));
-            (page, fields)
+        // Reading index fields (and the records the page's resources point at) is CPU work:
+        // done on a blocking thread so that fetching and the other types' pages go on meanwhile.
+        let (page, fields, links) = tokio::task::spawn_blocking(move || {
+            let resources = page_resources(&page);
+            let fields = folio_store::index_page(&resources);
+            let links = linked_of(&resources, &fields);
+            (page, fields, links)
         })
         .await
         .map_err(|e| CoreError::Internal(format!("indexing a page failed: {e}")))?;
-        let resources = page_resources(&page);
+        // What the page's resources point at and neither the page nor the store holds (a plan
+        // without a working `_include`): fetched now and saved with the page, in its
+        // transaction.
+        let page_keys: Vec<(String, String)> = fields
+            .iter()
+            .flatten()
+            .map(|f| (f.key.resource_type.clone(), f.key.id.clone()))
+            .collect();
+        let linked = self.fetch_linked(page_keys, links).await?;
+        let linked_fields = folio_store::index_page(
+            &linked
+                .iter()
+                .map(|raw| PageResource { raw_json: raw })
+                .collect::<Vec<_>>(),
+        );
+        let mut resources = page_resources(&page);
+        let mut fields = fields;
+        resources.extend(linked.iter().map(|raw| PageResource { raw_json: raw }));
+        fields.extend(linked_fields);
+        let bytes = page.bytes + linked.iter().map(String::len).sum::<usize>();
         let next = page.next.clone();
         self.store
             .save_indexed_page(
@@ -404,7 +834,7 @@ impl Job<'_> {
                 fields,
                 &request_of(url),
                 next.as_ref().map(Url::as_str),
-                page.bytes,
+                bytes,
             )
             .await?;
         let state = self
@@ -421,6 +851,142 @@ impl Job<'_> {
             report(self.progress(&s, false));
         }
         Ok(next)
+    }
+
+    /// Fetches the records in `links` that this sync has not met yet and the connection does
+    /// not hold: batched `_id` searches where the plan takes them, else one read each. Each
+    /// record is asked for once per sync; one that cannot be fetched is left out (the next
+    /// sync asks again). `page_keys` are the records the page itself carries.
+    async fn fetch_linked(
+        &self,
+        page_keys: Vec<(String, String)>,
+        links: Vec<(String, String)>,
+    ) -> Result<Vec<String>, CoreError> {
+        let wanted: Vec<(String, String)> = {
+            let mut seen = self
+                .linked_seen
+                .lock()
+                .map_err(|_| CoreError::Internal("linked records poisoned".into()))?;
+            seen.extend(page_keys);
+            links
+                .into_iter()
+                .filter(|k| seen.insert(k.clone()))
+                .collect()
+        };
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held = self.store.held_keys(&self.connection_id, &wanted).await?;
+        let mut by_type: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (ty, id) in wanted.into_iter().filter(|k| !held.contains(k)) {
+            by_type.entry(ty).or_default().push(id);
+        }
+        let mut out = Vec::new();
+        if by_type.is_empty() {
+            return Ok(out);
+        }
+        let mut token = self.token().await?;
+        for (ty, ids) in by_type {
+            let id_search = self
+                .store
+                .search_support(&self.plan_id, &ty)
+                .await?
+                .and_then(|s| s.id_search);
+            let mut refused = id_search == Some(false);
+            let mut read_each: Vec<String> = Vec::new();
+            for chunk in ids.chunks(IDS_PER_SEARCH) {
+                if refused {
+                    read_each.extend_from_slice(chunk);
+                    continue;
+                }
+                match self.search_ids(&ty, chunk, &mut token).await? {
+                    Some(found) => {
+                        out.extend(found);
+                        if id_search.is_none() {
+                            self.store.set_id_search(&self.plan_id, &ty, true).await?;
+                        }
+                    }
+                    None => {
+                        refused = true;
+                        self.store.set_id_search(&self.plan_id, &ty, false).await?;
+                        read_each.extend_from_slice(chunk);
+                    }
+                }
+            }
+            for id in read_each {
+                if let Some(raw) = self.read_linked(&ty, &id, &mut token).await? {
+                    out.push(raw);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `Type?_id=a,b,c`, every page of it. `None` when the plan refuses the search (400/422);
+    /// other failures leave the records out.
+    async fn search_ids(
+        &self,
+        resource_type: &str,
+        ids: &[String],
+        token: &mut Sensitive<String>,
+    ) -> Result<Option<Vec<String>>, CoreError> {
+        let joined = ids.join(",");
+        let mut url = self
+            .client
+            .url(resource_type, &[("_id", joined.as_str())])
+            .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))?;
+        let mut out = Vec::new();
+        let mut pages = 0;
+        loop {
+            pages += 1;
+            let page = match self.page_raw(&url, token).await? {
+                Ok(page) => page,
+                Err(FhirError::Rejected {
+                    status: 400 | 422, ..
+                }) if pages == 1 => return Ok(None),
+                Err(e) => {
+                    tracing::info!(connection = %self.connection_id, resource_type, code = failure(&e).0, "referenced records not fetched");
+                    return Ok(Some(out));
+                }
+            };
+            out.extend(
+                page.entries
+                    .iter()
+                    .filter(|e| !e.included)
+                    .map(|e| e.resource.get().to_owned()),
+            );
+            match page.next {
+                Some(next) if pages < ids.len().max(1) => url = next,
+                _ => return Ok(Some(out)),
+            }
+        }
+    }
+
+    /// `Type/id`; `None` when the plan does not give it.
+    async fn read_linked(
+        &self,
+        resource_type: &str,
+        id: &str,
+        token: &mut Sensitive<String>,
+    ) -> Result<Option<String>, CoreError> {
+        let path = format!("{resource_type}/{id}");
+        let read = match self.client.read(&path, token).await {
+            Err(FhirError::Unauthorized) => {
+                *token = self
+                    .folio
+                    .access_token_after_rejection(&self.connection_id, token)
+                    .await?;
+                self.client.read(&path, token).await
+            }
+            other => other,
+        };
+        match read {
+            Ok(raw) => Ok(Some(raw.get().to_owned())),
+            Err(e) => {
+                tracing::info!(connection = %self.connection_id, resource_type, code = failure(&e).0, "a referenced record was not fetched");
+                Ok(None)
+            }
+        }
     }
 
     fn progress(&self, state: &folio_store::SyncStateRow, done: bool) -> SyncProgress {
@@ -498,8 +1064,11 @@ impl Folio {
             client: FhirClient::new(self.http.clone(), base)
                 .with_max_page_bytes(options.max_page_bytes),
             connection_id: connection_id.to_owned(),
+            plan_id: row.plan_id.clone(),
             patient_id: row.patient_id.clone().unwrap_or_default(),
             options: options.clone(),
+            capabilities: tokio::sync::OnceCell::new(),
+            linked_seen: std::sync::Mutex::new(HashSet::new()),
             cancel: cancel.clone(),
             unreachable: std::sync::OnceLock::new(),
         };
@@ -747,7 +1316,8 @@ impl Folio {
             .iter()
             .filter(|t| scope_allows(&granted, t))
             .map(|t| {
-                search_url(&client, &patient, page_size, t, None, false).map(|u| u.to_string())
+                search_url(&client, &patient, page_size, t, None, &Form::top(t, None))
+                    .map(|u| u.to_string())
             })
             .collect()
     }
@@ -788,6 +1358,154 @@ mod tests {
             );
         }
         assert!(scope_allows(&s(&["patient/*.rs"]), "Observation"));
+    }
+
+    fn caps(json: &str) -> Capabilities {
+        Capabilities::parse(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn the_ladder_steps_down_in_a_fixed_order_to_a_bare_search() {
+        let eob = "ExplanationOfBenefit";
+        let mut form = Form::top(eob, None);
+        assert_eq!(form.includes, [EOB_WILDCARD]);
+        let mut rungs = Vec::new();
+        while let Some((rung, next)) = form.step_down(eob, None, true) {
+            rungs.push((rung, next.includes.len()));
+            form = next;
+        }
+        assert_eq!(
+            rungs,
+            [
+                (Rung::Include, C4BB_INCLUDES.len()),
+                (Rung::Include, 0),
+                (Rung::RevInclude, 0),
+                (Rung::LastUpdated, 0),
+                (Rung::Count, 0)
+            ]
+        );
+        // A full pass sends no _lastUpdated: that rung is skipped; US Core's filters are one
+        // rung for the types that have them.
+        let mut form = Form::top("Observation", None);
+        let mut rungs = Vec::new();
+        while let Some((rung, next)) = form.step_down("Observation", None, false) {
+            rungs.push(rung);
+            form = next;
+        }
+        assert_eq!(rungs, [Rung::RevInclude, Rung::Filters, Rung::Count]);
+        assert!(form.filters && !form.count && !form.revinclude);
+    }
+
+    #[test]
+    fn what_the_plan_declares_sets_the_top_of_the_ladder() {
+        let declared = caps(
+            r#"{"resourceType":"CapabilityStatement","rest":[{"mode":"server","resource":[
+            {"type":"ExplanationOfBenefit","searchParam":[{"name":"patient"},{"name":"_id"}],
+             "searchInclude":["ExplanationOfBenefit:provider","ExplanationOfBenefit:insurer"]},
+            {"type":"Condition","searchRevInclude":["Provenance:target"]}]}]}"#,
+        );
+        let top = Form::top("ExplanationOfBenefit", Some(&declared));
+        assert_eq!(
+            top.includes,
+            [
+                "ExplanationOfBenefit:provider",
+                "ExplanationOfBenefit:insurer"
+            ],
+            "only the specific includes declared"
+        );
+        assert!(!top.revinclude, "no searchRevInclude declared");
+        assert!(!top.last_updated, "searchParam listed without _lastUpdated");
+        let condition = Form::top("Condition", Some(&declared));
+        assert!(condition.revinclude && condition.last_updated && condition.includes.is_empty());
+        let unlisted = Form::top("Observation", Some(&declared));
+        assert!(
+            !unlisted.revinclude && !unlisted.last_updated,
+            "a type the statement does not list: nothing optional is declared"
+        );
+        assert!(
+            Form::top("Observation", None).revinclude,
+            "no statement: every option is tried"
+        );
+        let none = caps(
+            r#"{"resourceType":"CapabilityStatement","rest":[{"resource":[
+            {"type":"ExplanationOfBenefit","searchParam":[{"name":"patient"}]}]}]}"#,
+        );
+        assert!(Form::top("ExplanationOfBenefit", Some(&none))
+            .includes
+            .is_empty());
+        let with_wildcard = caps(
+            r#"{"resourceType":"CapabilityStatement","rest":[{"resource":[
+            {"type":"ExplanationOfBenefit","searchInclude":["ExplanationOfBenefit:*","ExplanationOfBenefit:payee"]}]}]}"#,
+        );
+        let top = Form::top("ExplanationOfBenefit", Some(&with_wildcard));
+        assert_eq!(top.includes, [EOB_WILDCARD]);
+        let (_, next) = top
+            .step_down("ExplanationOfBenefit", Some(&with_wildcard), false)
+            .unwrap();
+        assert_eq!(next.includes, ["ExplanationOfBenefit:payee"]);
+    }
+
+    #[test]
+    fn a_dropped_part_can_be_put_back_and_a_form_round_trips_through_the_store() {
+        let start = Form::top("ExplanationOfBenefit", None);
+        let bottom = Form {
+            includes: Vec::new(),
+            revinclude: false,
+            last_updated: false,
+            filters: false,
+            count: true,
+        };
+        let back = bottom.restored(Rung::Include, &start, None);
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].includes, [EOB_WILDCARD]);
+        assert_eq!(back[1].includes.len(), C4BB_INCLUDES.len());
+        assert!(bottom.restored(Rung::RevInclude, &start, None)[0].revinclude);
+        let stored = back[1].stored("ExplanationOfBenefit", Some(false));
+        let again = Form::from_stored(&stored);
+        assert_eq!(again.includes, back[1].includes);
+        assert!(!again.last_updated, "a refused _lastUpdated is remembered");
+        let unknown = Form::from_stored(&back[1].stored("ExplanationOfBenefit", None));
+        assert!(unknown.last_updated, "not known yet: tried");
+    }
+
+    #[test]
+    fn search_urls_carry_only_what_the_form_keeps() {
+        let client = FhirClient::new(
+            reqwest::Client::new(),
+            Url::parse("https://plan.example/fhir").unwrap(),
+        );
+        let top = Form::top("ExplanationOfBenefit", None);
+        let url = search_url(
+            &client,
+            "p1",
+            50,
+            "ExplanationOfBenefit",
+            Some("2024-01-01T00:00:00Z"),
+            &top,
+        )
+        .unwrap();
+        let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let has = |k: &str| q.iter().any(|(n, _)| n == k);
+        assert!(has("_include") && has("_revinclude") && has("_lastUpdated") && has("_count"));
+        let bare = Form {
+            includes: Vec::new(),
+            revinclude: false,
+            last_updated: false,
+            filters: true,
+            count: false,
+        };
+        let url = search_url(
+            &client,
+            "p1",
+            50,
+            "Observation",
+            Some("2024-01-01T00:00:00Z"),
+            &bare,
+        )
+        .unwrap();
+        let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let names: Vec<&str> = q.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["patient", "category"]);
     }
 
     #[test]

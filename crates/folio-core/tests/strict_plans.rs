@@ -1,0 +1,456 @@
+//! The same generated member synced through every strict-server combination of folio-sandbox
+//! (issue 15): every record arrives exactly once, claims show their provider and insurer, and
+//! the second sync sends no request the plan already refused and is incremental where
+//! `_lastUpdated` works. Expected records come from the member's generated resources, not
+//! from the server. Tokens live in a memory secret store (these need no keychain).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use folio_core::api::TypeOutcome;
+use folio_core::{DataDir, Folio, SyncOptions};
+use folio_sandbox::{Faults, MemberSource, Sandbox, SandboxConfig, StrictServer};
+use serde_json::Value;
+
+mod common;
+
+const SEED: u64 = 31;
+const SIZE: usize = 260;
+
+/// The types Folio searches (its sync's list) and the Patient it reads.
+const SEARCHED: &[&str] = &[
+    "Patient",
+    "Coverage",
+    "ExplanationOfBenefit",
+    "Encounter",
+    "Condition",
+    "Observation",
+    "DiagnosticReport",
+    "MedicationRequest",
+    "Immunization",
+    "AllergyIntolerance",
+    "Procedure",
+    "DocumentReference",
+    "CarePlan",
+    "Goal",
+    "Device",
+    "MedicationDispense",
+];
+
+/// US Core's Observation categories, as Folio asks for them when a plan requires one.
+const OBSERVATION_CATEGORIES: &[&str] = &[
+    "laboratory",
+    "vital-signs",
+    "social-history",
+    "survey",
+    "sdoh",
+    "imaging",
+    "procedure",
+    "exam",
+    "therapy",
+    "activity",
+    "functional-status",
+];
+
+fn key(r: &Value) -> (String, String) {
+    (
+        r["resourceType"].as_str().unwrap().to_owned(),
+        r["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn sensitive(r: &Value) -> bool {
+    r["meta"]["security"].as_array().is_some_and(|labels| {
+        labels.iter().any(|l| {
+            folio_fhir::is_sensitive_label(&folio_fhir::SecurityLabel {
+                system: l["system"].as_str().map(str::to_owned),
+                code: l["code"].as_str().map(str::to_owned),
+            })
+        })
+    })
+}
+
+/// References at the end of a path of element names (arrays walked), written out here rather
+/// than taken from folio-fhir so the test does not check the helper against itself.
+fn refs_at<'a>(v: &'a Value, path: &[&str], out: &mut Vec<&'a str>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| refs_at(i, path, out)),
+        Value::Object(m) => match path.split_first() {
+            Some((first, rest)) => {
+                if let Some(c) = m.get(*first) {
+                    refs_at(c, rest, out)
+                }
+            }
+            None => out.extend(m.get("reference").and_then(Value::as_str)),
+        },
+        _ => {}
+    }
+}
+
+fn linked_paths(ty: &str) -> &'static [&'static [&'static str]] {
+    match ty {
+        "ExplanationOfBenefit" => &[
+            &["patient"],
+            &["provider"],
+            &["insurer"],
+            &["careTeam", "provider"],
+            &["facility"],
+            &["insurance", "coverage"],
+            &["payee", "party"],
+        ],
+        "Encounter" => &[
+            &["participant", "individual"],
+            &["serviceProvider"],
+            &["location", "location"],
+        ],
+        "MedicationRequest" => &[&["medicationReference"]],
+        "Coverage" => &[&["payor"]],
+        _ => &[],
+    }
+}
+
+/// What the member (who withheld sensitive records at consent) should hold after a sync,
+/// by type, computed from the generated resources.
+fn expected(
+    resources: &[Value],
+    patient: &str,
+    provenance: bool,
+    category_required: bool,
+) -> BTreeMap<String, usize> {
+    let patient_ref = format!("Patient/{patient}");
+    let by_key: BTreeMap<(String, String), &Value> =
+        resources.iter().map(|r| (key(r), r)).collect();
+    let in_compartment = |r: &Value| {
+        r["resourceType"] == "Patient" && r["id"] == patient
+            || ["patient", "subject", "beneficiary"]
+                .iter()
+                .any(|k| r[*k]["reference"].as_str() == Some(patient_ref.as_str()))
+    };
+    let mut held: BTreeSet<(String, String)> = BTreeSet::new();
+    for r in resources {
+        let ty = r["resourceType"].as_str().unwrap();
+        if !SEARCHED.contains(&ty) || !in_compartment(r) || sensitive(r) {
+            continue;
+        }
+        if ty == "MedicationRequest" && !matches!(r["intent"].as_str(), Some("order" | "plan")) {
+            continue;
+        }
+        if ty == "Observation" && category_required {
+            let codes: Vec<&str> = r["category"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|c| c["coding"].as_array().into_iter().flatten())
+                .filter_map(|c| c["code"].as_str())
+                .collect();
+            if !codes.iter().any(|c| OBSERVATION_CATEGORIES.contains(c)) {
+                continue;
+            }
+        }
+        held.insert(key(r));
+    }
+    let matched: Vec<(String, String)> = held.iter().cloned().collect();
+    for k in &matched {
+        let r = by_key[k];
+        for path in linked_paths(&k.0) {
+            let mut out = Vec::new();
+            refs_at(r, path, &mut out);
+            for reference in out {
+                let Some((t, id)) = reference.split_once('/') else {
+                    continue;
+                };
+                if let Some(target) = by_key.get(&(t.to_owned(), id.to_owned())) {
+                    if !sensitive(target) {
+                        held.insert(key(target));
+                    }
+                }
+            }
+        }
+    }
+    if provenance {
+        for r in resources
+            .iter()
+            .filter(|r| r["resourceType"] == "Provenance")
+        {
+            let targets_a_match = r["target"].as_array().into_iter().flatten().any(|t| {
+                t["reference"]
+                    .as_str()
+                    .and_then(|s| s.split_once('/'))
+                    .is_some_and(|(t, id)| {
+                        t != "Patient" && held.contains(&(t.to_owned(), id.to_owned()))
+                    })
+            });
+            if targets_a_match && !sensitive(r) {
+                held.insert(key(r));
+            }
+        }
+    }
+    let mut counts = BTreeMap::new();
+    for (t, _) in held {
+        *counts.entry(t).or_insert(0) += 1;
+    }
+    counts
+}
+
+struct Row {
+    name: &'static str,
+    records: usize,
+    sync1: (u64, usize),
+    sync2: (u64, usize),
+    incremental: bool,
+}
+
+fn all_at_once(overstate: bool) -> StrictServer {
+    StrictServer {
+        reject_include_wildcard: true,
+        reject_include: true,
+        reject_revinclude: true,
+        reject_last_updated: true,
+        ignore_count: true,
+        max_count: Some(20),
+        relative_links: true,
+        no_total: true,
+        require_observation_category: true,
+        overstate_capabilities: overstate,
+    }
+}
+
+fn combinations() -> Vec<(&'static str, StrictServer)> {
+    let s = StrictServer::default;
+    vec![
+        ("lenient", s()),
+        (
+            "wildcard rejected",
+            StrictServer {
+                reject_include_wildcard: true,
+                ..s()
+            },
+        ),
+        (
+            "wildcard rejected, declared",
+            StrictServer {
+                reject_include_wildcard: true,
+                overstate_capabilities: true,
+                ..s()
+            },
+        ),
+        (
+            "all includes rejected",
+            StrictServer {
+                reject_include: true,
+                ..s()
+            },
+        ),
+        (
+            "revinclude rejected",
+            StrictServer {
+                reject_revinclude: true,
+                ..s()
+            },
+        ),
+        (
+            "lastUpdated rejected",
+            StrictServer {
+                reject_last_updated: true,
+                ..s()
+            },
+        ),
+        (
+            "lastUpdated rejected, declared",
+            StrictServer {
+                reject_last_updated: true,
+                overstate_capabilities: true,
+                ..s()
+            },
+        ),
+        (
+            "count ignored",
+            StrictServer {
+                ignore_count: true,
+                ..s()
+            },
+        ),
+        (
+            "count capped at 20",
+            StrictServer {
+                max_count: Some(20),
+                ..s()
+            },
+        ),
+        (
+            "relative links, no total",
+            StrictServer {
+                relative_links: true,
+                no_total: true,
+                ..s()
+            },
+        ),
+        (
+            "category required",
+            StrictServer {
+                require_observation_category: true,
+                ..s()
+            },
+        ),
+        ("all at once", all_at_once(false)),
+        ("all at once, declared", all_at_once(true)),
+    ]
+}
+
+async fn held(folio: &Folio, connection: &str) -> BTreeMap<String, usize> {
+    let (counts, _) = folio.stats().await.unwrap();
+    counts
+        .into_iter()
+        .filter(|c| c.connection_id == connection)
+        .map(|c| (c.resource_type, c.resources as usize))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_nothing_refused() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        members: vec![MemberSource::Generated {
+            login: "demo".into(),
+            name: ("Ana".into(), "Rivera".into()),
+            seed: SEED,
+            size: SIZE,
+        }],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let generated =
+        folio_sandbox::generator::generate_member("demo", ("Ana", "Rivera"), SEED, SIZE);
+    let mut table: Vec<Row> = Vec::new();
+    for (name, strict) in combinations() {
+        sandbox.set_faults(Faults {
+            strict: strict.clone(),
+            ..Default::default()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let folio = Arc::new(
+            Folio::with_secrets(
+                DataDir::at(dir.path()),
+                Arc::new(folio_secrets::MemoryStore::default()),
+            )
+            .unwrap(),
+        );
+        folio.set_demo_plan_base(sandbox.fhir_base()).await.unwrap();
+        let c = common::connect_plan(&folio, "demo", "demo", &[])
+            .await
+            .unwrap();
+
+        let (served, refused) = (sandbox.requests_served(), sandbox.rejected_requests().len());
+        let first = folio
+            .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+            .await
+            .unwrap();
+        let sync1 = (
+            sandbox.requests_served() - served,
+            sandbox.rejected_requests().len() - refused,
+        );
+        let refused_in_sync1: Vec<String> = sandbox.rejected_requests()[refused..].to_vec();
+        assert!(
+            first.types.iter().all(|t| t.outcome == TypeOutcome::Done),
+            "{name}: {:?}",
+            first
+                .types
+                .iter()
+                .filter(|t| t.outcome != TypeOutcome::Done)
+                .collect::<Vec<_>>()
+        );
+        let want = expected(
+            &generated.resources,
+            &generated.patient_id,
+            !strict.reject_revinclude,
+            strict.require_observation_category,
+        );
+        let got = held(&folio, &c.id).await;
+        assert_eq!(got, want, "{name}: every record, exactly once");
+
+        // Claims show their provider and insurer as the plan names them.
+        let eobs: Vec<&Value> = generated
+            .resources
+            .iter()
+            .filter(|r| r["resourceType"] == "ExplanationOfBenefit" && !sensitive(r))
+            .collect();
+        assert!(!eobs.is_empty());
+        for eob in &eobs {
+            let id = eob["id"].as_str().unwrap();
+            let record = folio
+                .record(&c.id, "ExplanationOfBenefit", id)
+                .await
+                .unwrap();
+            let claim = record.claim.expect("read as a claim");
+            assert!(
+                claim.provider.is_some(),
+                "{name}: claim {id} names its provider"
+            );
+            for field in ["provider", "insurer"] {
+                let reference = eob[field]["reference"].as_str().unwrap();
+                let (t, rid) = reference.split_once('/').unwrap();
+                assert!(
+                    folio.record(&c.id, t, rid).await.is_ok(),
+                    "{name}: claim {id}'s {field} {reference} is held"
+                );
+            }
+        }
+
+        // The second sync: nothing the plan refused is asked again.
+        let (served, refused) = (sandbox.requests_served(), sandbox.rejected_requests().len());
+        let second = folio
+            .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+            .await
+            .unwrap();
+        let sync2 = (
+            sandbox.requests_served() - served,
+            sandbox.rejected_requests().len() - refused,
+        );
+        assert_eq!(
+            sandbox.rejected_requests()[refused..],
+            [] as [String; 0],
+            "{name}: the second sync repeats no refused request (the first was refused: {refused_in_sync1:?})"
+        );
+        assert!(
+            second.types.iter().all(|t| t.outcome == TypeOutcome::Done),
+            "{name}: {second:?}"
+        );
+        let fetched: u32 = second
+            .types
+            .iter()
+            .filter(|t| t.resource_type != "Patient")
+            .map(|t| t.fetched)
+            .sum();
+        let incremental = fetched == 0;
+        assert_eq!(
+            incremental, !strict.reject_last_updated,
+            "{name}: incremental exactly where _lastUpdated works ({fetched} fetched again)"
+        );
+        assert_eq!(held(&folio, &c.id).await, want, "{name}: nothing doubled");
+        table.push(Row {
+            name,
+            records: want.values().sum(),
+            sync1,
+            sync2,
+            incremental,
+        });
+    }
+    eprintln!();
+    eprintln!(
+        "| combination | records | sync 1 requests (refused) | sync 2 requests (refused) | sync 2 |"
+    );
+    eprintln!("|---|---:|---:|---:|---|");
+    for r in &table {
+        eprintln!(
+            "| {} | {} | {} ({}) | {} ({}) | {} |",
+            r.name,
+            r.records,
+            r.sync1.0,
+            r.sync1.1,
+            r.sync2.0,
+            r.sync2.1,
+            if r.incremental { "incremental" } else { "full" }
+        );
+    }
+}
