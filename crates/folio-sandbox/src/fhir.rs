@@ -669,12 +669,13 @@ pub async fn faults_layer(
 ) -> Response {
     let faults = state.faults();
     let n = state.next_request_number();
-    state.count_request();
+    let served = state.count_request();
     let asked = request
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
+    state.gate.pass(served, &asked).await;
     if faults.slow_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await;
     }

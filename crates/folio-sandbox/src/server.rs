@@ -59,6 +59,8 @@ pub struct AppState {
     /// FHIR API requests since the start (never reset), and the ones answered 400 or 422.
     served: AtomicU64,
     rejected: Mutex<Vec<String>>,
+    /// Holds a chosen FHIR request for tests (see [`crate::gate`]).
+    pub(crate) gate: crate::gate::Gate,
 }
 
 impl AppState {
@@ -80,9 +82,14 @@ impl AppState {
         self.requests.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    /// Counts a FHIR API request.
-    pub fn count_request(&self) {
-        self.served.fetch_add(1, Ordering::SeqCst);
+    /// Counts a FHIR API request; returns its number since the start.
+    pub fn count_request(&self) -> u64 {
+        self.served.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// FHIR API requests since the start.
+    pub fn requests_served(&self) -> u64 {
+        self.served.load(Ordering::SeqCst)
     }
 
     /// Records a FHIR API request answered 400 or 422 (its path and query).
@@ -171,6 +178,7 @@ impl Sandbox {
             requests: AtomicU64::new(0),
             served: AtomicU64::new(0),
             rejected: Mutex::new(Vec::new()),
+            gate: crate::gate::Gate::default(),
         });
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -279,6 +287,12 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/auth/revoke", post(auth::revoke))
         .route("/_sandbox/faults", get(get_faults).put(put_faults))
         .route("/_sandbox/members", get(list_members))
+        .route(
+            "/_sandbox/gate",
+            get(crate::gate::get_gate)
+                .put(crate::gate::put_gate)
+                .delete(crate::gate::delete_gate),
+        )
         .with_state(state)
 }
 

@@ -4,5 +4,6 @@
 mod auth;
 mod faults;
 mod fhir;
+mod gate;
 mod strict;
 mod support;

@@ -1,0 +1,149 @@
+//! A gate for tests that must act while a FHIR request is in flight (kill an app mid-sync, say)
+//! without guessing when that is: `PUT /_sandbox/gate {"hold_request": N}` holds the Nth FHIR
+//! request from then on, unanswered, until `DELETE /_sandbox/gate`; `GET /_sandbox/gate` says
+//! how many FHIR requests were served and which one is held (`?wait_ms=` waits for one to be).
+//! The sandbox listens on 127.0.0.1 only.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::server::AppState;
+
+/// The gate's state: which request to hold and the one being held.
+#[derive(Debug, Clone, Default)]
+struct Hold {
+    /// The FHIR request number (counted since the start) to hold.
+    at: Option<u64>,
+    /// The request being held, once it came.
+    held: Option<HeldRequest>,
+}
+
+/// A FHIR request held at the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldRequest {
+    /// Its number among the FHIR requests since the sandbox started.
+    pub number: u64,
+    /// Its path and query.
+    pub request: String,
+}
+
+/// What `GET /_sandbox/gate` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateStatus {
+    /// FHIR API requests received since the sandbox started (the held one included).
+    pub served: u64,
+    /// The request held now, if any.
+    pub held: Option<HeldRequest>,
+}
+
+/// Holds one FHIR request until released.
+pub struct Gate(watch::Sender<Hold>);
+
+impl Default for Gate {
+    fn default() -> Self {
+        Self(watch::Sender::new(Hold::default()))
+    }
+}
+
+impl Gate {
+    /// Called for every FHIR request with its number: returns at once, or, for the request the
+    /// gate is set for, once the gate is released.
+    pub(crate) async fn pass(&self, number: u64, request: &str) {
+        let mut hit = false;
+        self.0.send_if_modified(|h| {
+            hit = h.at == Some(number);
+            if hit {
+                h.held = Some(HeldRequest {
+                    number,
+                    request: request.to_owned(),
+                });
+            }
+            hit
+        });
+        if hit {
+            let mut rx = self.0.subscribe();
+            let _ = rx
+                .wait_for(|h| h.held.as_ref().is_none_or(|r| r.number != number))
+                .await;
+        }
+    }
+
+    /// Holds the request numbered `at`; a request held before is released.
+    fn hold(&self, at: u64) {
+        self.0.send_replace(Hold {
+            at: Some(at),
+            held: None,
+        });
+    }
+
+    /// Releases the held request, if any, and holds no other.
+    fn release(&self) {
+        self.0.send_replace(Hold::default());
+    }
+
+    /// The request held now, waiting up to `wait` for one.
+    async fn held(&self, wait: Duration) -> Option<HeldRequest> {
+        let mut rx = self.0.subscribe();
+        let found = tokio::time::timeout(wait, rx.wait_for(|h| h.held.is_some())).await;
+        match found {
+            Ok(Ok(h)) => h.held.clone(),
+            _ => self.0.borrow().held.clone(),
+        }
+    }
+}
+
+/// `PUT /_sandbox/gate` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HoldBody {
+    /// Hold the Nth FHIR request from now (1 is the next one).
+    hold_request: u64,
+}
+
+/// `GET /_sandbox/gate` query.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StatusQuery {
+    /// Wait up to this long for a request to be held.
+    #[serde(default)]
+    wait_ms: u64,
+}
+
+pub(crate) async fn put_gate(
+    State(state): State<Arc<AppState>>,
+    Json(body): Json<HoldBody>,
+) -> Response {
+    if body.hold_request == 0 {
+        return (StatusCode::BAD_REQUEST, "hold_request counts from 1").into_response();
+    }
+    state
+        .gate
+        .hold(state.requests_served().saturating_add(body.hold_request));
+    Json(GateStatus {
+        served: state.requests_served(),
+        held: None,
+    })
+    .into_response()
+}
+
+pub(crate) async fn get_gate(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<StatusQuery>,
+) -> Json<GateStatus> {
+    let held = state.gate.held(Duration::from_millis(q.wait_ms)).await;
+    Json(GateStatus {
+        served: state.requests_served(),
+        held,
+    })
+}
+
+pub(crate) async fn delete_gate(State(state): State<Arc<AppState>>) -> StatusCode {
+    state.gate.release();
+    StatusCode::NO_CONTENT
+}
