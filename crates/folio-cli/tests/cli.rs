@@ -315,6 +315,70 @@ impl PlanProcess {
 }
 
 impl PlanProcess {
+    /// A request to the sandbox's own admin endpoints (loopback), answered as JSON (or null).
+    fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let origin = self.fhir_base.trim_end_matches("/fhir");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut req = reqwest::Client::new().request(method, format!("{origin}{path}"));
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let res = req.send().await.unwrap();
+            assert!(res.status().is_success(), "{path}: {}", res.status());
+            res.json().await.unwrap_or(serde_json::Value::Null)
+        })
+    }
+
+    /// Holds the `n`th FHIR request from now, unanswered, until [`Self::release`].
+    fn hold_request(&self, n: u64) {
+        self.admin(
+            reqwest::Method::PUT,
+            "/_sandbox/gate",
+            Some(serde_json::json!({ "hold_request": n })),
+        );
+    }
+
+    /// The sandbox's gate: `{"served": FHIR requests so far, "held": {"number", "request"} or null}`.
+    fn gate(&self) -> serde_json::Value {
+        self.admin(reqwest::Method::GET, "/_sandbox/gate", None)
+    }
+
+    /// Waits until the held request has come, while `app` runs: the gate's state once it has,
+    /// `None` if `app` exited first. Fails after a minute with a clear message.
+    fn wait_held(&self, app: &mut std::process::Child) -> Option<serde_json::Value> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            // Waits in the sandbox for up to 200 ms for the request to be held.
+            let gate = self.admin(reqwest::Method::GET, "/_sandbox/gate?wait_ms=200", None);
+            if !gate["held"].is_null() {
+                return Some(gate);
+            }
+            if app.try_wait().unwrap().is_some() {
+                return None;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no request reached the gate within a minute: {gate}"
+            );
+        }
+    }
+
+    /// Answers the held request, and holds no other.
+    fn release(&self) {
+        self.admin(reqwest::Method::DELETE, "/_sandbox/gate", None);
+    }
+}
+
+impl PlanProcess {
     /// Adds this plan to the profile at `d` as `name` and connects it as `login`, through the
     /// scripted member's browser.
     fn add_and_connect(&self, d: &str, name: &str, login: &str) {
@@ -369,6 +433,17 @@ fn stats(d: &str) -> (std::collections::BTreeMap<String, i64>, String) {
     (counts, text)
 }
 
+/// The held request of a gate's state, cut short for a message.
+fn short(gate: &serde_json::Value) -> String {
+    let r = gate["held"]["request"].as_str().unwrap_or_default();
+    r.chars().take(48).collect()
+}
+
+/// Kills of a sync that must each land while it waits for a page.
+const KILLS_MID_SYNC: u32 = 10;
+/// Kills of an export that must each land while it writes.
+const KILLS_MID_EXPORT: u32 = 3;
+
 #[test]
 #[ignore = "needs node and an unlocked Secret Service on a D-Bus session; scripts/test.sh provides both"]
 fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
@@ -377,32 +452,60 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
         "kim=generated:21:5000:Kim:Lee",
         "--redirect-uri",
         "http://127.0.0.1/cb/kill-plan",
-        "--faults",
-        r#"{"slow_ms":15}"#,
     ]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     plan.add_and_connect(d, "Kill Plan", "kim");
 
+    // Each kill lands while the sync waits for a page: the sandbox holds the sync's Nth FHIR
+    // request (N drawn at random) unanswered, and the sync is killed only once that request
+    // is held, so it is provably mid-walk, whatever the machine's speed.
     let mut previous = 0;
     let mut rng = common::Rng::seeded();
-    for round in 0..10 {
-        let kill_after_ms = 300 + rng.below(1200);
+    for round in 0..KILLS_MID_SYNC {
+        let n = 2 + rng.below(19);
+        plan.hold_request(n);
+        let log = dir.path().join(format!("sync-{round}.out"));
         let mut sync = folio()
             .args(["--data-dir", d, "sync", "--page-size", "20"])
-            .stdout(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&log).unwrap())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
+        let Some(held) = plan.wait_held(&mut sync) else {
+            panic!(
+                "round {round}: the sync ended before its FHIR request {n}, so no kill could \
+                 land mid-sync ({}); {}",
+                sync.wait().unwrap(),
+                std::fs::read_to_string(&log).unwrap()
+            );
+        };
         sync.kill().unwrap(); // SIGKILL: no chance to clean up.
-        sync.wait().unwrap();
+        let status = sync.wait().unwrap();
+        // Still held after the kill: the sync was waiting for that page when it died.
+        let gate = plan.gate();
+        plan.release();
+        assert_eq!(
+            gate["held"], held["held"],
+            "round {round}: held until the kill"
+        );
+        assert!(!status.success(), "round {round}: killed, not finished");
+        let out = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            !out.contains("synced,"),
+            "round {round}: the sync had not finished: {out}"
+        );
         let (counts, text) = stats(d);
         assert!(
             text.contains("database integrity: ok"),
-            "round {round}, killed after {kill_after_ms} ms: {text}"
+            "round {round}, killed at FHIR request {n} ({}): {text}",
+            short(&held)
         );
         let total: i64 = counts.values().sum();
+        eprintln!(
+            "round {round}: killed while request {n} ({}) was held; {total} records kept",
+            short(&held)
+        );
         assert!(
             total >= previous,
             "round {round}: nothing already fetched is lost ({total} < {previous})"
@@ -433,15 +536,29 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
         assert_eq!(
             counts.get(ty).copied().unwrap_or(0),
             n.as_i64().unwrap() - sensitive,
-            "{ty}: complete and not doubled after ten kills"
+            "{ty}: complete and not doubled after the kills"
         );
     }
 
     // An export killed mid-write leaves its staging file beside the target, never a file at
-    // the target path; the next export writes a whole one.
+    // the target path; the next export writes a whole one. Each kill is triggered by the
+    // staging file reaching a size drawn at random below a whole export's (it is written in
+    // 1 MB pieces), not by a clock; it counts as mid-write only if, once the export is dead,
+    // its staging file is there and the target is not (it would be, had it finished).
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("history.json");
-    let mut interrupted = 0;
+    let reference = dir.path().join("reference.json");
+    let whole = folio()
+        .args(["--data-dir", d, "export", "--format", "bundle"])
+        .arg(&reference)
+        .output()
+        .unwrap();
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let whole_size = std::fs::metadata(&reference).unwrap().len();
     let staging_files = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
         std::fs::read_dir(dir)
             .unwrap()
@@ -454,12 +571,16 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
             .map(|e| e.path())
             .collect()
     };
-    for _ in 0..20 {
+    let mut interrupted = 0;
+    for round in 0..20 {
+        if interrupted >= KILLS_MID_EXPORT {
+            break;
+        }
         // A staging file left by an earlier round is not this round's.
         for stale in staging_files(out.path()) {
             std::fs::remove_file(stale).unwrap();
         }
-        let kill_after_ms = 10 + rng.below(600);
+        let kill_at_bytes = 1 + rng.below(whole_size - 1);
         let mut export = folio()
             .args(["--data-dir", d, "export", "--format", "bundle"])
             .arg(&target)
@@ -467,8 +588,28 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
-        export.kill().unwrap();
+        // Polled: no file system event is cheaper to watch from here. The poll's speed decides
+        // only how far past the size the kill lands, never whether the test passes.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let seen = loop {
+            let written = staging_files(out.path())
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .max();
+            if written.is_some_and(|w| w >= kill_at_bytes) {
+                export.kill().unwrap();
+                break written;
+            }
+            if export.try_wait().unwrap().is_some() {
+                break None;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: the export wrote no {kill_at_bytes} bytes within a minute"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        };
         let finished = export.wait().unwrap().success();
         if target.exists() {
             // Finished, or killed after the file was moved into place: either way what is
@@ -481,20 +622,26 @@ fn a_sync_killed_with_sigkill_loses_nothing_and_resumes_without_duplicates() {
                 "a whole export has its entries"
             );
             std::fs::remove_file(&target).unwrap();
+            eprintln!("round {round}: the export was done before the kill");
             continue;
         }
         assert!(
             !finished,
             "a finished export left its file at the target path"
         );
-        if !staging_files(out.path()).is_empty() {
-            interrupted += 1;
-        }
-        if interrupted >= 2 {
-            break;
-        }
+        let staged = staging_files(out.path());
+        assert!(
+            seen.is_some() && !staged.is_empty(),
+            "round {round}: killed with {seen:?} bytes staged, the export left neither its file \
+             nor its staging file"
+        );
+        eprintln!("round {round}: killed mid-write, {seen:?} bytes staged");
+        interrupted += 1;
     }
-    assert!(interrupted > 0, "at least one export was killed mid-write");
+    assert_eq!(
+        interrupted, KILLS_MID_EXPORT,
+        "exports killed mid-write (the others were done before the kill)"
+    );
     let done = folio()
         .args(["--data-dir", d, "export", "--format", "bundle"])
         .arg(&target)
@@ -815,18 +962,28 @@ fn a_sync_killed_while_the_disk_is_full_loses_nothing_and_resumes_with_room() {
     // chance to roll back or clean up), with SQLite's write-ahead log and Folio's sync
     // bookkeeping wherever a full disk left them. Then, still full, Folio must open and check
     // the database; with room, the next sync finishes the job.
+    //
+    // Nothing announces "the disk is full" to another process (the sync's own error comes after
+    // it has begun to roll back), so the free space is polled. A kill counts only if it was the
+    // kill that ended the sync (exit 137, so the sync had not reached its own exit) and the
+    // free space was under 16 kB just before it; a poll that missed that moment (the sync
+    // ended on its own first) is retried with a fresh copy of the profile, never passed.
     let out = common::on_a_small_disk(
         "3m",
         r#"
-        cp -a "$PROFILE" "$FULL/profile" || exit 3
-        "$FOLIO" --data-dir "$FULL/profile" sync --page-size 20 >/dev/null 2>&1 &
-        pid=$!
-        while kill -0 "$pid" 2>/dev/null; do
-          free=$(df -k --output=avail "$FULL" | tail -n 1 | tr -d ' ')
-          if [ "$free" -le 16 ]; then kill -9 "$pid"; echo "killed with $free kB free"; break; fi
-          sleep 0.005
+        for attempt in 1 2 3 4 5 6; do
+          rm -rf "$FULL/profile"; cp -a "$PROFILE" "$FULL/profile" || exit 3
+          "$FOLIO" --data-dir "$FULL/profile" sync --page-size 20 >/dev/null 2>&1 &
+          pid=$!; landed=""
+          while kill -0 "$pid" 2>/dev/null; do
+            free=$(df -k --output=avail "$FULL" | tail -n 1 | tr -d ' ')
+            if [ "$free" -le 16 ]; then kill -9 "$pid"; landed="$free"; break; fi
+            sleep 0.005
+          done
+          wait "$pid"; ended=$?
+          echo "attempt $attempt: sync ended $ended, killed with ${landed:-no} kB free"
+          if [ "$ended" = 137 ] && [ -n "$landed" ]; then echo "kill landed"; break; fi
         done
-        wait "$pid"; echo "sync ended $?"
         "$FOLIO" --data-dir "$FULL/profile" stats; echo "full stats exit $?"
         mount -o remount,size=256m "$FULL" || exit 4
         "$FOLIO" --data-dir "$FULL/profile" stats; echo "stats exit $?"
@@ -837,9 +994,13 @@ fn a_sync_killed_while_the_disk_is_full_loses_nothing_and_resumes_with_room() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for line in stdout.lines().filter(|l| l.starts_with("killed with")) {
+    for line in stdout.lines().filter(|l| l.starts_with("attempt ")) {
         eprintln!("{line}");
     }
+    assert!(
+        stdout.contains("kill landed"),
+        "no kill landed while the disk was full in 6 attempts: {stdout}{stderr}"
+    );
     eprintln!(
         "{}",
         if stderr.contains("the disk is full") {
@@ -848,11 +1009,20 @@ fn a_sync_killed_while_the_disk_is_full_loses_nothing_and_resumes_with_room() {
             "on the full disk: opened"
         }
     );
+    let landed = stdout
+        .lines()
+        .take_while(|l| *l != "kill landed")
+        .last()
+        .unwrap_or_default();
+    let free_kb: i64 = landed
+        .split_once(", killed with ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+        .unwrap_or_else(|| panic!("the landed kill's free space: {stdout}"));
     assert!(
-        stdout.contains("sync ended 137"),
-        "killed mid-sync: {stdout}{stderr}"
+        landed.contains("sync ended 137,") && free_kb <= 16,
+        "killed mid-sync while the disk was full: {landed}"
     );
-    assert!(stdout.contains("killed with "), "{stdout}{stderr}");
     // On the full disk Folio either opens and checks the database or says the disk is full;
     // nothing else.
     let (before_room, _) = stdout.split_once("full stats exit ").unwrap();
