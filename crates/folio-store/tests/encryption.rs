@@ -121,28 +121,65 @@ async fn no_record_can_be_read_from_the_files() {
     assert!(again.integrity_ok().await.unwrap());
 }
 
-/// `close` returns once every connection is closed: the log has been checkpointed into the
-/// database file and deleted, and nothing writes the files afterwards. (With sqlx's pool close
-/// alone, 10 runs of this test out of 10 failed: a connection being handed back stayed open and
-/// rewrote the file later from its own thread, or two closed at once and left the log behind.)
+/// What this process still has open or mapped in `dir`: file descriptors (`/proc/self/fd`)
+/// and memory mappings (`/proc/self/maps`; SQLite maps the -shm file). Without either, nothing
+/// in the process can write a file there.
+#[cfg(target_os = "linux")]
+fn held_open_in(dir: &Path) -> Vec<String> {
+    let dir = dir.canonicalize().unwrap();
+    let mut held = Vec::new();
+    for fd in std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(Result::ok)
+    {
+        // An fd closed between the listing and the read is not held.
+        if let Ok(target) = std::fs::read_link(fd.path()) {
+            if target.starts_with(&dir) {
+                held.push(format!("fd {}", target.display()));
+            }
+        }
+    }
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    for line in maps.lines() {
+        if let Some((_, file)) = line.split_once(" /") {
+            if Path::new(&format!("/{file}")).starts_with(&dir) {
+                held.push(format!("mapped /{file}"));
+            }
+        }
+    }
+    held
+}
+
+/// `close` returns once every connection is closed: no file of the database is open or mapped
+/// any more, so nothing can write it afterwards, and the log has been checkpointed into the
+/// database file and deleted. (With sqlx's pool close alone, 10 runs of this test out of 10
+/// failed: a connection being handed back stayed open and rewrote the file later from its own
+/// thread, or two closed at once and left the log behind.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_the_store_closes_every_connection_before_it_returns() {
     for round in 0..40 {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("folio.db");
         let store = with_a_patient(&path, &key()).await;
+        #[cfg(target_os = "linux")]
+        assert_ne!(held_open_in(dir.path()), Vec::<String>::new(), "open");
         store.close().await;
+        let closed = std::fs::read(&path).unwrap();
+        #[cfg(target_os = "linux")]
+        assert_eq!(
+            held_open_in(dir.path()),
+            Vec::<String>::new(),
+            "round {round}: every connection is closed, nothing can write the files"
+        );
         let left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n != "folio.db")
             .collect();
         assert_eq!(left, Vec::<String>::new(), "round {round}: the log is gone");
-        let closed = std::fs::read(&path).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(20));
         assert!(
             std::fs::read(&path).unwrap() == closed,
-            "round {round}: nothing writes the file after close"
+            "round {round}: nothing wrote the file after close"
         );
     }
 }
