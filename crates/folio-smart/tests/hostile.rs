@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use folio_secrets::Sensitive;
 use folio_smart::{FhirClient, FhirError, RetryPolicy, Url};
@@ -156,7 +156,8 @@ async fn invalid_utf8_and_absurd_nesting_are_malformed_not_a_crash() {
 
 #[tokio::test]
 async fn a_body_that_never_ends_stops_at_the_page_limit() {
-    let started = Instant::now();
+    // TooLarge, not the client's 20 s timeout (which is an error of another kind), stopped it:
+    // no clock needs reading for that.
     let (result, _) = page_of(
         Behaviour::Endless {
             chunk: vec![b' '; 64 * 1024],
@@ -166,7 +167,6 @@ async fn a_body_that_never_ends_stops_at_the_page_limit() {
     )
     .await;
     assert!(matches!(result, Err(FhirError::TooLarge(_))), "{result:?}");
-    assert!(started.elapsed() < Duration::from_secs(15));
 }
 
 #[tokio::test]
