@@ -442,7 +442,7 @@ async fn connects_refreshes_and_disconnects_with_oidc_provider_as_the_plan() {
 
 #[tokio::test]
 #[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
-async fn a_callback_with_a_changed_state_is_refused() {
+async fn a_callback_with_a_changed_state_is_refused_and_the_genuine_one_still_connects() {
     let plan = Harness::start();
     let profile = tempfile::tempdir().unwrap();
     let (folio, _keychain) = folio(&profile, "tampered");
@@ -462,26 +462,28 @@ async fn a_callback_with_a_changed_state_is_refused() {
         .collect();
     forged.query_pairs_mut().clear().extend_pairs(&params);
 
-    let (finished, page) = tokio::join!(
+    // Anything on this computer can reach the loopback listener: a forged answer is refused
+    // (its code never redeemed) and the sign-in goes on waiting for the plan's own answer.
+    let member_side = async {
+        let refused = member.open_loopback(&forged).await.unwrap();
+        let between = plan.stats().await;
+        let genuine = member.open_loopback(&callback).await.unwrap();
+        (refused, between, genuine)
+    };
+    let (finished, (refused, between, genuine)) = tokio::join!(
         folio.finish_sign_in(PLAN_ID, Duration::from_secs(60)),
-        member.open_loopback(&forged)
+        member_side
     );
-    let err = finished.unwrap_err();
-    assert_eq!(err.code(), ErrorCode::StateMismatch, "{err}");
-    assert!(page.unwrap().contains("state mismatch"));
-    assert!(folio
-        .connections()
-        .await
-        .unwrap()
-        .iter()
-        .all(|c| c.plan_id != PLAN_ID));
+    assert!(refused.contains("still waiting"), "{refused}");
+    assert_eq!(
+        between["tokenResponses"], 0,
+        "the forged answer's code was not redeemed: {between}"
+    );
+    assert!(genuine.contains("connected"), "{genuine}");
+    let conn = finished.unwrap();
+    assert_eq!(conn.plan_id, PLAN_ID);
     assert!(
         member.open_loopback(&callback).await.is_err(),
-        "the listener closed after one answer: the genuine one comes too late"
-    );
-    let stats = plan.stats().await;
-    assert_eq!(
-        stats["tokenResponses"], 0,
-        "the code was never redeemed: {stats}"
+        "the listener closed after the genuine answer"
     );
 }
