@@ -18,8 +18,9 @@ need gnome-keyring-daemon "the Secret Service of the keychain tests (Debian: gno
 need node "the scripted member's browser and the interop tests (Node.js 20+)"
 need pdftotext "reads the PDF export back (Debian: poppler-utils)"
 need unshare "the fault tests' small full disk (Debian: util-linux)"
-[ -d tests/interop/node_modules ] \
-  || missing+=("tests/interop/node_modules: the interop tests' OIDC plan and FHIR validator (npm ci in tests/interop)")
+# `npm ls` fails when a package the lock file names is not installed (an older npm ci).
+[ -d tests/interop/node_modules ] && (cd tests/interop && npm ls --all >/dev/null 2>&1) \
+  || missing+=("tests/interop/node_modules as package-lock.json says: the interop tests' OIDC plan, FHIR server (Medplum's router, Node.js 20.19+) and FHIR validator (npm ci in tests/interop)")
 if command -v unshare >/dev/null 2>&1 && ! unshare --user --map-root-user --mount true 2>/dev/null; then
   missing+=("user namespaces: the fault tests mount a small tmpfs in one, and unshare --user --mount is refused here")
 fi
