@@ -664,4 +664,36 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
         .sum();
     assert_eq!(fetched, 0, "the second sync is incremental: {second:?}");
     assert_eq!(held(&folio, &conn).await, want_counts, "nothing doubled");
+
+    // A requested full pass (probing again from the top): still every record once, and none
+    // marked as no longer at the plan.
+    let full = folio
+        .sync_connection(
+            &conn,
+            SyncOptions {
+                full: true,
+                page_size: 3,
+                ..SyncOptions::default()
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert!(
+        full.types
+            .iter()
+            .all(|t| t.outcome == TypeOutcome::Done && t.marked_missing == 0),
+        "{full:?}"
+    );
+    assert_eq!(
+        held(&folio, &conn).await,
+        want_counts,
+        "a full pass doubles nothing"
+    );
+    let (counts, _) = folio.stats().await.unwrap();
+    let missing: Vec<_> = counts
+        .iter()
+        .filter(|c| c.connection_id == conn && c.missing > 0)
+        .collect();
+    assert!(missing.is_empty(), "nothing marked missing: {missing:?}");
 }
