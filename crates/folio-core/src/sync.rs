@@ -325,6 +325,7 @@ fn page_resources(page: &folio_smart::Page) -> Vec<PageResource<'_>> {
         .iter()
         .map(|e| PageResource {
             raw_json: e.resource.get(),
+            full_url: e.full_url.as_deref(),
         })
         .collect()
 }
@@ -813,17 +814,19 @@ impl Job<'_> {
             .map(|f| (f.key.resource_type.clone(), f.key.id.clone()))
             .collect();
         let linked = self.fetch_linked(page_keys, links).await?;
-        let linked_fields = folio_store::index_page(
-            &linked
-                .iter()
-                .map(|raw| PageResource { raw_json: raw })
-                .collect::<Vec<_>>(),
-        );
+        let linked: Vec<PageResource<'_>> = linked
+            .iter()
+            .map(|(raw, full_url)| PageResource {
+                raw_json: raw,
+                full_url: full_url.as_deref(),
+            })
+            .collect();
+        let linked_fields = folio_store::index_page(&linked);
         let mut resources = page_resources(&page);
         let mut fields = fields;
-        resources.extend(linked.iter().map(|raw| PageResource { raw_json: raw }));
+        let bytes = page.bytes + linked.iter().map(|r| r.raw_json.len()).sum::<usize>();
+        resources.extend(linked);
         fields.extend(linked_fields);
-        let bytes = page.bytes + linked.iter().map(String::len).sum::<usize>();
         let next = page.next.clone();
         self.store
             .save_indexed_page(
@@ -861,7 +864,7 @@ impl Job<'_> {
         &self,
         page_keys: Vec<(String, String)>,
         links: Vec<(String, String)>,
-    ) -> Result<Vec<String>, CoreError> {
+    ) -> Result<Vec<(String, Option<String>)>, CoreError> {
         let wanted: Vec<(String, String)> = {
             let mut seen = self
                 .linked_seen
@@ -915,7 +918,7 @@ impl Job<'_> {
             }
             for id in read_each {
                 if let Some(raw) = self.read_linked(&ty, &id, &mut token).await? {
-                    out.push(raw);
+                    out.push((raw, None));
                 }
             }
         }
@@ -929,7 +932,7 @@ impl Job<'_> {
         resource_type: &str,
         ids: &[String],
         token: &mut Sensitive<String>,
-    ) -> Result<Option<Vec<String>>, CoreError> {
+    ) -> Result<Option<Vec<(String, Option<String>)>>, CoreError> {
         let joined = ids.join(",");
         let mut url = self
             .client
@@ -953,7 +956,7 @@ impl Job<'_> {
                 page.entries
                     .iter()
                     .filter(|e| !e.included)
-                    .map(|e| e.resource.get().to_owned()),
+                    .map(|e| (e.resource.get().to_owned(), e.full_url.clone())),
             );
             match page.next {
                 Some(next) if pages < ids.len().max(1) => url = next,
@@ -1115,7 +1118,10 @@ impl Folio {
                     connection_id,
                     "Patient",
                     &pass,
-                    &[PageResource { raw_json: &text }],
+                    &[PageResource {
+                        raw_json: &text,
+                        full_url: None,
+                    }],
                     &request_of(&url),
                     None,
                     text.len(),

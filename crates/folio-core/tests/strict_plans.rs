@@ -213,6 +213,7 @@ fn all_at_once(overstate: bool) -> StrictServer {
         no_total: true,
         require_observation_category: true,
         overstate_capabilities: overstate,
+        ..StrictServer::default()
     }
 }
 

@@ -77,6 +77,10 @@ pub struct StrictServer {
     /// even where this mode rejects them (a server that says more than it does). Otherwise it
     /// declares only what works.
     pub overstate_capabilities: bool,
+    /// Entries' `fullUrl`s name records under this base (`{base}/{Type}/{id}`) instead of the
+    /// FHIR base the searches go to, as a server behind a proxy or with a canonical records
+    /// host does.
+    pub full_url_base: Option<String>,
 }
 
 impl StrictServer {

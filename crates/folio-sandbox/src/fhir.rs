@@ -411,7 +411,11 @@ fn page(
     };
     let page_number = q.o / q.n + 1;
     let mut body = searchset(
-        &state.fhir_base,
+        faults
+            .strict
+            .full_url_base
+            .as_deref()
+            .unwrap_or(&state.fhir_base),
         (!faults.strict.no_total).then_some(all.len()),
         &self_url,
         next.as_deref(),

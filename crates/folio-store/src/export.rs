@@ -46,6 +46,8 @@ pub struct ExportRow {
     pub source_kind: String,
     /// The request that returned it; for an imported file, the entry's original fullUrl.
     pub source_request: Option<String>,
+    /// Where it lives at its plan, as the plan's search page said (`entry.fullUrl`).
+    pub full_url: Option<String>,
 }
 
 impl Store {
@@ -58,7 +60,7 @@ impl Store {
     ) -> Result<Vec<ExportRow>, StoreError> {
         let mut sql = String::from(
             "SELECT r.rowid, r.connection_id, p.name AS plan_name, p.fhir_base, r.resource_type, r.resource_id,
-                    r.raw_json, r.fetched_at, c.source_kind, r.source_request
+                    r.raw_json, r.fetched_at, c.source_kind, r.source_request, r.full_url
              FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
              WHERE r.rowid > ?",
         );

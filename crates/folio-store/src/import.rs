@@ -51,6 +51,7 @@ impl Store {
                     raw_json: r.raw_json,
                     seen_pass: None,
                     source_request: r.full_url,
+                    full_url: None,
                 })
                 .collect();
             write_resources(&mut tx, connection_id, &rows, &now).await?;

@@ -102,6 +102,7 @@ impl Store {
             raw_json: resource.raw_json,
             seen_pass: None,
             source_request: resource.source_request,
+            full_url: None,
         }];
         crate::sync::write_resources(&mut tx, resource.connection_id, &row, &now_rfc3339()).await?;
         tx.commit().await?;

@@ -14,6 +14,8 @@ use crate::{Store, StoreError};
 pub struct PageResource<'a> {
     /// Its JSON, verbatim.
     pub raw_json: &'a str,
+    /// The page entry's `fullUrl`, when the plan sent one.
+    pub full_url: Option<&'a str>,
 }
 
 /// What saving a page did.
@@ -96,6 +98,8 @@ pub(crate) struct WriteRow<'a> {
     pub(crate) seen_pass: Option<&'a str>,
     /// The request that returned it (for an imported file: the entry's fullUrl).
     pub(crate) source_request: Option<&'a str>,
+    /// Where it lives at its plan (the search page's `fullUrl`); `None` keeps what was held.
+    pub(crate) full_url: Option<&'a str>,
 }
 
 /// Inserts or replaces resources with their index columns, many rows per statement.
@@ -107,11 +111,11 @@ pub(crate) async fn write_resources(
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let values =
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)"; chunk.len()].join(", ");
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(
             "INSERT INTO resources (connection_id, resource_type, resource_id, version_id, last_updated, clinical_date,
                  codes, display, security_labels, sensitive, raw_json, fetched_at, source_request, last_seen_pass,
-                 missing_since, dedupe_key)
+                 missing_since, dedupe_key, full_url)
              VALUES {values}
              ON CONFLICT (connection_id, resource_type, resource_id) DO UPDATE SET
                  version_id = excluded.version_id, last_updated = excluded.last_updated,
@@ -120,7 +124,8 @@ pub(crate) async fn write_resources(
                  raw_json = excluded.raw_json, fetched_at = excluded.fetched_at,
                  source_request = excluded.source_request,
                  last_seen_pass = COALESCE(excluded.last_seen_pass, resources.last_seen_pass),
-                 missing_since = NULL, dedupe_key = excluded.dedupe_key"
+                 missing_since = NULL, dedupe_key = excluded.dedupe_key,
+                 full_url = COALESCE(excluded.full_url, resources.full_url)"
         );
         let mut q = sqlx::query(&sql);
         for WriteRow {
@@ -128,6 +133,7 @@ pub(crate) async fn write_resources(
             raw_json,
             seen_pass,
             source_request,
+            full_url,
         } in chunk
         {
             let labels =
@@ -147,7 +153,8 @@ pub(crate) async fn write_resources(
                 .bind(fetched_at)
                 .bind(*source_request)
                 .bind(*seen_pass)
-                .bind(fields.dedupe_key.as_deref());
+                .bind(fields.dedupe_key.as_deref())
+                .bind(*full_url);
         }
         q.execute(&mut *tx).await?;
     }
@@ -261,7 +268,7 @@ impl Store {
         let mut parsed = Vec::with_capacity(resources.len());
         for (r, f) in resources.iter().zip(fields) {
             match f {
-                Some(fields) => parsed.push((fields, r.raw_json)),
+                Some(fields) => parsed.push((fields, r.raw_json, r.full_url)),
                 None => outcome.rejected += 1,
             }
         }
@@ -269,9 +276,9 @@ impl Store {
         let _writer = self.write_lock().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         // What the page's resources look like in the store now, in one query per type.
-        let mut existing: HashMap<(String, String), String> = HashMap::new();
+        let mut existing: HashMap<(String, String), (String, Option<String>)> = HashMap::new();
         let mut by_type: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (f, _) in &parsed {
+        for (f, _, _) in &parsed {
             by_type
                 .entry(f.key.resource_type.as_str())
                 .or_default()
@@ -281,26 +288,29 @@ impl Store {
             for chunk in ids.chunks(500) {
                 let marks = vec!["?"; chunk.len()].join(",");
                 let sql = format!(
-                    "SELECT resource_id, raw_json FROM resources WHERE connection_id = ? AND resource_type = ? AND resource_id IN ({marks})"
+                    "SELECT resource_id, raw_json, full_url FROM resources WHERE connection_id = ? AND resource_type = ? AND resource_id IN ({marks})"
                 );
-                let mut q = sqlx::query_as::<_, (String, String)>(&sql)
+                let mut q = sqlx::query_as::<_, (String, String, Option<String>)>(&sql)
                     .bind(connection_id)
                     .bind(*ty);
                 for id in chunk {
                     q = q.bind(*id);
                 }
-                for (id, raw) in q.fetch_all(&mut *tx).await? {
-                    existing.insert(((*ty).to_owned(), id), raw);
+                for (id, raw, full_url) in q.fetch_all(&mut *tx).await? {
+                    existing.insert(((*ty).to_owned(), id), (raw, full_url));
                 }
             }
         }
         let mut seen_unchanged: Vec<&str> = Vec::new();
         let mut writes: Vec<WriteRow<'_>> = Vec::new();
-        for (fields, raw) in &parsed {
+        for (fields, raw, full_url) in &parsed {
             let own = fields.key.resource_type == resource_type;
             let key = (fields.key.resource_type.clone(), fields.key.id.clone());
             match existing.get(&key) {
-                Some(old) if old == raw => {
+                // Unchanged, and its fullUrl already held (or not sent).
+                Some((old, old_url))
+                    if old == raw && (full_url.is_none() || old_url.as_deref() == *full_url) =>
+                {
                     outcome.unchanged += 1;
                     // Included from another type's search: seen, but not by this type's pass.
                     if own {
@@ -308,6 +318,9 @@ impl Store {
                     }
                     continue;
                 }
+                // The same JSON with a fullUrl not held yet (a record saved before fullUrls
+                // were kept): rewritten, but not counted as changed.
+                Some((old, _)) if old == raw => outcome.unchanged += 1,
                 Some(_) => outcome.updated += 1,
                 None => outcome.inserted += 1,
             }
@@ -316,6 +329,7 @@ impl Store {
                 raw_json: raw,
                 seen_pass: own.then_some(pass_id),
                 source_request: Some(source_request),
+                full_url: *full_url,
             });
         }
         for chunk in seen_unchanged.chunks(500) {

@@ -91,8 +91,13 @@ async fn after_a_full_disk_the_open_store_saves_again_once_there_is_room() {
     let mut full = None;
     for page in 0..200 {
         let jsons: Vec<String> = (0..20).map(|i| resource(page * 20 + i)).collect();
-        let resources: Vec<PageResource<'_>> =
-            jsons.iter().map(|j| PageResource { raw_json: j }).collect();
+        let resources: Vec<PageResource<'_>> = jsons
+            .iter()
+            .map(|j| PageResource {
+                raw_json: j,
+                full_url: None,
+            })
+            .collect();
         let next = format!("http://x/_page/{}", page + 2);
         match store
             .save_page(
@@ -131,8 +136,13 @@ async fn after_a_full_disk_the_open_store_saves_again_once_there_is_room() {
     mount("remount,size=64m");
     for page in 500..503 {
         let jsons: Vec<String> = (0..20).map(|i| resource(page * 20 + i)).collect();
-        let resources: Vec<PageResource<'_>> =
-            jsons.iter().map(|j| PageResource { raw_json: j }).collect();
+        let resources: Vec<PageResource<'_>> = jsons
+            .iter()
+            .map(|j| PageResource {
+                raw_json: j,
+                full_url: None,
+            })
+            .collect();
         let out = store
             .save_page("c1", "Observation", "pt", &resources, "/p", None, 1000)
             .await

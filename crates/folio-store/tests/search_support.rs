@@ -124,8 +124,14 @@ async fn held_keys_names_only_what_the_connection_holds() {
             "ExplanationOfBenefit",
             "p1",
             &[
-                PageResource { raw_json: org },
-                PageResource { raw_json: pract },
+                PageResource {
+                    raw_json: org,
+                    full_url: None,
+                },
+                PageResource {
+                    raw_json: pract,
+                    full_url: None,
+                },
             ],
             "/ExplanationOfBenefit",
             None,

@@ -218,7 +218,16 @@ mod sync {
             )
             .await
             .unwrap();
-        let page = [PageResource { raw_json: &a }, PageResource { raw_json: &b }];
+        let page = [
+            PageResource {
+                raw_json: &a,
+                full_url: None,
+            },
+            PageResource {
+                raw_json: &b,
+                full_url: None,
+            },
+        ];
         let out = store
             .save_page(
                 "c1",
@@ -243,9 +252,13 @@ mod sync {
             ("running", Some("http://x/_page/2"), 1)
         );
         let page2 = [
-            PageResource { raw_json: &c },
+            PageResource {
+                raw_json: &c,
+                full_url: None,
+            },
             PageResource {
                 raw_json: "{broken",
+                full_url: None,
             },
         ];
         let out = store
@@ -284,8 +297,14 @@ mod sync {
                 "Observation",
                 "p2",
                 &[
-                    PageResource { raw_json: &a },
-                    PageResource { raw_json: &c2 },
+                    PageResource {
+                        raw_json: &a,
+                        full_url: None,
+                    },
+                    PageResource {
+                        raw_json: &c2,
+                        full_url: None,
+                    },
                 ],
                 "/x",
                 None,
@@ -341,7 +360,10 @@ mod sync {
                 "c1",
                 "Observation",
                 "p1",
-                &[PageResource { raw_json: &a }],
+                &[PageResource {
+                    raw_json: &a,
+                    full_url: None,
+                }],
                 "/o",
                 None,
                 1,

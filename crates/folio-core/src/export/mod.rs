@@ -53,6 +53,11 @@ pub(crate) fn full_url(fhir_base: &str, resource_type: &str, id: &str) -> String
     format!("{}/{resource_type}/{id}", fhir_base.trim_end_matches('/'))
 }
 
+/// An absolute `http(s)` URL with a host: the only fullUrls of a plan an export repeats.
+fn is_absolute_http(u: &str) -> bool {
+    url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.has_host())
+}
+
 pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -191,7 +196,12 @@ impl Folio {
                         u.to_owned()
                     }
                     ("file", _) => format!("urn:uuid:{}", new_uuid()),
-                    _ => full_url(&row.fhir_base, &row.resource_type, &row.resource_id),
+                    // The fullUrl the plan's search page gave it (standards item 19), when
+                    // absolute; else where it lives by the FHIR REST convention.
+                    _ => match row.full_url.as_deref() {
+                        Some(u) if is_absolute_http(u) => u.to_owned(),
+                        _ => full_url(&row.fhir_base, &row.resource_type, &row.resource_id),
+                    },
                 };
                 // The same resource held by two connections at one plan goes in once (bdl-7).
                 if !seen.insert(url.clone()) {

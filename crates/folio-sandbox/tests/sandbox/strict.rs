@@ -277,6 +277,7 @@ async fn every_strict_behaviour_at_once_switches_at_runtime_over_http() {
         no_total: true,
         require_observation_category: true,
         overstate_capabilities: false,
+        ..Default::default()
     };
     let res = support::client()
         .put(format!("{}/_sandbox/faults", sb.origin()))

@@ -1,0 +1,137 @@
+//! Exports name each record as its plan does (standards checklist item 19, issue 15): a plan
+//! whose search pages give fullUrls under another base than its FHIR API (here the sandbox's
+//! `full_url_base`) gets those exact fullUrls back in a Bundle export and as the targets of
+//! the NDJSON export's Provenance, not Folio's `{base}/{Type}/{id}`. Tokens live in a memory
+//! secret store (no keychain needed).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use folio_core::api::{ExportFormat, ExportRequest};
+use folio_core::{DataDir, Folio, SyncOptions};
+use folio_sandbox::{Faults, MemberSource, Sandbox, SandboxConfig, StrictServer};
+use serde_json::Value;
+
+mod common;
+
+const RECORDS_BASE: &str = "https://records.plan.example/r4/v2";
+
+fn request(format: ExportFormat) -> ExportRequest {
+    ExportRequest {
+        format,
+        connections: vec![],
+        types: vec![],
+        from: None,
+        until: None,
+        include_sensitive: false,
+        overwrite: false,
+    }
+}
+
+#[tokio::test]
+async fn exports_reuse_the_fullurls_the_plan_gave() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        members: vec![MemberSource::Generated {
+            login: "demo".into(),
+            name: ("Ana".into(), "Rivera".into()),
+            seed: 7,
+            size: 120,
+        }],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    sandbox.set_faults(Faults {
+        strict: StrictServer {
+            full_url_base: Some(RECORDS_BASE.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let folio = Arc::new(
+        Folio::with_secrets(
+            DataDir::at(dir.path()),
+            Arc::new(folio_secrets::MemoryStore::default()),
+        )
+        .unwrap(),
+    );
+    folio.set_demo_plan_base(sandbox.fhir_base()).await.unwrap();
+    let c = common::connect_plan(&folio, "demo", "demo", &[])
+        .await
+        .unwrap();
+    folio
+        .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+        .await
+        .unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("history.json");
+    folio
+        .export(&request(ExportFormat::Bundle), &path)
+        .await
+        .unwrap();
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let entries = bundle["entry"].as_array().unwrap();
+    let plan_records: Vec<&Value> = entries
+        .iter()
+        .filter(|e| {
+            // Folio's own Provenance (one per plan) is not a plan record.
+            !(e["resource"]["resourceType"] == "Provenance"
+                && e["fullUrl"].as_str().unwrap().starts_with("urn:uuid:"))
+        })
+        .collect();
+    assert!(
+        plan_records.len() > 20,
+        "a synced member: {}",
+        entries.len()
+    );
+    let mut searched = 0;
+    for e in &plan_records {
+        let (ty, id) = (
+            e["resource"]["resourceType"].as_str().unwrap(),
+            e["resource"]["id"].as_str().unwrap(),
+        );
+        let url = e["fullUrl"].as_str().unwrap();
+        let plan_given = format!("{RECORDS_BASE}/{ty}/{id}");
+        if ty == "Patient" && url != plan_given {
+            // The member's Patient is read, not searched: no fullUrl came with it.
+            assert_eq!(url, format!("{}/Patient/{id}", sandbox.fhir_base()));
+            continue;
+        }
+        assert_eq!(url, plan_given, "{ty}/{id} keeps the plan's fullUrl");
+        searched += 1;
+    }
+    assert!(searched > 20);
+
+    // NDJSON carries no fullUrl per line: its Provenance names the same URLs as targets.
+    let folder = out.path().join("history-ndjson");
+    folio
+        .export(&request(ExportFormat::Ndjson), &folder)
+        .await
+        .unwrap();
+    let provenance = std::fs::read_to_string(folder.join("Provenance.ndjson")).unwrap();
+    let ours: Value = provenance
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|p| {
+            p["agent"][1]["who"]["display"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("Folio"))
+        })
+        .expect("Folio's Provenance for the plan");
+    let targets: Vec<&str> = ours["target"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        targets
+            .iter()
+            .filter(|t| t.starts_with(RECORDS_BASE))
+            .count(),
+        searched,
+        "every searched record is named by the plan's fullUrl"
+    );
+}
