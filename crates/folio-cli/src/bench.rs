@@ -314,7 +314,7 @@ pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
     let connection = finish.await??;
     let token = folio.access_token(&connection.id).await?;
     let options = SyncOptions {
-        page_size,
+        page_size: Some(page_size),
         full: true,
         ..Default::default()
     };
@@ -361,7 +361,7 @@ pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
         .sync_connection(
             &connection.id,
             SyncOptions {
-                page_size,
+                page_size: Some(page_size),
                 ..Default::default()
             },
             &|_| {},

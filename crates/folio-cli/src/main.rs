@@ -57,9 +57,9 @@ enum Command {
         /// Fetch everything again (otherwise only what changed since the last sync).
         #[arg(long)]
         full: bool,
-        /// Resources asked for per page.
-        #[arg(long, default_value_t = 200)]
-        page_size: u32,
+        /// Resources asked for per page (default: up to 1000, as many as the plan gives).
+        #[arg(long)]
+        page_size: Option<u32>,
     },
     /// Records held per connection and type, items linked across plans, and a database check.
     Stats,
@@ -480,6 +480,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         format!("  not-granted={}", c.scopes_not_granted.join(" "))
                     }
                 )?;
+                for sentence in folio.plan_support(&c.plan_id).await?.sentences {
+                    writeln!(out, "    {sentence}")?;
+                }
             }
         }
         Command::Disconnect {

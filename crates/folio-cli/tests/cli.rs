@@ -241,6 +241,11 @@ fn connect_demo_through_a_scripted_browser_then_disconnect() {
         list.contains("scopes=launch/patient openid fhirUser offline_access patient/*.rs"),
         "{list}"
     );
+    // What the plan supports, in plain words, under the connection (nothing synced yet).
+    assert!(
+        list.contains("\n    Folio has not synced with this plan yet"),
+        "{list}"
+    );
     let id = list.split_whitespace().next().unwrap().to_owned();
     // The demo plan stopped with the connect command: revocation cannot reach it, the keychain
     // entry goes all the same.

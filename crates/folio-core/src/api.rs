@@ -813,3 +813,72 @@ pub struct RemovedData {
     /// Plans that confirmed revoking Folio's access.
     pub revoked_at_plans: u32,
 }
+
+/// A part of Folio's searches that a plan refused or silently ignored (issue 15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SearchFeature {
+    /// Everything a claim points at, in one go (`_include=ExplanationOfBenefit:*`).
+    AllLinkedRecords,
+    /// The records a claim points at (any `_include`).
+    LinkedRecords,
+    /// Where each record came from (`_revinclude=Provenance:target`).
+    RecordSources,
+    /// Only what changed since the last sync (`_lastUpdated`).
+    OnlyChanges,
+    /// A page size (`_count`).
+    PageSize,
+    /// A page size above the default (a large `_count`).
+    LargePages,
+    /// Lab results and measurements asked for without a category (US Core filters).
+    Unfiltered,
+}
+
+/// What one kind of record's searches take at a plan, as Folio found out by syncing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TypeSupport {
+    /// FHIR resource type (`ExplanationOfBenefit`, …).
+    pub resource_type: String,
+    /// What the plan refused (answered 400/422) when Folio asked.
+    pub refused: Vec<SearchFeature>,
+    /// What the plan accepted but silently did not do (left out of its answer's self link).
+    pub dropped: Vec<SearchFeature>,
+    /// The records these point at (a claim's provider and insurer, …) come with them.
+    pub linked_records_included: bool,
+    /// Where each record came from comes with it.
+    pub record_sources: bool,
+    /// Later syncs ask only for what changed; `None` when not known yet.
+    pub only_changes: Option<bool>,
+    /// The plan needs lab results and measurements asked for by category.
+    pub filters_required: bool,
+    /// Records per page the plan gives; `None` when not learned.
+    pub page_size: Option<u32>,
+    /// Several of these records can be looked up at once; `None` when not tried.
+    pub batch_lookup: Option<bool>,
+    /// When Folio last probed this type from the top (RFC 3339).
+    pub probed_at: Option<String>,
+}
+
+/// What a plan's FHIR server supports, as Folio found out by syncing with it: per kind of
+/// record, and as plain sentences for the plan's details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSupport {
+    /// The plan.
+    pub plan_id: String,
+    /// Nothing learned yet (no sync has reached the plan).
+    pub unknown: bool,
+    /// The fewest records per page the plan gives, when it gives fewer than Folio asks.
+    pub page_size: Option<u32>,
+    /// Whether Folio fetched the records claims and visits point at itself.
+    pub linked_fetched_separately: bool,
+    /// Kinds of records the plan cannot look up several at once (read one by one).
+    pub read_one_by_one: Vec<String>,
+    /// When Folio last probed the plan (RFC 3339).
+    pub probed_at: Option<String>,
+    /// Per resource type.
+    pub types: Vec<TypeSupport>,
+    /// What the member should know, in plain sentences.
+    pub sentences: Vec<String>,
+}

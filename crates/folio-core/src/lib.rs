@@ -21,6 +21,7 @@ mod folio;
 mod import;
 mod labs;
 mod overview;
+mod plan_support;
 mod plans;
 mod sync;
 mod timeline;
@@ -34,7 +35,7 @@ pub use folio::Folio;
 pub use folio_secrets::Sensitive;
 /// The encrypted database's page size (what SQLCipher must be told, after the key, to open it).
 pub use folio_store::{crypto_ready, CIPHER_PAGE_SIZE};
-pub use sync::SyncOptions;
+pub use sync::{SyncOptions, DEFAULT_PAGE_SIZE, LARGEST_PAGE};
 
 /// Entry points for the fuzz targets in `fuzz/` (what Folio does with untrusted bytes, without
 /// the IO around it). Not an API: it may change at any time.

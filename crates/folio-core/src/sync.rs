@@ -50,13 +50,22 @@ const FULL_PASS_EVERY: Duration = Duration::from_secs(7 * 24 * 3600);
 /// A page count no real history reaches: a plan that pages forever is stopped.
 const MAX_PAGES_PER_PASS: i64 = 50_000;
 
+/// The `_count` Folio sends when a plan refuses a larger one, and before it learned more.
+pub const DEFAULT_PAGE_SIZE: u32 = 200;
+/// The largest page Folio asks for (`_count` on a probing pass): five times fewer round trips
+/// than [`DEFAULT_PAGE_SIZE`] on a long history, while one page of claims (a few kB each)
+/// stays a few MB, far below the page byte limit, and a refused or slow page costs little.
+/// A plan that gives fewer per page is asked for what it gives.
+pub const LARGEST_PAGE: u32 = 1000;
+
 /// How to sync.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
     /// Run full passes (not incremental) for every type.
     pub full: bool,
-    /// Resources asked for per page (`_count`, a hint to the plan).
-    pub page_size: u32,
+    /// Resources asked for per page (`_count`, a hint to the plan). `None` (the default):
+    /// up to [`LARGEST_PAGE`], learned per plan and type; `Some` fixes it (benchmarks, tests).
+    pub page_size: Option<u32>,
     /// Types fetched at once.
     pub concurrency: usize,
     /// The largest page accepted.
@@ -67,7 +76,7 @@ impl Default for SyncOptions {
     fn default() -> Self {
         Self {
             full: false,
-            page_size: 200,
+            page_size: None,
             concurrency: 3,
             max_page_bytes: 64 * 1024 * 1024,
         }
@@ -111,6 +120,8 @@ struct Form {
     filters: bool,
     /// `_count`.
     count: bool,
+    /// The `_count` sent (unless the sync fixes one).
+    page_size: u32,
 }
 
 /// One rung of the ladder: which part of the form it changes.
@@ -165,6 +176,7 @@ impl Form {
             },
             filters: false,
             count: true,
+            page_size: LARGEST_PAGE,
         }
     }
 
@@ -181,16 +193,24 @@ impl Form {
             last_updated: s.last_updated != Some(false),
             filters: s.us_core_filters,
             count: s.count,
+            // Learned before Folio learned page sizes: what it asked then.
+            page_size: s
+                .page_size
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(DEFAULT_PAGE_SIZE)
+                .clamp(1, LARGEST_PAGE),
         }
     }
 
     /// The next rung down from this form, or `None` at the bottom. `since` says whether the
-    /// search carries `_lastUpdated` (an incremental pass).
+    /// search carries `_lastUpdated` (an incremental pass); `fixed_size` whether the sync
+    /// fixes the page size (then a large `_count` is not stepped down to the default).
     fn step_down(
         &self,
         resource_type: &str,
         caps: Option<&Capabilities>,
         since: bool,
+        fixed_size: bool,
     ) -> Option<(Rung, Form)> {
         let mut next = self.clone();
         let rung = if self.includes.iter().any(|i| i == EOB_WILDCARD) {
@@ -208,6 +228,10 @@ impl Form {
         } else if has_filters(resource_type) && !self.filters {
             next.filters = true;
             Rung::Filters
+        } else if self.count && !fixed_size && self.page_size > DEFAULT_PAGE_SIZE {
+            // A plan refusing a large `_count` is asked for the default before none.
+            next.page_size = DEFAULT_PAGE_SIZE;
+            Rung::Count
         } else if self.count {
             next.count = false;
             Rung::Count
@@ -237,7 +261,15 @@ impl Form {
             Rung::RevInclude => with(&|f| f.revinclude = start.revinclude),
             Rung::LastUpdated => with(&|f| f.last_updated = start.last_updated),
             Rung::Filters => with(&|f| f.filters = start.filters),
-            Rung::Count => with(&|f| f.count = start.count),
+            Rung::Count => {
+                with(&|f| f.count = start.count);
+                if start.page_size > DEFAULT_PAGE_SIZE {
+                    with(&|f| {
+                        f.count = start.count;
+                        f.page_size = DEFAULT_PAGE_SIZE;
+                    });
+                }
+            }
         }
         out
     }
@@ -252,8 +284,139 @@ impl Form {
             count: self.count,
             id_search: None,
             probed_at: None,
+            dropped: None,
+            refused: None,
+            page_size: Some(i64::from(self.page_size)),
         }
     }
+
+    /// Stops relying on what the plan silently dropped: a dropped `_include` or `_revinclude`
+    /// is not sent again (the records a claim points at are fetched as for a plan without
+    /// includes) and a dropped `_lastUpdated` makes every pass a full one. A dropped `_count`
+    /// or US Core filter is harmless to send and is kept.
+    fn without_dropped(&mut self, dropped: &[String]) {
+        let gone = |p: &str| dropped.iter().any(|d| d == p);
+        self.includes
+            .retain(|i| !dropped.iter().any(|d| d == &format!("_include={i}")));
+        if gone("_revinclude") {
+            self.revinclude = false;
+        }
+        if gone("_lastUpdated") {
+            self.last_updated = false;
+        }
+    }
+}
+
+/// The optional parameters of `sent` that the plan's `link[self]` leaves out: what the plan
+/// silently did not apply. `_include` is named with its value (`_include=…`), the others by
+/// name; parameters a plan adds of its own (`_format`, paging) and their order do not matter.
+/// `None` when the self link cannot say (none, not a URL, or it does not even echo the
+/// `patient` Folio searched by: a plan that does not echo its query).
+fn dropped_params(sent: &Url, self_link: Option<&str>) -> Option<Vec<String>> {
+    let link = sent.join(self_link?.trim()).ok()?;
+    let echoed: Vec<(String, String)> = link.query_pairs().into_owned().collect();
+    if !echoed.iter().any(|(k, _)| k == "patient") {
+        return None;
+    }
+    let mut dropped: Vec<String> = Vec::new();
+    for (k, v) in sent.query_pairs() {
+        let name = match k.as_ref() {
+            "_include" => {
+                // A value echoed among comma-separated values still counts as kept.
+                let kept = echoed.iter().any(|(ek, ev)| {
+                    ek == "_include" && ev.split(',').any(|x| x.trim() == v.as_ref())
+                });
+                if kept {
+                    continue;
+                }
+                format!("_include={v}")
+            }
+            "_revinclude" | "_lastUpdated" | "_count" | "category" | "status" => {
+                if echoed.iter().any(|(ek, _)| ek == k.as_ref()) {
+                    continue;
+                }
+                k.into_owned()
+            }
+            _ => continue,
+        };
+        if !dropped.contains(&name) {
+            dropped.push(name);
+        }
+    }
+    Some(dropped)
+}
+
+/// The page size a plan gave on a first page asked with `_count=asked`: a smaller `_count` in
+/// its self link, or fewer matches than asked with more pages to come. `asked` when the page
+/// does not show a cap (it held everything, or exactly `asked`).
+fn honoured_page_size(asked: u32, sent: &Url, page: &folio_smart::Page) -> u32 {
+    let echoed = page
+        .self_link
+        .as_deref()
+        .and_then(|l| sent.join(l.trim()).ok())
+        .and_then(|l| {
+            l.query_pairs()
+                .find(|(k, _)| k == "_count")
+                .and_then(|(_, v)| v.parse::<u32>().ok())
+        })
+        .filter(|n| (1..asked).contains(n));
+    let matched = page.entries.iter().filter(|e| !e.included).count();
+    let short = u32::try_from(matched)
+        .ok()
+        .filter(|m| page.next.is_some() && (1..asked).contains(m));
+    match (echoed, short) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(asked),
+    }
+}
+
+/// What the ladder's refusals say the plan does not take, for the plan's details: the parts
+/// `start` sent that `end` (the form that worked) no longer does, for each rung stepped.
+fn refused_params(start: &Form, end: &Form, rungs: &[Rung]) -> Vec<String> {
+    let mut out = Vec::new();
+    for rung in rungs {
+        let part = match rung {
+            Rung::Include
+                if start.includes.iter().any(|i| i == EOB_WILDCARD)
+                    && !end.includes.iter().any(|i| i == EOB_WILDCARD) =>
+            {
+                if end.includes.is_empty() {
+                    "_include"
+                } else {
+                    "_include=*"
+                }
+            }
+            Rung::Include if !start.includes.is_empty() && end.includes.is_empty() => "_include",
+            Rung::RevInclude if start.revinclude && !end.revinclude => "_revinclude",
+            Rung::LastUpdated if start.last_updated && !end.last_updated => "_lastUpdated",
+            Rung::Filters if end.filters => "filters",
+            Rung::Count if start.count && !end.count => "_count",
+            Rung::Count if end.page_size < start.page_size => "large_count",
+            _ => continue,
+        };
+        if !out.iter().any(|p| p == part) {
+            out.push(part.to_owned());
+        }
+    }
+    out
+}
+
+fn words(list: &[String]) -> String {
+    list.join(" ")
+}
+
+fn merged(known: Option<&str>, more: &[String]) -> String {
+    let mut all: Vec<String> = known
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    for m in more {
+        if !all.contains(m) {
+            all.push(m.clone());
+        }
+    }
+    words(&all)
 }
 
 /// The specific C4BB includes: those the plan declares when it declares any, else all.
@@ -312,8 +475,8 @@ fn search_url(
 
 /// How a first page's request ended, for the ladder.
 enum Probe {
-    /// A form that works, its request and its page.
-    Page(Form, Url, folio_smart::Page),
+    /// A form that works, its request, its page and the rungs stepped down to find it.
+    Page(Form, Url, folio_smart::Page, Vec<Rung>),
     /// A failure other than a refusal (the request it happened on).
     Failed(Url, CoreError),
     /// Every rung was refused; the plan's last diagnostics.
@@ -425,6 +588,9 @@ struct Job<'a> {
     /// Set when a request found the plan unreachable after its retries: the types not started
     /// yet fail at once with the same reason instead of each retrying for seconds.
     unreachable: std::sync::OnceLock<String>,
+    /// Set when a type found the plan refusing a `_count` above the default: the types probed
+    /// after it in this sync start at the default instead of each being refused again.
+    large_pages_refused: AtomicBool,
 }
 
 enum PassEnd {
@@ -458,7 +624,7 @@ impl Job<'_> {
         search_url(
             &self.client,
             &self.patient_id,
-            self.options.page_size,
+            self.options.page_size.unwrap_or(form.page_size),
             resource_type,
             since,
             form,
@@ -542,7 +708,12 @@ impl Job<'_> {
             match self.first_page(&url, token).await {
                 Ok(Ok(page)) => break (url, page),
                 Ok(Err(diagnostics)) => {
-                    match form.step_down(resource_type, caps, since.is_some()) {
+                    match form.step_down(
+                        resource_type,
+                        caps,
+                        since.is_some(),
+                        self.options.page_size.is_some(),
+                    ) {
                         Some((rung, next)) => {
                             tracing::info!(connection = %self.connection_id, resource_type, ?rung, "the plan refused a search; stepping down");
                             rungs.push(rung);
@@ -556,7 +727,7 @@ impl Job<'_> {
         };
         let last = rungs.last().copied();
         let mut earlier: Vec<Rung> = Vec::new();
-        for r in rungs {
+        for r in rungs.iter().copied() {
             if Some(r) != last && !earlier.contains(&r) {
                 earlier.push(r);
             }
@@ -576,11 +747,11 @@ impl Job<'_> {
                     }
                     Ok(Err(_)) => {}
                     // A failure while restoring keeps the form that worked.
-                    Err(_) => return Ok(Probe::Page(form, url, page)),
+                    Err(_) => return Ok(Probe::Page(form, url, page, rungs)),
                 }
             }
         }
-        Ok(Probe::Page(form, url, page))
+        Ok(Probe::Page(form, url, page, rungs))
     }
 
     /// Whether the plan takes `_lastUpdated` on this type's search in `form`: one request for
@@ -594,7 +765,11 @@ impl Job<'_> {
     ) -> Result<Option<bool>, CoreError> {
         let url = self.search_url(resource_type, Some(after), form)?;
         Ok(match self.first_page(&url, token).await {
-            Ok(Ok(_)) => Some(true),
+            // Taken, unless its self link shows the plan silently left it out.
+            Ok(Ok(page)) => Some(
+                !dropped_params(&url, page.self_link.as_deref())
+                    .is_some_and(|d| d.iter().any(|p| p == "_lastUpdated")),
+            ),
             Ok(Err(_)) => Some(false),
             Err(CoreError::ReconnectNeeded) => return Err(CoreError::ReconnectNeeded),
             Err(_) => None,
@@ -673,14 +848,20 @@ impl Job<'_> {
         };
         let start = match &known {
             Some(k) => Form::from_stored(k),
-            None => Form::top(resource_type, caps),
+            None => {
+                let mut top = Form::top(resource_type, caps);
+                if self.large_pages_refused.load(Ordering::SeqCst) {
+                    top.page_size = DEFAULT_PAGE_SIZE;
+                }
+                top
+            }
         };
         let since = if due_full {
             None
         } else {
             state.as_ref().and_then(|s| s.high_water.clone())
         };
-        let (form, first, probe) = match self
+        let (mut form, first, probe, rungs) = match self
             .ladder(
                 resource_type,
                 start.clone(),
@@ -690,8 +871,8 @@ impl Job<'_> {
             )
             .await?
         {
-            Probe::Page(form, url, page) => (form, url, Ok(page)),
-            Probe::Failed(url, e) => (start.clone(), url, Err(e)),
+            Probe::Page(form, url, page, rungs) => (form, url, Ok(page), rungs),
+            Probe::Failed(url, e) => (start.clone(), url, Err(e), Vec::new()),
             Probe::Exhausted(diagnostics) => {
                 return Err(CoreError::Fhir(
                     format!("the plan refused every form of this search: {diagnostics}"),
@@ -699,6 +880,23 @@ impl Job<'_> {
                 ))
             }
         };
+        // What the first page's self link says the plan silently left out is not relied on,
+        // and the page size it gives is asked for from now on.
+        let worked = form.clone();
+        if rungs.contains(&Rung::Count) && worked.count && worked.page_size < start.page_size {
+            self.large_pages_refused.store(true, Ordering::SeqCst);
+        }
+        let mut dropped: Option<Vec<String>> = None;
+        if let Ok(page) = &probe {
+            dropped = dropped_params(&first, page.self_link.as_deref());
+            if let Some(d) = dropped.as_ref().filter(|d| !d.is_empty()) {
+                tracing::info!(connection = %self.connection_id, resource_type, dropped = %words(d), "the plan silently left out search parameters");
+                form.without_dropped(d);
+            }
+            if form.count && self.options.page_size.is_none() {
+                form.page_size = honoured_page_size(form.page_size, &first, page);
+            }
+        }
         // Without `_lastUpdated` the pass reads everything: a full pass.
         let full = since.is_none() || !form.last_updated;
         let started = match &probe {
@@ -706,7 +904,15 @@ impl Job<'_> {
             Err(CoreError::Fhir(_, "not_shared")) => return Ok(PassEnd::NotShared),
             Err(_) => now_rfc3339(),
         };
-        if probe.is_ok() && (reprobe || form != start) {
+        let newly_dropped = dropped.as_ref().is_some_and(|d| {
+            d.iter().any(|p| {
+                !known
+                    .as_ref()
+                    .and_then(|k| k.dropped.as_deref())
+                    .is_some_and(|k| k.split_whitespace().any(|x| x == p))
+            })
+        });
+        if probe.is_ok() && (reprobe || form != start || newly_dropped) {
             let last_updated = if !form.last_updated {
                 Some(false)
             } else if since.is_some() {
@@ -717,9 +923,31 @@ impl Job<'_> {
             } else {
                 known.as_ref().and_then(|k| k.last_updated)
             };
-            self.store
-                .save_search_form(&self.plan_id, &form.stored(resource_type, last_updated))
-                .await?;
+            let mut stored = form.stored(resource_type, last_updated);
+            if last_updated == Some(false) && form.last_updated && reprobe {
+                // The empty probe showed `_lastUpdated` dropped silently.
+                dropped
+                    .get_or_insert_with(Vec::new)
+                    .push("_lastUpdated".into());
+                form.last_updated = false;
+                stored.last_updated = Some(false);
+            }
+            let this_pass = dropped.clone().unwrap_or_default();
+            let this_refused = refused_params(&start, &worked, &rungs);
+            if reprobe {
+                stored.dropped = dropped.as_deref().map(words);
+                stored.refused = Some(words(&this_refused));
+            } else {
+                let k = known.as_ref();
+                stored.dropped = Some(merged(k.and_then(|k| k.dropped.as_deref()), &this_pass));
+                stored.refused = Some(merged(k.and_then(|k| k.refused.as_deref()), &this_refused));
+                stored.probed_at = k.and_then(|k| k.probed_at.clone());
+            }
+            if self.options.page_size.is_some() {
+                // A page size the sync fixed teaches nothing about the plan.
+                stored.page_size = known.as_ref().and_then(|k| k.page_size);
+            }
+            self.store.save_search_form(&self.plan_id, &stored).await?;
         }
         let pass = new_pass_id();
         self.store
@@ -1074,6 +1302,7 @@ impl Folio {
             linked_seen: std::sync::Mutex::new(HashSet::new()),
             cancel: cancel.clone(),
             unreachable: std::sync::OnceLock::new(),
+            large_pages_refused: AtomicBool::new(false),
         };
         let run = store.start_run(connection_id).await?;
         let granted: Vec<String> = row
@@ -1376,7 +1605,7 @@ mod tests {
         let mut form = Form::top(eob, None);
         assert_eq!(form.includes, [EOB_WILDCARD]);
         let mut rungs = Vec::new();
-        while let Some((rung, next)) = form.step_down(eob, None, true) {
+        while let Some((rung, next)) = form.step_down(eob, None, true, false) {
             rungs.push((rung, next.includes.len()));
             form = next;
         }
@@ -1387,18 +1616,37 @@ mod tests {
                 (Rung::Include, 0),
                 (Rung::RevInclude, 0),
                 (Rung::LastUpdated, 0),
+                (Rung::Count, 0),
                 (Rung::Count, 0)
             ]
         );
+        // A large `_count` refused: the default is tried before none; a page size the sync
+        // fixes is not stepped down.
+        let top = Form::top("Condition", None);
+        assert_eq!(top.page_size, LARGEST_PAGE);
+        let bare = Form {
+            revinclude: false,
+            last_updated: false,
+            ..top.clone()
+        };
+        let (_, smaller) = bare.step_down("Condition", None, false, false).unwrap();
+        assert!(smaller.count && smaller.page_size == DEFAULT_PAGE_SIZE);
+        let (_, none) = smaller.step_down("Condition", None, false, false).unwrap();
+        assert!(!none.count);
+        let (_, fixed) = bare.step_down("Condition", None, false, true).unwrap();
+        assert!(!fixed.count, "a fixed page size goes straight to no _count");
         // A full pass sends no _lastUpdated: that rung is skipped; US Core's filters are one
         // rung for the types that have them.
         let mut form = Form::top("Observation", None);
         let mut rungs = Vec::new();
-        while let Some((rung, next)) = form.step_down("Observation", None, false) {
+        while let Some((rung, next)) = form.step_down("Observation", None, false, false) {
             rungs.push(rung);
             form = next;
         }
-        assert_eq!(rungs, [Rung::RevInclude, Rung::Filters, Rung::Count]);
+        assert_eq!(
+            rungs,
+            [Rung::RevInclude, Rung::Filters, Rung::Count, Rung::Count]
+        );
         assert!(form.filters && !form.count && !form.revinclude);
     }
 
@@ -1446,7 +1694,7 @@ mod tests {
         let top = Form::top("ExplanationOfBenefit", Some(&with_wildcard));
         assert_eq!(top.includes, [EOB_WILDCARD]);
         let (_, next) = top
-            .step_down("ExplanationOfBenefit", Some(&with_wildcard), false)
+            .step_down("ExplanationOfBenefit", Some(&with_wildcard), false, false)
             .unwrap();
         assert_eq!(next.includes, ["ExplanationOfBenefit:payee"]);
     }
@@ -1460,6 +1708,7 @@ mod tests {
             last_updated: false,
             filters: false,
             count: true,
+            page_size: DEFAULT_PAGE_SIZE,
         };
         let back = bottom.restored(Rung::Include, &start, None);
         assert_eq!(back.len(), 2);
@@ -1499,6 +1748,7 @@ mod tests {
             last_updated: false,
             filters: true,
             count: false,
+            page_size: DEFAULT_PAGE_SIZE,
         };
         let url = search_url(
             &client,
@@ -1512,6 +1762,107 @@ mod tests {
         let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let names: Vec<&str> = q.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["patient", "category"]);
+    }
+
+    fn page(self_link: Option<&str>, matches: usize, next: bool) -> folio_smart::Page {
+        let entries: Vec<String> = (0..matches)
+            .map(|i| format!(r#"{{"resource":{{"resourceType":"Condition","id":"c{i}"}},"search":{{"mode":"match"}}}}"#))
+            .collect();
+        let mut links = Vec::new();
+        if let Some(l) = self_link {
+            links.push(format!(r#"{{"relation":"self","url":"{l}"}}"#));
+        }
+        if next {
+            links.push(r#"{"relation":"next","url":"https://plan.example/fhir/_page/2"}"#.into());
+        }
+        let body = format!(
+            r#"{{"resourceType":"Bundle","link":[{}],"entry":[{}]}}"#,
+            links.join(","),
+            entries.join(",")
+        );
+        folio_smart::Page::parse(
+            &Url::parse("https://plan.example/fhir").unwrap(),
+            body.as_bytes(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_self_link_shows_what_the_plan_silently_left_out() {
+        let sent = Url::parse(
+            "https://plan.example/fhir/ExplanationOfBenefit?patient=p1&_count=1000&_include=ExplanationOfBenefit%3Aprovider&_include=ExplanationOfBenefit%3Ainsurer&_revinclude=Provenance%3Atarget&_lastUpdated=gt2024-01-01",
+        )
+        .unwrap();
+        // Order, added parameters and a relative link do not matter.
+        let all = "ExplanationOfBenefit?_format=json&_lastUpdated=gt2024-01-01&_revinclude=Provenance:target&_include=ExplanationOfBenefit:insurer,ExplanationOfBenefit:provider&_count=1000&patient=p1";
+        assert_eq!(dropped_params(&sent, Some(all)), Some(vec![]));
+        let some = "https://plan.example/fhir/ExplanationOfBenefit?patient=p1&_count=1000&_include=ExplanationOfBenefit:insurer";
+        assert_eq!(
+            dropped_params(&sent, Some(some)),
+            Some(vec![
+                "_include=ExplanationOfBenefit:provider".to_owned(),
+                "_revinclude".to_owned(),
+                "_lastUpdated".to_owned()
+            ])
+        );
+        assert_eq!(dropped_params(&sent, None), None, "no self link: unknown");
+        assert_eq!(
+            dropped_params(
+                &sent,
+                Some("https://plan.example/fhir/ExplanationOfBenefit")
+            ),
+            None,
+            "a self link that echoes no query says nothing"
+        );
+        let mut form = Form::top("ExplanationOfBenefit", None);
+        form.includes = vec![
+            "ExplanationOfBenefit:provider".into(),
+            "ExplanationOfBenefit:insurer".into(),
+        ];
+        form.without_dropped(&dropped_params(&sent, Some(some)).unwrap());
+        assert_eq!(form.includes, ["ExplanationOfBenefit:insurer"]);
+        assert!(!form.revinclude && !form.last_updated && form.count);
+    }
+
+    #[test]
+    fn the_page_size_a_plan_gives_is_read_from_its_first_page() {
+        let sent =
+            Url::parse("https://plan.example/fhir/Condition?patient=p1&_count=1000").unwrap();
+        // Capped silently: fewer than asked, with more to come.
+        assert_eq!(honoured_page_size(1000, &sent, &page(None, 50, true)), 50);
+        // Capped and said so in the self link.
+        assert_eq!(
+            honoured_page_size(
+                1000,
+                &sent,
+                &page(Some("Condition?patient=p1&_count=100"), 100, true)
+            ),
+            100
+        );
+        // Everything fit: nothing learned beyond what was asked.
+        assert_eq!(honoured_page_size(1000, &sent, &page(None, 7, false)), 1000);
+    }
+
+    #[test]
+    fn refusals_are_named_by_what_the_form_that_worked_lost() {
+        let start = Form::top("ExplanationOfBenefit", None);
+        let mut end = start.clone();
+        end.includes = C4BB_INCLUDES.iter().map(|s| (*s).to_owned()).collect();
+        end.page_size = DEFAULT_PAGE_SIZE;
+        assert_eq!(
+            refused_params(&start, &end, &[Rung::Include, Rung::Count]),
+            ["_include=*", "large_count"]
+        );
+        end.includes.clear();
+        end.revinclude = false;
+        assert_eq!(
+            refused_params(
+                &start,
+                &end,
+                &[Rung::Include, Rung::Include, Rung::RevInclude]
+            ),
+            ["_include", "_revinclude"]
+        );
     }
 
     #[test]

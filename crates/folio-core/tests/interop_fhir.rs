@@ -516,7 +516,7 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
     // A small page, so that the claims come in more than one page (the harness pages with
     // `_offset`).
     let options = SyncOptions {
-        page_size: 3,
+        page_size: Some(3),
         ..SyncOptions::default()
     };
     let before = plan.served().await.len();
@@ -672,7 +672,7 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
             &conn,
             SyncOptions {
                 full: true,
-                page_size: 3,
+                page_size: Some(3),
                 ..SyncOptions::default()
             },
             &|_| {},

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use folio_core::api::TypeOutcome;
+use folio_core::api::{PlanSupport, TypeOutcome};
 use folio_core::{DataDir, Folio, SyncOptions};
 use folio_sandbox::{Faults, MemberSource, Sandbox, SandboxConfig, StrictServer};
 use serde_json::Value;
@@ -294,9 +294,145 @@ fn combinations() -> Vec<(&'static str, StrictServer)> {
                 ..s()
             },
         ),
+        (
+            "include silently dropped",
+            StrictServer {
+                drop_include: true,
+                ..s()
+            },
+        ),
+        (
+            "revinclude silently dropped",
+            StrictServer {
+                drop_revinclude: true,
+                ..s()
+            },
+        ),
+        (
+            "lastUpdated silently dropped",
+            StrictServer {
+                drop_last_updated: true,
+                ..s()
+            },
+        ),
+        (
+            "large count rejected",
+            StrictServer {
+                reject_count_above: Some(500),
+                ..s()
+            },
+        ),
+        (
+            "all dropped silently, count capped at 30",
+            StrictServer {
+                drop_include: true,
+                drop_revinclude: true,
+                drop_last_updated: true,
+                max_count: Some(30),
+                ..s()
+            },
+        ),
         ("all at once", all_at_once(false)),
         ("all at once, declared", all_at_once(true)),
     ]
+}
+
+/// What the plan's details say matches what the strict server did.
+fn check_plan_support(name: &str, strict: &StrictServer, support: &PlanSupport) {
+    use folio_core::api::SearchFeature;
+    assert!(!support.unknown, "{name}: learned");
+    let eob = support
+        .types
+        .iter()
+        .find(|t| t.resource_type == "ExplanationOfBenefit")
+        .unwrap();
+    let no_includes = strict.reject_include || strict.drop_include;
+    assert_eq!(
+        support.linked_fetched_separately, no_includes,
+        "{name}: claims' linked records fetched separately exactly when no include works"
+    );
+    assert_eq!(
+        eob.dropped.contains(&SearchFeature::LinkedRecords)
+            || eob.dropped.contains(&SearchFeature::AllLinkedRecords),
+        strict.drop_include && !strict.reject_include,
+        "{name}: a silently dropped _include is named: {eob:?}"
+    );
+    let sentence = |needle: &str| support.sentences.iter().any(|s| s.contains(needle));
+    assert_eq!(
+        sentence("does not send a claim's doctors and insurer with the claim; Folio fetched them separately"),
+        no_includes,
+        "{name}: {:?}",
+        support.sentences
+    );
+    // Types the plan declares (those the member has records of) send what works there.
+    let revinclude_works = !strict.reject_revinclude && !strict.drop_revinclude;
+    let last_updated_works = !strict.reject_last_updated && !strict.drop_last_updated;
+    for ty in ["ExplanationOfBenefit", "Condition", "Encounter"] {
+        let t = support
+            .types
+            .iter()
+            .find(|t| t.resource_type == ty)
+            .unwrap();
+        assert_eq!(t.record_sources, revinclude_works, "{name}: {t:?}");
+        assert_eq!(t.only_changes, Some(last_updated_works), "{name}: {t:?}");
+        if strict.drop_revinclude && !strict.reject_revinclude {
+            assert!(
+                t.dropped.contains(&SearchFeature::RecordSources),
+                "{name}: {t:?}"
+            );
+        }
+        if strict.drop_last_updated && !strict.reject_last_updated {
+            assert!(
+                t.dropped.contains(&SearchFeature::OnlyChanges),
+                "{name}: {t:?}"
+            );
+        }
+    }
+    assert_eq!(
+        sentence("where each record came from") || sentence("where each one came from"),
+        !revinclude_works,
+        "{name}: {:?}",
+        support.sentences
+    );
+    assert_eq!(
+        sentence("cannot send only what changed"),
+        !last_updated_works,
+        "{name}: {:?}",
+        support.sentences
+    );
+    // The page size learned: the cap the plan applies silently, or the default where a large
+    // page was refused; none when the plan gives all Folio asks for.
+    let cap = match (strict.ignore_count, strict.max_count) {
+        (_, Some(m)) => Some(m),
+        (true, None) => Some(50),
+        (false, None) => strict
+            .reject_count_above
+            .map(|_| folio_core::DEFAULT_PAGE_SIZE),
+    };
+    assert_eq!(support.page_size, cap, "{name}: {:?}", support.types);
+    if let Some(n) = cap {
+        assert!(
+            sentence(&format!("This plan gives {n} records per page.")),
+            "{name}"
+        );
+    }
+    if strict.reject_count_above.is_some() {
+        assert!(
+            support
+                .types
+                .iter()
+                .any(|t| t.refused.contains(&SearchFeature::LargePages)),
+            "{name}: {:?}",
+            support.types
+        );
+    }
+    if *strict == StrictServer::default() {
+        assert_eq!(
+            support.sentences,
+            ["This plan gave everything Folio asked for."],
+            "{name}"
+        );
+    }
 }
 
 async fn held(folio: &Folio, connection: &str) -> BTreeMap<String, usize> {
@@ -364,7 +500,7 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
         let want = expected(
             &generated.resources,
             &generated.patient_id,
-            !strict.reject_revinclude,
+            !strict.reject_revinclude && !strict.drop_revinclude,
             strict.require_observation_category,
         );
         let got = held(&folio, &c.id).await;
@@ -424,10 +560,12 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
             .map(|t| t.fetched)
             .sum();
         let incremental = fetched == 0;
+        let last_updated_works = !strict.reject_last_updated && !strict.drop_last_updated;
         assert_eq!(
-            incremental, !strict.reject_last_updated,
+            incremental, last_updated_works,
             "{name}: incremental exactly where _lastUpdated works ({fetched} fetched again)"
         );
+        check_plan_support(name, &strict, &folio.plan_support("demo").await.unwrap());
         assert_eq!(held(&folio, &c.id).await, want, "{name}: nothing doubled");
         table.push(Row {
             name,

@@ -76,7 +76,7 @@ async fn a_sync_fetches_everything_shared_and_a_resync_changes_nothing() {
         .sync_connection(
             &c.id,
             SyncOptions {
-                page_size: 50,
+                page_size: Some(50),
                 ..Default::default()
             },
             &move |x| p.lock().unwrap().push(x),
@@ -172,7 +172,7 @@ async fn transient_faults_are_retried_and_tokens_refreshed_mid_sync() {
         .sync_connection(
             &c.id,
             SyncOptions {
-                page_size: 40,
+                page_size: Some(40),
                 ..Default::default()
             },
             &no_progress(),
@@ -220,7 +220,7 @@ async fn broken_pages_fail_their_type_only_and_the_next_sync_resumes() {
         .sync_connection(
             &c.id,
             SyncOptions {
-                page_size: 30,
+                page_size: Some(30),
                 ..Default::default()
             },
             &no_progress(),
@@ -257,7 +257,7 @@ async fn broken_pages_fail_their_type_only_and_the_next_sync_resumes() {
         .sync_connection(
             &c.id,
             SyncOptions {
-                page_size: 30,
+                page_size: Some(30),
                 ..Default::default()
             },
             &no_progress(),
@@ -295,7 +295,7 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
         .sync_connection(
             &c.id,
             SyncOptions {
-                page_size: 20,
+                page_size: Some(20),
                 ..Default::default()
             },
             &no_progress(),
@@ -436,7 +436,7 @@ async fn public_fixtures_sync_completely() {
             .sync_connection(
                 &c.id,
                 SyncOptions {
-                    page_size: 50,
+                    page_size: Some(50),
                     ..Default::default()
                 },
                 &no_progress(),

@@ -77,6 +77,17 @@ pub struct StrictServer {
     /// even where this mode rejects them (a server that says more than it does). Otherwise it
     /// declares only what works.
     pub overstate_capabilities: bool,
+    /// `_include` is accepted and silently ignored: no included entries, and the Bundle's
+    /// `link[self]` leaves it out (what the server says it searched).
+    pub drop_include: bool,
+    /// `_revinclude` is accepted and silently ignored (left out of `link[self]`).
+    pub drop_revinclude: bool,
+    /// `_lastUpdated` is accepted and silently ignored: every record comes back, and
+    /// `link[self]` leaves it out.
+    pub drop_last_updated: bool,
+    /// `_count` above this answers 400 (a server with a hard page limit that refuses rather
+    /// than caps).
+    pub reject_count_above: Option<u32>,
     /// Entries' `fullUrl`s name records under this base (`{base}/{Type}/{id}`) instead of the
     /// FHIR base the searches go to, as a server behind a proxy or with a canonical records
     /// host does.

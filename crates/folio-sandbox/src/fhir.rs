@@ -461,6 +461,16 @@ fn strict_refusal(
             "_lastUpdated" if strict.reject_last_updated => {
                 return Err(bad("Unknown search parameter \"_lastUpdated\""));
             }
+            "_count"
+                if strict
+                    .reject_count_above
+                    .is_some_and(|max| v.parse::<u64>().is_ok_and(|n| n > u64::from(max))) =>
+            {
+                return Err(bad(&format!(
+                    "_count must not exceed {}",
+                    strict.reject_count_above.unwrap_or_default()
+                )));
+            }
             _ => {}
         }
     }
@@ -514,7 +524,17 @@ fn search(
     if let Err(r) = strict_refusal(&strict, ty, params) {
         return r;
     }
-    let mut q = match parse_query(ty, params, member) {
+    // What a server that drops parameters silently ignores: never applied, never echoed.
+    let kept: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| {
+            !(k == "_include" && strict.drop_include
+                || k == "_revinclude" && strict.drop_revinclude
+                || k == "_lastUpdated" && strict.drop_last_updated)
+        })
+        .cloned()
+        .collect();
+    let mut q = match parse_query(ty, &kept, member) {
         Ok(q) => q,
         Err(r) => return r,
     };

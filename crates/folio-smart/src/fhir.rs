@@ -86,6 +86,10 @@ pub struct Page {
     pub warnings: Vec<String>,
     /// The plan's clock (`Date` header) when it answered, as RFC 3339.
     pub server_date: Option<String>,
+    /// The `self` link as sent (what the plan says it searched), when there is one.
+    pub self_link: Option<String>,
+    /// `total`, when sent.
+    pub total: Option<u64>,
 }
 
 /// A resource of a page, kept as the exact JSON text the plan sent.
@@ -147,12 +151,19 @@ impl Page {
                 included: mode.as_deref() == Some("include"),
             });
         }
+        let self_link = bundle
+            .link
+            .iter()
+            .find(|l| l.relation.as_deref() == Some("self"))
+            .and_then(|l| l.url.clone());
         Ok(Page {
             entries,
             next,
             bytes: body.len(),
             warnings,
             server_date: None,
+            self_link,
+            total: bundle.total.as_ref().and_then(serde_json::Value::as_u64),
         })
     }
 }
@@ -163,6 +174,8 @@ struct RawBundle<'a> {
     resource_type: &'a str,
     #[serde(default)]
     link: Vec<RawLink>,
+    /// Read leniently: a malformed `total` loses only the total.
+    total: Option<serde_json::Value>,
     #[serde(default, borrow)]
     entry: Vec<RawEntry<'a>>,
 }
@@ -564,6 +577,8 @@ mod tests {
         );
         assert!(!page.entries[0].included && page.entries[1].included);
         assert_eq!(page.warnings, ["partial"]);
+        assert_eq!(page.self_link.as_deref(), Some("x"));
+        assert_eq!(page.total, None);
         for next in [
             "https://evil.example/fhir?page=2",
             "//evil.example/x",

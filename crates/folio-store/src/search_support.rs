@@ -27,10 +27,18 @@ pub struct SearchSupport {
     pub id_search: Option<bool>,
     /// When the form was last probed from the top; `None` when only `id_search` was learned.
     pub probed_at: Option<String>,
+    /// Parameters Folio sent that the plan's `link[self]` left out (silently not applied),
+    /// space separated; `None` when not checked.
+    pub dropped: Option<String>,
+    /// Parameters the plan refused (400/422) when probed, space separated; `None` when not
+    /// probed.
+    pub refused: Option<String>,
+    /// The page size the plan honours (`_count`); `None` when not learned.
+    pub page_size: Option<i64>,
 }
 
 const COLUMNS: &str =
-    "resource_type, includes, revinclude, last_updated, us_core_filters, count, id_search, probed_at";
+    "resource_type, includes, revinclude, last_updated, us_core_filters, count, id_search, probed_at, dropped, refused, page_size";
 
 impl Store {
     /// What is known of `plan_id`'s searches for `resource_type`.
@@ -58,18 +66,21 @@ impl Store {
         .await?)
     }
 
-    /// Records the search form that worked (stamped as probed now); `id_search` is kept.
+    /// Records the search form that worked, stamped as probed at `form.probed_at` (now when
+    /// `None`); `id_search` is kept.
     pub async fn save_search_form(
         &self,
         plan_id: &str,
         form: &SearchSupport,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO search_support (plan_id, resource_type, includes, revinclude, last_updated, us_core_filters, count, probed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO search_support (plan_id, resource_type, includes, revinclude, last_updated, us_core_filters, count, probed_at,
+                 dropped, refused, page_size)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (plan_id, resource_type) DO UPDATE SET includes = excluded.includes,
                  revinclude = excluded.revinclude, last_updated = excluded.last_updated,
-                 us_core_filters = excluded.us_core_filters, count = excluded.count, probed_at = excluded.probed_at",
+                 us_core_filters = excluded.us_core_filters, count = excluded.count, probed_at = excluded.probed_at,
+                 dropped = excluded.dropped, refused = excluded.refused, page_size = excluded.page_size",
         )
         .bind(plan_id)
         .bind(&form.resource_type)
@@ -78,7 +89,10 @@ impl Store {
         .bind(form.last_updated)
         .bind(form.us_core_filters)
         .bind(form.count)
-        .bind(now_rfc3339())
+        .bind(form.probed_at.clone().unwrap_or_else(now_rfc3339))
+        .bind(form.dropped.as_deref())
+        .bind(form.refused.as_deref())
+        .bind(form.page_size.filter(|n| *n > 0))
         .execute(self.pool())
         .await?;
         Ok(())

@@ -37,6 +37,9 @@ fn form(ty: &str) -> SearchSupport {
         count: true,
         id_search: None,
         probed_at: None,
+        dropped: Some("_revinclude".into()),
+        refused: Some("_include=*".into()),
+        page_size: Some(50),
     }
 }
 
@@ -70,6 +73,15 @@ async fn a_plans_search_form_is_kept_replaced_and_keeps_what_id_searches_learned
     assert_eq!(got.last_updated, Some(false));
     assert_eq!(got.id_search, Some(true), "set_id_search leaves the form");
     assert!(got.probed_at.is_some(), "saving a form stamps the probe");
+    assert_eq!(
+        (
+            got.dropped.as_deref(),
+            got.refused.as_deref(),
+            got.page_size
+        ),
+        (Some("_revinclude"), Some("_include=*"), Some(50)),
+        "what the plan dropped, refused and the page size it gives are kept"
+    );
     let org = store
         .search_support("demo", "Organization")
         .await
