@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "list_plans",
     "add_plan",
     "start_demo_plan",
+    "plan_support",
     "begin_connect",
     "finish_connect",
     "cancel_connect",

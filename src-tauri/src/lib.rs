@@ -30,6 +30,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             plans::list_plans,
             plans::add_plan,
             plans::start_demo_plan,
+            plans::plan_support,
             connections::begin_connect,
             connections::finish_connect,
             connections::cancel_connect,

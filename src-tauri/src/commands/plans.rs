@@ -1,6 +1,6 @@
 //! Plans: the catalog, plans the member adds, and the built-in demo plan.
 
-use folio_core::api::{ApiError, PlanSummary, RedirectStyle};
+use folio_core::api::{ApiError, PlanSummary, PlanSupport, RedirectStyle};
 use folio_core::Folio;
 
 use crate::demo::DemoPlan;
@@ -36,4 +36,15 @@ pub async fn start_demo_plan(
     demo: tauri::State<'_, DemoPlan>,
 ) -> Result<PlanSummary, ApiError> {
     demo.ensure_running(&folio).await
+}
+
+/// What a plan's FHIR server supports, as Folio found out by syncing with it (for the plan's
+/// details: what it refused or ignored, the page size it gives, in plain sentences).
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_support(
+    folio: tauri::State<'_, Folio>,
+    plan_id: String,
+) -> Result<PlanSupport, ApiError> {
+    folio.plan_support(&plan_id).await.map_err(ApiError::from)
 }

@@ -20,6 +20,11 @@ export const commands = {
 	addPlan: (name: string, fhirBase: string, clientId: string, redirect: RedirectStyle) => typedError<PlanSummary_Serialize, ApiError>(__TAURI_INVOKE("add_plan", { name, fhirBase, clientId, redirect })),
 	/**  Starts the demo plan inside Folio (once) and returns it. */
 	startDemoPlan: () => typedError<PlanSummary_Serialize, ApiError>(__TAURI_INVOKE("start_demo_plan")),
+	/**
+	 *  What a plan's FHIR server supports, as Folio found out by syncing with it (for the plan's
+	 *  details: what it refused or ignored, the page size it gives, in plain sentences).
+	 */
+	planSupport: (planId: string) => typedError<PlanSupport_Serialize, ApiError>(__TAURI_INVOKE("plan_support", { planId })),
 	/**  Starts a sign-in and opens the plan's page in the member's system browser. */
 	beginConnect: (planId: string) => typedError<SignInStarted, ApiError>(__TAURI_INVOKE("begin_connect", { planId })),
 	/**  Waits for the member to finish at the plan, then stores the connection. */
@@ -878,6 +883,58 @@ export type PlanSummary_Serialize = {
 	notes: string | null,
 };
 
+/**
+ *  What a plan's FHIR server supports, as Folio found out by syncing with it: per kind of
+ *  record, and as plain sentences for the plan's details.
+ */
+export type PlanSupport = PlanSupport_Serialize | PlanSupport_Deserialize;
+
+/**
+ *  What a plan's FHIR server supports, as Folio found out by syncing with it: per kind of
+ *  record, and as plain sentences for the plan's details.
+ */
+export type PlanSupport_Deserialize = {
+	/**  The plan. */
+	planId: string,
+	/**  Nothing learned yet (no sync has reached the plan). */
+	unknown: boolean,
+	/**  The fewest records per page the plan gives, when it gives fewer than Folio asks. */
+	pageSize?: number | null,
+	/**  Whether Folio fetched the records claims and visits point at itself. */
+	linkedFetchedSeparately: boolean,
+	/**  Kinds of records the plan cannot look up several at once (read one by one). */
+	readOneByOne: string[],
+	/**  When Folio last probed the plan (RFC 3339). */
+	probedAt?: string | null,
+	/**  Per resource type. */
+	types: TypeSupport_Deserialize[],
+	/**  What the member should know, in plain sentences. */
+	sentences: string[],
+};
+
+/**
+ *  What a plan's FHIR server supports, as Folio found out by syncing with it: per kind of
+ *  record, and as plain sentences for the plan's details.
+ */
+export type PlanSupport_Serialize = {
+	/**  The plan. */
+	planId: string,
+	/**  Nothing learned yet (no sync has reached the plan). */
+	unknown: boolean,
+	/**  The fewest records per page the plan gives, when it gives fewer than Folio asks. */
+	pageSize: number | null,
+	/**  Whether Folio fetched the records claims and visits point at itself. */
+	linkedFetchedSeparately: boolean,
+	/**  Kinds of records the plan cannot look up several at once (read one by one). */
+	readOneByOne: string[],
+	/**  When Folio last probed the plan (RFC 3339). */
+	probedAt: string | null,
+	/**  Per resource type. */
+	types: TypeSupport_Serialize[],
+	/**  What the member should know, in plain sentences. */
+	sentences: string[],
+};
+
 /**  The member's remembered choices. */
 export type Preferences = {
 	/**  Show records with sensitive labels (hidden until the member chooses). */
@@ -986,6 +1043,23 @@ export type RemovedData = {
 	/**  Plans that confirmed revoking Folio's access. */
 	revokedAtPlans: number,
 };
+
+/**  A part of Folio's searches that a plan refused or silently ignored (issue 15). */
+export type SearchFeature = 
+/**  Everything a claim points at, in one go (`_include=ExplanationOfBenefit:*`). */
+"allLinkedRecords" | 
+/**  The records a claim points at (any `_include`). */
+"linkedRecords" | 
+/**  Where each record came from (`_revinclude=Provenance:target`). */
+"recordSources" | 
+/**  Only what changed since the last sync (`_lastUpdated`). */
+"onlyChanges" | 
+/**  A page size (`_count`). */
+"pageSize" | 
+/**  A page size above the default (a large `_count`). */
+"largePages" | 
+/**  Lab results and measurements asked for without a category (US Core filters). */
+"unfiltered";
 
 /**  A sign-in waiting for the member in their browser. */
 export type SignInStarted = {
@@ -1194,6 +1268,57 @@ export type TypeResult_Serialize = {
 	markedMissing: number,
 	/**  What went wrong, in words. */
 	problem: string | null,
+};
+
+/**  What one kind of record's searches take at a plan, as Folio found out by syncing. */
+export type TypeSupport = TypeSupport_Serialize | TypeSupport_Deserialize;
+
+/**  What one kind of record's searches take at a plan, as Folio found out by syncing. */
+export type TypeSupport_Deserialize = {
+	/**  FHIR resource type (`ExplanationOfBenefit`, …). */
+	resourceType: string,
+	/**  What the plan refused (answered 400/422) when Folio asked. */
+	refused: SearchFeature[],
+	/**  What the plan accepted but silently did not do (left out of its answer's self link). */
+	dropped: SearchFeature[],
+	/**  The records these point at (a claim's provider and insurer, …) come with them. */
+	linkedRecordsIncluded: boolean,
+	/**  Where each record came from comes with it. */
+	recordSources: boolean,
+	/**  Later syncs ask only for what changed; `None` when not known yet. */
+	onlyChanges?: boolean | null,
+	/**  The plan needs lab results and measurements asked for by category. */
+	filtersRequired: boolean,
+	/**  Records per page the plan gives; `None` when not learned. */
+	pageSize?: number | null,
+	/**  Several of these records can be looked up at once; `None` when not tried. */
+	batchLookup?: boolean | null,
+	/**  When Folio last probed this type from the top (RFC 3339). */
+	probedAt?: string | null,
+};
+
+/**  What one kind of record's searches take at a plan, as Folio found out by syncing. */
+export type TypeSupport_Serialize = {
+	/**  FHIR resource type (`ExplanationOfBenefit`, …). */
+	resourceType: string,
+	/**  What the plan refused (answered 400/422) when Folio asked. */
+	refused: SearchFeature[],
+	/**  What the plan accepted but silently did not do (left out of its answer's self link). */
+	dropped: SearchFeature[],
+	/**  The records these point at (a claim's provider and insurer, …) come with them. */
+	linkedRecordsIncluded: boolean,
+	/**  Where each record came from comes with it. */
+	recordSources: boolean,
+	/**  Later syncs ask only for what changed; `None` when not known yet. */
+	onlyChanges: boolean | null,
+	/**  The plan needs lab results and measurements asked for by category. */
+	filtersRequired: boolean,
+	/**  Records per page the plan gives; `None` when not learned. */
+	pageSize: number | null,
+	/**  Several of these records can be looked up at once; `None` when not tried. */
+	batchLookup: boolean | null,
+	/**  When Folio last probed this type from the top (RFC 3339). */
+	probedAt: string | null,
 };
 
 /**  One record of a visit. */

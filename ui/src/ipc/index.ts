@@ -23,6 +23,7 @@ import {
   type DisconnectResult,
   type ErrorCode,
   type PlanSummary_Serialize,
+  type PlanSupport_Serialize,
   type RedirectStyle,
   type SignInStarted,
 } from "./bindings";
@@ -54,6 +55,8 @@ export type {
 export type PlanSummary = PlanSummary_Serialize;
 /** A connection to a plan. */
 export type ConnectionSummary = ConnectionSummary_Serialize;
+/** What a plan's server supports, as Folio found out by syncing with it. */
+export type PlanSupport = PlanSupport_Serialize;
 /** What part of the timeline to show. */
 export type TimelineQuery = TimelineQuery_Deserialize;
 /** A page of the timeline. */
@@ -144,6 +147,12 @@ export function listPlans(): Promise<PlanSummary[]> {
 /** Adds a plan by FHIR base URL and client id. */
 export function addPlan(name: string, fhirBase: string, clientId: string, redirect: RedirectStyle): Promise<PlanSummary> {
   return unwrap(() => commands.addPlan(name, fhirBase, clientId, redirect));
+}
+
+/** What a plan supports (what it refused or ignored, the page size it gives), as plain
+ * sentences and per kind of record. */
+export function planSupport(planId: string): Promise<PlanSupport> {
+  return unwrap(() => commands.planSupport(planId));
 }
 
 /** Starts the built-in demo plan. */
