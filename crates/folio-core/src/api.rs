@@ -303,6 +303,49 @@ pub struct TypeResult {
     pub marked_missing: u32,
     /// What went wrong, in words.
     pub problem: Option<String>,
+    /// What went wrong, as a code to branch on (`None` unless it failed or is not shared).
+    pub failure: Option<SyncFailureCode>,
+}
+
+/// Why a sync or one of its types failed: one spelling, stored in the database, logged and
+/// sent to the UI (see `SyncFailureCode::as_str`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncFailureCode {
+    /// The plan refused the token even after refreshing it.
+    ReconnectNeeded,
+    /// The plan (or the member) does not share this type.
+    NotShared,
+    /// The plan refused every form of the request.
+    Rejected,
+    /// The plan kept answering "too many requests".
+    RateLimited,
+    /// The plan kept failing.
+    ServerError,
+    /// The plan could not be reached.
+    Network,
+    /// A page was larger than Folio accepts.
+    TooLarge,
+    /// The plan sent something Folio cannot read.
+    Malformed,
+    /// A link led away from the plan.
+    ForeignLink,
+    /// The plan's pages loop or never end.
+    PagingLoop,
+    /// One or more types failed (a whole sync's code).
+    TypesFailed,
+    /// A database query failed.
+    StorageQueryFailed,
+    /// The database could not be opened.
+    StorageUnavailable,
+    /// The disk is full.
+    DiskFull,
+    /// The keychain failed.
+    KeychainUnavailable,
+    /// The plan's token service refused.
+    TokenError,
+    /// A bug in Folio.
+    Internal,
 }
 
 /// A finished sync.

@@ -43,9 +43,9 @@ pub enum CoreError {
     /// The connection needs the member to sign in again.
     #[error("this plan needs you to connect again; your records are kept")]
     ReconnectNeeded,
-    /// A FHIR request failed (message, and a short code for the sync state).
-    #[error("{0}")]
-    Fhir(String, &'static str),
+    /// A request to a plan failed during a sync.
+    #[error(transparent)]
+    Sync(#[from] crate::sync_failure::SyncFailure),
     /// An export would replace something already at its target.
     #[error(
         "{0} already exists; choose another name (Folio never replaces a file without asking)"
@@ -143,10 +143,7 @@ impl CoreError {
             Self::DemoNotRunning => ErrorCode::DemoUnavailable,
             Self::NoSignIn => ErrorCode::SignInCancelled,
             Self::ReconnectNeeded => ErrorCode::ReconnectNeeded,
-            Self::Fhir(_, "network")
-            | Self::Fhir(_, "server_error")
-            | Self::Fhir(_, "rate_limited") => ErrorCode::PlanUnreachable,
-            Self::Fhir(..) => ErrorCode::PlanResponseInvalid,
+            Self::Sync(failure) => failure.error_code(),
         }
     }
 }

@@ -24,6 +24,7 @@ mod overview;
 mod plan_support;
 mod plans;
 mod sync;
+mod sync_failure;
 mod timeline;
 mod tokens;
 
@@ -36,6 +37,7 @@ pub use folio_secrets::Sensitive;
 /// The encrypted database's page size (what SQLCipher must be told, after the key, to open it).
 pub use folio_store::{crypto_ready, CIPHER_PAGE_SIZE};
 pub use sync::{SyncOptions, DEFAULT_PAGE_SIZE, LARGEST_PAGE};
+pub use sync_failure::SyncFailure;
 
 /// Entry points for the fuzz targets in `fuzz/` (what Folio does with untrusted bytes, without
 /// the IO around it). Not an API: it may change at any time.

@@ -17,8 +17,8 @@ use folio_smart::{Capabilities, FhirClient, FhirError, Url};
 use folio_store::{PageResource, SearchSupport, Store};
 use rand::RngCore;
 
-use crate::api::{SyncProgress, SyncReport, TypeOutcome, TypeResult};
-use crate::{CoreError, Folio};
+use crate::api::{SyncFailureCode, SyncProgress, SyncReport, TypeOutcome, TypeResult};
+use crate::{CoreError, Folio, SyncFailure};
 
 /// What Folio fetches, in this order, and how it searches for each.
 const TYPES: &[&str] = &[
@@ -470,7 +470,7 @@ fn search_url(
     }
     client
         .url(resource_type, &q)
-        .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))
+        .map_err(|e| SyncFailure::Malformed(e.to_string()).into())
 }
 
 /// How a first page's request ended, for the ladder.
@@ -546,28 +546,14 @@ fn request_of(url: &Url) -> String {
     }
 }
 
-/// What failed for one type, as stored and shown.
-fn failure(error: &FhirError) -> (&'static str, String) {
-    let code = match error {
-        FhirError::Unauthorized => "reconnect_needed",
-        FhirError::Forbidden | FhirError::NotFound(_) => "not_shared",
-        FhirError::Rejected { .. } => "rejected",
-        FhirError::RateLimited => "rate_limited",
-        FhirError::Server(_) => "server_error",
-        FhirError::Network(_) => "network",
-        FhirError::TooLarge(_) => "too_large",
-        FhirError::Malformed(_) => "malformed",
-        FhirError::ForeignOrigin(_) => "foreign_link",
-    };
-    (code, error.to_string())
+/// What failed for one type, as stored, logged and shown.
+fn failure_code(error: &FhirError) -> SyncFailureCode {
+    SyncFailure::from(error).code()
 }
 
 /// A type not tried because the plan was found unreachable during this sync.
 fn not_tried(problem: &str) -> CoreError {
-    CoreError::Fhir(
-        format!("{problem}; not tried again in this sync"),
-        "network",
-    )
+    SyncFailure::Network(format!("{problem}; not tried again in this sync")).into()
 }
 
 struct Job<'a> {
@@ -612,7 +598,7 @@ impl Job<'_> {
     ) -> Result<folio_smart::Page, CoreError> {
         self.page_raw(url, token)
             .await?
-            .map_err(|e| CoreError::Fhir(e.to_string(), failure(&e).0))
+            .map_err(|e| CoreError::from(SyncFailure::from(e)))
     }
 
     fn search_url(
@@ -666,7 +652,7 @@ impl Job<'_> {
                 status: 400 | 422,
                 diagnostics,
             }) => Ok(Err(diagnostics)),
-            Err(e) => Err(CoreError::Fhir(e.to_string(), failure(&e).0)),
+            Err(e) => Err(SyncFailure::from(e).into()),
         }
     }
 
@@ -681,7 +667,7 @@ impl Job<'_> {
                     Ok(c) if c.is_empty() => None,
                     Ok(c) => Some(c),
                     Err(e) => {
-                        tracing::info!(connection = %self.connection_id, code = failure(&e).0, "no CapabilityStatement");
+                        tracing::info!(connection = %self.connection_id, code = %failure_code(&e), "no CapabilityStatement");
                         None
                     }
                 }
@@ -791,7 +777,7 @@ impl Job<'_> {
             return (resource_type, Err(not_tried(problem)));
         }
         let outcome = self.run_type(resource_type, report).await;
-        if let Err(CoreError::Fhir(problem, "network")) = &outcome {
+        if let Err(CoreError::Sync(SyncFailure::Network(problem))) = &outcome {
             let _ = self.unreachable.set(problem.clone());
         }
         (resource_type, outcome)
@@ -818,7 +804,7 @@ impl Job<'_> {
                     .walk(resource_type, &pass, url, &mut token, report)
                     .await
                 {
-                    Err(CoreError::Fhir(_, "not_shared" | "rejected")) => {}
+                    Err(CoreError::Sync(SyncFailure::NotShared(_) | SyncFailure::Rejected(_))) => {}
                     other => return other,
                 }
             }
@@ -874,10 +860,10 @@ impl Job<'_> {
             Probe::Page(form, url, page, rungs) => (form, url, Ok(page), rungs),
             Probe::Failed(url, e) => (start.clone(), url, Err(e), Vec::new()),
             Probe::Exhausted(diagnostics) => {
-                return Err(CoreError::Fhir(
-                    format!("the plan refused every form of this search: {diagnostics}"),
-                    "rejected",
+                return Err(SyncFailure::Rejected(format!(
+                    "the plan refused every form of this search: {diagnostics}"
                 ))
+                .into())
             }
         };
         // What the first page's self link says the plan silently left out is not relied on,
@@ -901,7 +887,7 @@ impl Job<'_> {
         let full = since.is_none() || !form.last_updated;
         let started = match &probe {
             Ok(p) => p.server_date.clone().unwrap_or_else(now_rfc3339),
-            Err(CoreError::Fhir(_, "not_shared")) => return Ok(PassEnd::NotShared),
+            Err(CoreError::Sync(SyncFailure::NotShared(_))) => return Ok(PassEnd::NotShared),
             Err(_) => now_rfc3339(),
         };
         let newly_dropped = dropped.as_ref().is_some_and(|d| {
@@ -998,10 +984,10 @@ impl Job<'_> {
             if !seen.insert(next.to_string()) {
                 self.save(resource_type, pass_id, &url, page, report)
                     .await?;
-                return Err(CoreError::Fhir(
+                return Err(SyncFailure::PagingLoop(
                     "the plan's pages lead back to a page already read (a paging loop)".into(),
-                    "paging_loop",
-                ));
+                )
+                .into());
             }
             let mut next_token = token.clone();
             let (saved, fetched) = tokio::join!(
@@ -1074,10 +1060,10 @@ impl Job<'_> {
             .await?;
         if let Some(s) = state {
             if s.pages > MAX_PAGES_PER_PASS {
-                return Err(CoreError::Fhir(
+                return Err(SyncFailure::PagingLoop(
                     "the plan sent more pages than any history has".into(),
-                    "paging_loop",
-                ));
+                )
+                .into());
             }
             report(self.progress(&s, false));
         }
@@ -1165,7 +1151,7 @@ impl Job<'_> {
         let mut url = self
             .client
             .url(resource_type, &[("_id", joined.as_str())])
-            .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))?;
+            .map_err(|e| SyncFailure::Malformed(e.to_string()))?;
         let mut out = Vec::new();
         let mut pages = 0;
         loop {
@@ -1176,7 +1162,7 @@ impl Job<'_> {
                     status: 400 | 422, ..
                 }) if pages == 1 => return Ok(None),
                 Err(e) => {
-                    tracing::info!(connection = %self.connection_id, resource_type, code = failure(&e).0, "referenced records not fetched");
+                    tracing::info!(connection = %self.connection_id, resource_type, code = %failure_code(&e), "referenced records not fetched");
                     return Ok(Some(out));
                 }
             };
@@ -1214,7 +1200,7 @@ impl Job<'_> {
         match read {
             Ok(raw) => Ok(Some(raw.get().to_owned())),
             Err(e) => {
-                tracing::info!(connection = %self.connection_id, resource_type, code = failure(&e).0, "a referenced record was not fetched");
+                tracing::info!(connection = %self.connection_id, resource_type, code = %failure_code(&e), "a referenced record was not fetched");
                 Ok(None)
             }
         }
@@ -1318,7 +1304,7 @@ impl Folio {
             let url = job
                 .client
                 .url(&format!("Patient/{}", job.patient_id), &[])
-                .map_err(|e| CoreError::Fhir(e.to_string(), "malformed"))?;
+                .map_err(|e| SyncFailure::Malformed(e.to_string()))?;
             let body = match job.client.get(&url, &token).await {
                 Err(FhirError::Unauthorized) => {
                     token = self
@@ -1328,9 +1314,9 @@ impl Folio {
                 }
                 other => other,
             }
-            .map_err(|e| CoreError::Fhir(e.to_string(), failure(&e).0))?;
+            .map_err(|e| CoreError::from(SyncFailure::from(e)))?;
             let text = String::from_utf8(body)
-                .map_err(|_| CoreError::Fhir("the Patient is not UTF-8".into(), "malformed"))?;
+                .map_err(|_| SyncFailure::Malformed("the Patient is not UTF-8".into()))?;
             let pass = new_pass_id();
             store
                 .begin_pass(
@@ -1360,7 +1346,7 @@ impl Folio {
             Ok::<(), CoreError>(())
         };
         let patient = patient.await;
-        if let Err(CoreError::Fhir(problem, "network")) = &patient {
+        if let Err(CoreError::Sync(SyncFailure::Network(problem))) = &patient {
             let _ = job.unreachable.set(problem.clone());
         }
         results.push(
@@ -1387,7 +1373,10 @@ impl Folio {
                     connection_id,
                     t,
                     "not_shared",
-                    Some(("not_shared", "you did not share this type with Folio")),
+                    Some((
+                        SyncFailureCode::NotShared.as_str(),
+                        "you did not share this type with Folio",
+                    )),
                 )
                 .await?;
             results.push(TypeResult {
@@ -1396,6 +1385,7 @@ impl Folio {
                 fetched: 0,
                 marked_missing: 0,
                 problem: None,
+                failure: Some(SyncFailureCode::NotShared),
             });
         }
         // At most `concurrency` types in flight; a type starts as soon as another ends (no
@@ -1426,7 +1416,10 @@ impl Folio {
         } else {
             (
                 "failed",
-                Some(("types_failed", format!("{} type(s) failed", failed.len()))),
+                Some((
+                    SyncFailureCode::TypesFailed.as_str(),
+                    format!("{} type(s) failed", failed.len()),
+                )),
             )
         };
         store
@@ -1452,12 +1445,13 @@ impl Folio {
         resource_type: &str,
         outcome: Result<PassEnd, CoreError>,
     ) -> Result<TypeResult, CoreError> {
-        let r = |outcome, fetched, marked_missing, problem| TypeResult {
+        let r = |outcome, fetched, marked_missing, problem, failure| TypeResult {
             resource_type: resource_type.to_owned(),
             outcome,
             fetched,
             marked_missing,
             problem,
+            failure,
         };
         Ok(match outcome {
             Ok(PassEnd::Done {
@@ -1468,15 +1462,19 @@ impl Folio {
                 fetched,
                 u32::try_from(marked_missing).unwrap_or(u32::MAX),
                 None,
+                None,
             ),
-            Ok(PassEnd::Cancelled) => r(TypeOutcome::Cancelled, 0, 0, None),
+            Ok(PassEnd::Cancelled) => r(TypeOutcome::Cancelled, 0, 0, None, None),
             Ok(PassEnd::NotShared) => {
                 store
                     .set_type_status(
                         connection_id,
                         resource_type,
                         "not_shared",
-                        Some(("not_shared", "the plan does not share this type")),
+                        Some((
+                            SyncFailureCode::NotShared.as_str(),
+                            "the plan does not share this type",
+                        )),
                     )
                     .await?;
                 r(
@@ -1484,27 +1482,23 @@ impl Folio {
                     0,
                     0,
                     Some("the plan does not share this type".into()),
+                    Some(SyncFailureCode::NotShared),
                 )
             }
             Err(CoreError::ReconnectNeeded) => return Err(CoreError::ReconnectNeeded),
             Err(e) => {
-                let (code, message) = match &e {
-                    CoreError::Fhir(m, c) => ((*c).to_owned(), m.clone()),
-                    other => (
-                        format!("{:?}", other.code()).to_lowercase(),
-                        other.to_string(),
-                    ),
-                };
+                let code = SyncFailureCode::of(&e);
+                let message = e.to_string();
                 store
                     .set_type_status(
                         connection_id,
                         resource_type,
                         "failed",
-                        Some((&code, &message)),
+                        Some((code.as_str(), &message)),
                     )
                     .await?;
-                tracing::warn!(connection = %connection_id, resource_type, code = %code, "type failed");
-                r(TypeOutcome::Failed, 0, 0, Some(message))
+                tracing::warn!(connection = %connection_id, resource_type, %code, "type failed");
+                r(TypeOutcome::Failed, 0, 0, Some(message), Some(code))
             }
         })
     }

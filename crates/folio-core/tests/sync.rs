@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use folio_core::api::{SyncProgress, TypeOutcome};
+use folio_core::api::{SyncFailureCode, SyncProgress, TypeOutcome};
 use folio_core::SyncOptions;
 use folio_sandbox::{Faults, MemberSource, SandboxConfig};
 
@@ -308,6 +308,7 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
         .find(|t| t.resource_type == "Observation")
         .unwrap();
     assert_eq!(obs.outcome, TypeOutcome::Failed);
+    assert_eq!(obs.failure, Some(SyncFailureCode::PagingLoop));
     assert!(
         obs.problem.as_ref().unwrap().contains("paging loop"),
         "{obs:?}"
@@ -334,7 +335,8 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
             .types
             .iter()
             .filter(|t| t.outcome == TypeOutcome::Failed)
-            .all(|t| t.problem.as_ref().unwrap().contains("larger than")),
+            .all(|t| t.problem.as_ref().unwrap().contains("larger than")
+                && t.failure == Some(SyncFailureCode::TooLarge)),
         "{report:?}"
     );
     assert!(report

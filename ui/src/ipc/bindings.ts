@@ -1102,6 +1102,46 @@ export type StorageStatus = {
 	keyHome: KeyHome,
 };
 
+/**
+ *  Why a sync or one of its types failed: one spelling, stored in the database, logged and
+ *  sent to the UI (see `SyncFailureCode::as_str`).
+ */
+export type SyncFailureCode = 
+/**  The plan refused the token even after refreshing it. */
+"reconnect_needed" | 
+/**  The plan (or the member) does not share this type. */
+"not_shared" | 
+/**  The plan refused every form of the request. */
+"rejected" | 
+/**  The plan kept answering "too many requests". */
+"rate_limited" | 
+/**  The plan kept failing. */
+"server_error" | 
+/**  The plan could not be reached. */
+"network" | 
+/**  A page was larger than Folio accepts. */
+"too_large" | 
+/**  The plan sent something Folio cannot read. */
+"malformed" | 
+/**  A link led away from the plan. */
+"foreign_link" | 
+/**  The plan's pages loop or never end. */
+"paging_loop" | 
+/**  One or more types failed (a whole sync's code). */
+"types_failed" | 
+/**  A database query failed. */
+"storage_query_failed" | 
+/**  The database could not be opened. */
+"storage_unavailable" | 
+/**  The disk is full. */
+"disk_full" | 
+/**  The keychain failed. */
+"keychain_unavailable" | 
+/**  The plan's token service refused. */
+"token_error" | 
+/**  A bug in Folio. */
+"internal";
+
 /**  Progress of a sync, after every page. */
 export type SyncProgress = {
 	/**  Connection. */
@@ -1254,6 +1294,8 @@ export type TypeResult_Deserialize = {
 	markedMissing: number,
 	/**  What went wrong, in words. */
 	problem?: string | null,
+	/**  What went wrong, as a code to branch on (`None` unless it failed or is not shared). */
+	failure?: SyncFailureCode | null,
 };
 
 /**  One resource type's result. */
@@ -1268,6 +1310,8 @@ export type TypeResult_Serialize = {
 	markedMissing: number,
 	/**  What went wrong, in words. */
 	problem: string | null,
+	/**  What went wrong, as a code to branch on (`None` unless it failed or is not shared). */
+	failure: SyncFailureCode | null,
 };
 
 /**  What one kind of record's searches take at a plan, as Folio found out by syncing. */
