@@ -5,12 +5,24 @@
 //   node tests/interop/oidc-plan.mjs
 //
 // Listens on 127.0.0.1 on an ephemeral port, prints ONE line of JSON to stdout when ready
-//   {"fhirBase":"http://127.0.0.1:PORT/fhir","issuer":"http://127.0.0.1:PORT"}
+//   {"fhirBase":"http://127.0.0.1:PORT/fhir","issuer":"http://127.0.0.1:PORT",
+//    "secrets":{"folio-secret-basic":"…","folio-secret-post":"…"}}
 // and runs until SIGTERM/SIGINT or until its stdin closes. Everything else goes to stderr.
 //
 // What makes it a SMART plan (see shared docs "interop-oidc-provider.md"):
 // - one public native client `folio-desktop` (no client authentication, loopback redirect on any
 //   port, RFC 8252 §7.3), PKCE S256 required;
+// - confidential native clients as a member gets them at a plan's developer portal:
+//   `folio-secret-basic` (client_secret_basic) and `folio-secret-post` (client_secret_post), each
+//   with a random secret printed in the ready line (with characters that must be form-encoded
+//   in a Basic header), and private_key_jwt clients added at runtime with the JWKS Folio printed
+//   (`POST /_harness/clients`, JSON `{client_id, jwks}`); which method each client used at the
+//   token and revocation endpoints is counted in the stats (`clientAuth`);
+// - RFC 7591 open dynamic registration (`registration_endpoint` in the SMART configuration);
+//   `POST /_harness/registration` (JSON `{open: false}`) makes the plan refuse registrations as
+//   a plan that wants an initial access token from its portal does (401 invalid_token);
+// - `POST /_harness/clock` (JSON `{aheadSecs}`) sets the plan's clock that far ahead of this
+//   computer's, so a five-minute client assertion Folio signs now has already expired there;
 // - SMART scopes accepted (v1 `.read` and v2 `.rs`), `fhirUser` as an OpenID claim scope;
 // - `offline_access` honoured without the app sending `prompt=consent` (the plan adds it);
 // - `aud` required and checked against the FHIR base;
@@ -32,8 +44,18 @@ console.info = (...args) => console.error(...args);
 console.log = (...args) => console.error(...args);
 
 const CLIENT_ID = 'folio-desktop';
+// Secrets with `+`, `/` and `=`: RFC 6749 §2.3.1 has them form-encoded inside a Basic header.
+const SECRETS = {
+  'folio-secret-basic': `${randomBytes(24).toString('base64')}+/=`,
+  'folio-secret-post': `${randomBytes(24).toString('base64')}+/=`,
+};
 const PATIENT_ID = 'interop-patient-1';
 const REDIRECT_URIS = ['http://127.0.0.1/cb/oidc-test-plan'];
+
+// The plan's clock: oidc-provider reads the time through Date.now (its epochTime helper).
+const realNow = Date.now;
+let clockAheadMs = 0;
+Date.now = () => realNow() + clockAheadMs;
 
 const SMART_SCOPES = [
   'launch/patient',
@@ -56,7 +78,22 @@ const stats = {
   revocations: 0,
   patientReads: 0,
   patientRejected: 0,
+  registrations: 0,
+  // Why the token endpoint refused, e.g. "invalid_client: jwt expired" (no secrets in these).
+  tokenErrorDetails: [],
+  // { token: { clientId: { method: count } }, revocation: { … } }: what each client sent.
+  clientAuth: { token: {}, revocation: {} },
 };
+
+const nativeClient = (clientId, method, extra = {}) => ({
+  client_id: clientId,
+  application_type: 'native',
+  token_endpoint_auth_method: method,
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: REDIRECT_URIS.map((uri) => uri.replace('oidc-test-plan', clientId)),
+  ...extra,
+});
 
 const server = createServer();
 await new Promise((resolve, reject) => {
@@ -75,14 +112,14 @@ const signingKey = {
 };
 
 const provider = new Provider(issuer, {
-  clients: [{
-    client_id: CLIENT_ID,
-    application_type: 'native',
-    token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    redirect_uris: REDIRECT_URIS,
-  }],
+  clients: [
+    { ...nativeClient(CLIENT_ID, 'none'), redirect_uris: REDIRECT_URIS },
+    nativeClient('folio-secret-basic', 'client_secret_basic', { client_secret: SECRETS['folio-secret-basic'] }),
+    nativeClient('folio-secret-post', 'client_secret_post', { client_secret: SECRETS['folio-secret-post'] }),
+  ],
+  clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  // SMART's asymmetric client authentication: ES384 or RS384.
+  enabledJWA: { clientAuthSigningAlgValues: ['ES384', 'RS384'] },
   scopes: ['openid', ...SMART_SCOPES],
   claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
   async findAccount(_ctx, sub) {
@@ -107,6 +144,8 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
     introspection: { enabled: true },
+    // RFC 7591, open: no initial access token.
+    registration: { enabled: true },
     // RFC 9207 `iss` in authorization responses is always on in oidc-provider 9.
   },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -125,6 +164,7 @@ const provider = new Provider(issuer, {
 provider.on('server_error', (_ctx, err) => console.error('server_error', err));
 provider.on('grant.error', (_ctx, err) => {
   stats.tokenErrors += 1;
+  stats.tokenErrorDetails.push(`${err.error}: ${err.error_detail ?? err.cause?.message ?? err.error_description}`);
   console.error('token endpoint error:', err.error, err.error_description);
 });
 provider.on('authorization.error', (_ctx, err) => {
@@ -135,8 +175,38 @@ provider.on('grant.revoked', (_ctx, grantId) => console.error('grant revoked:', 
 const authPath = new URL(provider.urlFor('authorization')).pathname;
 const tokenPath = new URL(provider.urlFor('token')).pathname;
 const revocationPath = new URL(provider.urlFor('revocation')).pathname;
+const registrationPath = new URL(provider.urlFor('registration')).pathname;
+let registrationOpen = true;
+
+// The client authentication a request to the token or revocation endpoint carried.
+function clientAuthUsed(ctx) {
+  if (/^basic /i.test(ctx.headers.authorization ?? '')) return 'client_secret_basic';
+  const params = ctx.oidc?.params ?? {};
+  if (params.client_assertion) return 'private_key_jwt';
+  if (params.client_secret) return 'client_secret_post';
+  return 'none';
+}
+
+function countClientAuth(ctx, endpoint) {
+  const clientId = ctx.oidc?.client?.clientId ?? ctx.oidc?.params?.client_id ?? '(unknown)';
+  const seen = stats.clientAuth[endpoint];
+  seen[clientId] ??= {};
+  const method = clientAuthUsed(ctx);
+  seen[clientId][method] = (seen[clientId][method] ?? 0) + 1;
+}
 
 provider.use(async (ctx, next) => {
+  if (ctx.path === registrationPath && ctx.method === 'POST') {
+    stats.registrations += 1;
+    if (!registrationOpen) {
+      ctx.status = 401;
+      ctx.body = {
+        error: 'invalid_token',
+        error_description: 'this plan registers only apps with an initial access token from its developer portal',
+      };
+      return;
+    }
+  }
   // SMART apps do not send prompt=consent; without it OpenID Connect drops offline_access.
   if (ctx.path === authPath && ctx.method === 'GET') {
     stats.authorizationRequests += 1;
@@ -149,6 +219,9 @@ provider.use(async (ctx, next) => {
     }
   }
   await next();
+  if (ctx.method === 'POST' && (ctx.path === tokenPath || ctx.path === revocationPath)) {
+    countClientAuth(ctx, ctx.path === tokenPath ? 'token' : 'revocation');
+  }
   if (ctx.path === tokenPath && ctx.method === 'POST' && ctx.status === 200
       && ctx.body && typeof ctx.body === 'object' && ctx.body.access_token) {
     stats.tokenResponses += 1;
@@ -172,16 +245,20 @@ function smartConfiguration() {
     authorization_endpoint: provider.urlFor('authorization'),
     token_endpoint: provider.urlFor('token'),
     revocation_endpoint: provider.urlFor('revocation'),
+    registration_endpoint: provider.urlFor('registration'),
     introspection_endpoint: provider.urlFor('introspection'),
     grant_types_supported: ['authorization_code', 'refresh_token'],
     response_types_supported: ['code'],
-    token_endpoint_auth_methods_supported: ['none'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: ['ES384', 'RS384'],
     scopes_supported: ['openid', 'fhirUser', ...SMART_SCOPES],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
     capabilities: [
       'launch-standalone',
       'client-public',
+      'client-confidential-symmetric',
+      'client-confidential-asymmetric',
       'context-standalone-patient',
       'permission-patient',
       'permission-offline',
@@ -251,8 +328,55 @@ server.on('request', (req, res) => {
     send(res, 200, stats);
     return;
   }
+  if (pathname === '/_harness/registration' && req.method === 'POST') {
+    readJson(req).then(
+      ({ open }) => {
+        registrationOpen = Boolean(open);
+        send(res, 200, { open: registrationOpen });
+      },
+      (err) => send(res, 400, { error: String(err?.message ?? err) }),
+    );
+    return;
+  }
+  if (pathname === '/_harness/clock' && req.method === 'POST') {
+    readJson(req).then(
+      ({ aheadSecs }) => {
+        clockAheadMs = Number(aheadSecs) * 1000;
+        send(res, 200, { aheadSecs });
+      },
+      (err) => send(res, 400, { error: String(err?.message ?? err) }),
+    );
+    return;
+  }
+  if (pathname === '/_harness/clients' && req.method === 'POST') {
+    addClient(req).then(
+      (client) => send(res, 201, client),
+      (err) => send(res, 400, { error: String(err?.message ?? err) }),
+    );
+    return;
+  }
   oidcCallback(req, res);
 });
+
+// A client registered at the plan's portal after the harness started (a private_key_jwt client
+// with the public JWKS Folio printed): stored through the adapter's Client model, which is where
+// oidc-provider looks up clients that are not in its static configuration.
+async function readJson(req) {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  return JSON.parse(text);
+}
+
+async function addClient(req) {
+  const { client_id: clientId, jwks, token_endpoint_auth_method: method = 'private_key_jwt' } = await readJson(req);
+  if (!clientId || typeof clientId !== 'string') throw new Error('client_id is required');
+  const metadata = nativeClient(clientId, method, jwks ? { jwks } : {});
+  await provider.Client.adapter.upsert(clientId, metadata);
+  // Validated as oidc-provider would validate a registration: a bad JWKS is refused here.
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new Error('the client was not accepted');
+  return { client_id: clientId };
+}
 
 function stop() {
   server.close();
@@ -265,4 +389,4 @@ process.stdin.on('end', stop);
 process.stdin.on('error', stop);
 process.stdin.resume();
 
-process.stdout.write(`${JSON.stringify({ fhirBase, issuer })}\n`);
+process.stdout.write(`${JSON.stringify({ fhirBase, issuer, secrets: SECRETS })}\n`);

@@ -119,6 +119,23 @@ pub enum RedirectStyle {
     CustomScheme,
 }
 
+/// How Folio proves who it is to a plan's token service (issue 15).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAuthMethod {
+    /// A public client: no secret (PKCE protects the sign-in).
+    #[default]
+    None,
+    /// A secret from the plan's developer portal, sent as HTTP Basic (`client_secret_basic`).
+    SecretBasic,
+    /// A secret from the plan's developer portal, sent in the form (`client_secret_post`).
+    SecretPost,
+    /// A key pair Folio makes; the plan holds the public key (`private_key_jwt`, RFC 7523).
+    PrivateKeyJwt,
+}
+
 /// A sign-in waiting for the member in their browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -7,13 +7,18 @@ use std::time::Duration;
 
 use folio_secrets::Sensitive;
 use folio_smart::{
-    DiscoverySource, LoopbackListener, PendingAuthorization, SmartConfiguration, SmartError, Url,
+    ClientAuth, DiscoverySource, LoopbackListener, PendingAuthorization, SmartConfiguration,
+    SmartError, Url,
 };
 use folio_store::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow, Store};
 use rand::RngCore;
 use tokio::sync::oneshot;
 
-use crate::api::{ConnectionStatus, ConnectionSummary, PlanSummary, RedirectStyle, SignInStarted};
+use crate::api::{
+    ClientAuthMethod, ConnectionStatus, ConnectionSummary, PlanSummary, RedirectStyle,
+    SignInStarted,
+};
+use crate::credentials::{self, AddedPlan, NewPlan};
 use crate::tokens::{self, StoredTokens};
 use crate::{plans, CoreError, Folio, APP_IDENTIFIER};
 
@@ -33,6 +38,7 @@ pub(crate) enum Waiter {
 /// A sign-in waiting for the member.
 pub(crate) struct SignInSlot {
     pending: PendingAuthorization,
+    auth: ClientAuth,
     waiter: Waiter,
     cancel: oneshot::Receiver<()>,
 }
@@ -107,6 +113,7 @@ fn bound_configuration(row: &ConnectionRow) -> Result<Option<SmartConfiguration>
         token_endpoint: parse(token)?,
         revocation_endpoint: row.revocation_endpoint.as_deref().map(parse).transpose()?,
         management_endpoint: None,
+        registration_endpoint: None,
         capabilities: Vec::new(),
         scopes_supported: Vec::new(),
         iss_parameter_supported: false,
@@ -156,7 +163,8 @@ impl Folio {
         Ok(store.plans().await?.iter().map(plans::summary).collect())
     }
 
-    /// Adds a plan by FHIR base URL and client id (as the plan's developer portal issued it).
+    /// Adds a plan by FHIR base URL and client id (as the plan's developer portal issued it),
+    /// as a public client.
     pub async fn add_plan(
         &self,
         name: &str,
@@ -164,19 +172,59 @@ impl Folio {
         client_id: &str,
         redirect: RedirectStyle,
     ) -> Result<PlanSummary, CoreError> {
+        let added = self
+            .add_plan_with(NewPlan::public(name, fhir_base, client_id, redirect))
+            .await?;
+        Ok(added.plan)
+    }
+
+    /// Adds a plan with the client authentication it requires: a client secret goes to the OS
+    /// keychain (`plan-secret/{plan id}`) before the plan row that names the method is saved.
+    pub async fn add_plan_with(&self, new: NewPlan) -> Result<AddedPlan, CoreError> {
+        let NewPlan {
+            name,
+            fhir_base,
+            client_id,
+            client_auth,
+            client_secret,
+            redirect,
+            loopback_port,
+            register,
+        } = new;
         let name = name.trim();
         let client_id = client_id.trim();
+        let fhir_base = fhir_base.as_str();
         if name.is_empty() || name.len() > 120 {
             return Err(CoreError::InvalidPlan(
                 "give the plan a name (up to 120 characters)".into(),
             ));
         }
-        if client_id.is_empty()
-            || client_id.len() > 200
-            || client_id.chars().any(char::is_whitespace)
+        // A plan Folio registers at issues the client id itself.
+        if !register
+            && (client_id.is_empty()
+                || client_id.len() > 200
+                || client_id.chars().any(char::is_whitespace))
         {
             return Err(CoreError::InvalidPlan(
                 "the client id must be one word, as the plan issued it".into(),
+            ));
+        }
+        if register && client_secret.is_some() {
+            return Err(CoreError::InvalidPlan(
+                "a plan Folio registers at issues its own secret, if any".into(),
+            ));
+        }
+        if !register {
+            credentials::check_secret(client_auth, client_secret.as_ref())?;
+        }
+        if loopback_port.is_some() && redirect != RedirectStyle::Loopback {
+            return Err(CoreError::InvalidPlan(
+                "a fixed port is only for the loopback redirect".into(),
+            ));
+        }
+        if loopback_port == Some(0) {
+            return Err(CoreError::InvalidPlan(
+                "the loopback port must be between 1 and 65535".into(),
             ));
         }
         let base = folio_smart::parse_fhir_base(fhir_base).map_err(|e| match e {
@@ -191,19 +239,155 @@ impl Folio {
         if store.plan(&id).await?.is_some() {
             id = format!("{id}-{}", &new_id("x")[2..8]);
         }
+        let fhir_base = base.to_string().trim_end_matches('/').to_owned();
+        if register {
+            return self
+                .register_plan(
+                    store,
+                    id,
+                    name,
+                    &fhir_base,
+                    client_auth,
+                    redirect,
+                    loopback_port,
+                )
+                .await;
+        }
         let row = PlanRow {
             id,
             name: name.to_owned(),
-            fhir_base: base.to_string().trim_end_matches('/').to_owned(),
+            fhir_base,
             client_id: client_id.to_owned(),
             redirect_style: redirect.as_str().to_owned(),
             origin: "member".into(),
             logo: None,
             notes: None,
             is_demo: false,
+            client_auth: client_auth.as_str().to_owned(),
+            loopback_port: loopback_port.map(i64::from),
         };
-        store.save_plan(&row).await?;
-        Ok(plans::summary(&row))
+        // Keychain first: a row never names a secret or key that is not there.
+        if let Some(secret) = &client_secret {
+            self.secrets
+                .put(&credentials::secret_account(&row.id), secret)?;
+        }
+        let jwks = match client_auth {
+            ClientAuthMethod::PrivateKeyJwt => {
+                Some(credentials::new_key(self.secrets.as_ref(), &row.id)?)
+            }
+            _ => None,
+        };
+        if let Err(e) = store.save_plan(&row).await {
+            credentials::forget(self.secrets.as_ref(), &row.id)?;
+            return Err(e.into());
+        }
+        tracing::info!(plan = %row.id, method = client_auth.as_str(), "plan added");
+        Ok(AddedPlan {
+            plan: plans::summary(&row),
+            jwks,
+        })
+    }
+
+    /// Adds a plan by registering Folio at it (RFC 7591): discovery must name a
+    /// `registration_endpoint`; Folio registers as a native app with its redirect URIs and
+    /// `method` (`none`, `private_key_jwt` with a new key's JWKS, or a secret method whose
+    /// secret the plan issues), then keeps what the plan issued: the client id in the plan
+    /// row, any secret and registration access token in the keychain.
+    #[allow(clippy::too_many_arguments)]
+    async fn register_plan(
+        &self,
+        store: &Store,
+        id: String,
+        name: &str,
+        fhir_base: &str,
+        method: ClientAuthMethod,
+        redirect: RedirectStyle,
+        loopback_port: Option<u16>,
+    ) -> Result<AddedPlan, CoreError> {
+        let config =
+            folio_smart::discover(&self.http, &folio_smart::parse_fhir_base(fhir_base)?).await?;
+        let endpoint = config
+            .registration_endpoint
+            .clone()
+            .ok_or(SmartError::RegistrationUnavailable)?;
+        let jwks = match method {
+            ClientAuthMethod::PrivateKeyJwt => {
+                Some(credentials::new_key(self.secrets.as_ref(), &id)?)
+            }
+            _ => None,
+        };
+        let jwks_value = jwks
+            .as_deref()
+            .map(serde_json::from_str::<serde_json::Value>)
+            .transpose()
+            .map_err(|_| CoreError::Internal("Folio's JWKS is not JSON".into()))?;
+        let metadata = folio_smart::ClientMetadata::native(
+            credentials::redirect_uris(&id, loopback_port),
+            method.as_str(),
+            jwks_value,
+        );
+        let registered = match folio_smart::register(&self.http, &endpoint, &metadata).await {
+            Ok(r) => r,
+            Err(e) => {
+                credentials::forget(self.secrets.as_ref(), &id)?;
+                return Err(e.into());
+            }
+        };
+        let kept = (|| -> Result<(), CoreError> {
+            if method.uses_secret() {
+                let secret = registered.client_secret.as_ref().ok_or_else(|| {
+                    SmartError::InvalidResponse(
+                        "the plan registered Folio without the client secret it asked for".into(),
+                    )
+                })?;
+                self.secrets
+                    .put(&credentials::secret_account(&id), secret)?;
+            }
+            if let Some(token) = &registered.registration_access_token {
+                self.secrets
+                    .put(&credentials::registration_account(&id), token)?;
+            }
+            Ok(())
+        })();
+        let row = PlanRow {
+            id,
+            name: name.to_owned(),
+            fhir_base: fhir_base.to_owned(),
+            client_id: registered.client_id.clone(),
+            redirect_style: redirect.as_str().to_owned(),
+            origin: "member".into(),
+            logo: None,
+            notes: None,
+            is_demo: false,
+            client_auth: method.as_str().to_owned(),
+            loopback_port: loopback_port.map(i64::from),
+        };
+        let saved = match kept {
+            Ok(()) => store.save_plan(&row).await.map_err(CoreError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
+            credentials::forget(self.secrets.as_ref(), &row.id)?;
+            return Err(e);
+        }
+        tracing::info!(plan = %row.id, method = method.as_str(), "registered at the plan and added");
+        Ok(AddedPlan {
+            plan: plans::summary(&row),
+            jwks,
+        })
+    }
+
+    /// The public JWKS of the key Folio made for a `private_key_jwt` plan, to give the plan's
+    /// developer portal (no private part).
+    pub async fn plan_jwks(&self, plan_id: &str) -> Result<String, CoreError> {
+        let plan = self.plan_row(plan_id).await?;
+        if plan.client_auth != ClientAuthMethod::PrivateKeyJwt.as_str() {
+            return Err(CoreError::InvalidPlan(
+                "this plan does not sign in with a key pair (private-key-jwt), so it has no JWKS"
+                    .into(),
+            ));
+        }
+        Ok(credentials::key(self.secrets.as_ref(), &plan.id)?.public_jwks()?)
     }
 
     /// Points the demo plan at a running sandbox (the shell or the CLI starts it).
@@ -250,6 +434,8 @@ impl Folio {
     pub async fn begin_sign_in(&self, plan_id: &str) -> Result<SignInStarted, CoreError> {
         let plan = self.plan_row(plan_id).await?;
         self.forget_configuration(plan_id);
+        // The client credentials are read before the member is sent anywhere.
+        let auth = credentials::client_auth(self.secrets.as_ref(), &plan)?;
         let config = self.configuration(&plan).await?;
         let scopes = config.requested_scopes();
         let path = format!("/cb/{}", plan.id);
@@ -259,7 +445,10 @@ impl Folio {
                 (format!("{URL_SCHEME}:{path}"), Waiter::Scheme(rx), Some(tx))
             }
             _ => {
-                let listener = LoopbackListener::bind(&path).await?;
+                let listener = match plan.loopback_port.and_then(|p| u16::try_from(p).ok()) {
+                    Some(port) => LoopbackListener::bind_port(&path, port).await?,
+                    None => LoopbackListener::bind(&path).await?,
+                };
                 (
                     listener.redirect_uri().to_owned(),
                     Waiter::Loopback(listener),
@@ -283,6 +472,7 @@ impl Folio {
             plan.id.clone(),
             SignInSlot {
                 pending,
+                auth,
                 waiter,
                 cancel: cancel_rx,
             },
@@ -359,6 +549,7 @@ impl Folio {
             .ok_or(CoreError::NoSignIn)?;
         let SignInSlot {
             pending,
+            auth,
             waiter,
             cancel,
         } = slot;
@@ -384,15 +575,15 @@ impl Folio {
             s.cancels.remove(plan_id);
             s.scheme_senders.remove(plan_id);
         }
-        let tokens = folio_smart::exchange_code(&self.http, &pending, code).await?;
+        let tokens = folio_smart::exchange_code(&self.http, &pending, &auth, code).await?;
         // From here the plan has issued a grant: one Folio will not keep is revoked at once.
         if !has_data_scope(&tokens.scopes) {
-            self.revoke_unkept(&pending, &tokens).await;
+            self.revoke_unkept(&pending, &auth, &tokens).await;
             return Err(SmartError::ScopesRefused.into());
         }
         // The patient id goes into request paths (`Patient/{id}`): only a FHIR id will do.
         let Some(patient) = tokens.patient.clone().filter(|p| is_fhir_id(p)) else {
-            self.revoke_unkept(&pending, &tokens).await;
+            self.revoke_unkept(&pending, &auth, &tokens).await;
             return Err(SmartError::InvalidResponse(
                 "the plan did not name the patient the records belong to with a valid FHIR id"
                     .into(),
@@ -412,7 +603,7 @@ impl Folio {
             &account,
             &StoredTokens::from(&tokens),
         ) {
-            self.revoke_unkept(&pending, &tokens).await;
+            self.revoke_unkept(&pending, &auth, &tokens).await;
             return Err(e);
         }
         let expires = tokens::rfc3339(tokens.expires_at);
@@ -534,10 +725,12 @@ impl Folio {
             .split_whitespace()
             .map(str::to_owned)
             .collect();
+        let auth = credentials::client_auth(self.secrets.as_ref(), &plan)?;
         match folio_smart::refresh(
             &self.http,
             &config,
             &plan.client_id,
+            &auth,
             &refresh_token,
             &granted,
         )
@@ -621,11 +814,17 @@ impl Folio {
 
     /// Revokes a grant Folio just received but will not keep (best effort: a failure is only
     /// logged, and the reason the sign-in failed is what the member is told).
-    async fn revoke_unkept(&self, pending: &PendingAuthorization, tokens: &folio_smart::TokenSet) {
+    async fn revoke_unkept(
+        &self,
+        pending: &PendingAuthorization,
+        auth: &ClientAuth,
+        tokens: &folio_smart::TokenSet,
+    ) {
         let revoked = self
             .revoke_tokens(
                 pending.config(),
                 pending.client_id(),
+                auth,
                 tokens.refresh_token.as_ref(),
                 &tokens.access_token,
             )
@@ -642,19 +841,26 @@ impl Folio {
         &self,
         config: &SmartConfiguration,
         client_id: &str,
+        auth: &ClientAuth,
         refresh_token: Option<&Sensitive<String>>,
         access_token: &Sensitive<String>,
     ) -> bool {
+        let outcome = |result: Result<bool, SmartError>| match result {
+            Ok(revoked) => revoked,
+            Err(e) => {
+                tracing::warn!(error = %e, "the plan did not confirm a revocation");
+                false
+            }
+        };
         let mut revoked = false;
         if let Some(rt) = refresh_token {
-            revoked = folio_smart::revoke(&self.http, config, client_id, rt, true)
-                .await
-                .unwrap_or(false);
+            revoked =
+                outcome(folio_smart::revoke(&self.http, config, client_id, auth, rt, true).await);
         }
         revoked
-            | folio_smart::revoke(&self.http, config, client_id, access_token, false)
-                .await
-                .unwrap_or(false)
+            | outcome(
+                folio_smart::revoke(&self.http, config, client_id, auth, access_token, false).await,
+            )
     }
 
     async fn mark_reconnect(&self, row: &ConnectionRow, why: &str) -> Result<(), CoreError> {
@@ -696,11 +902,14 @@ impl Folio {
                     Some(config) => Some(config),
                     None => self.configuration(&plan).await.ok(),
                 };
-                if let Some(config) = config {
+                // Without its client credentials the plan would refuse the revocation anyway.
+                let auth = credentials::client_auth(self.secrets.as_ref(), &plan);
+                if let (Some(config), Ok(auth)) = (config, auth) {
                     revoked = self
                         .revoke_tokens(
                             &config,
                             &plan.client_id,
+                            &auth,
                             t.refresh_token.as_ref(),
                             &t.access_token,
                         )

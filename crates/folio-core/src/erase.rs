@@ -40,6 +40,12 @@ impl Folio {
                 revoked += 1;
             }
         }
+        // The client secrets (and keys) of plans the member registered Folio at.
+        for plan in self.store().await?.plans().await? {
+            if plan.client_auth != "none" {
+                crate::credentials::forget(self.secrets.as_ref(), &plan.id)?;
+            }
+        }
         // Zeroed and rebuilt first, so not even the encrypted pages outlive the removal, then
         // the files and their key are deleted.
         self.store().await?.erase_member_data().await?;

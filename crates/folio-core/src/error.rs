@@ -34,6 +34,9 @@ pub enum CoreError {
     /// A plan the member typed in is not usable.
     #[error("{0}")]
     InvalidPlan(String),
+    /// A plan's client secret or key is missing from the keychain.
+    #[error("the client secret or key Folio uses at this plan is missing from the system keychain: add the plan again with the one the plan's portal gave you")]
+    ClientCredentialsMissing,
     /// The demo plan is not running in this process.
     #[error("the demo plan is not running; start it from Folio's connections screen")]
     DemoNotRunning,
@@ -119,7 +122,13 @@ impl CoreError {
                 SmartError::Denied => ErrorCode::MemberDenied,
                 SmartError::AuthorizationFailed(_) => ErrorCode::AuthorizationFailed,
                 SmartError::GrantRevoked | SmartError::NoRefreshToken => ErrorCode::ReconnectNeeded,
-                SmartError::TokenRefused(_) => ErrorCode::TokenError,
+                SmartError::TokenRefused(_)
+                | SmartError::ClientRejected
+                | SmartError::ClientAssertionRejected => ErrorCode::TokenError,
+                SmartError::ClientKey(_) => ErrorCode::Internal,
+                SmartError::RegistrationUnavailable | SmartError::RegistrationRefused(_) => {
+                    ErrorCode::InvalidPlan
+                }
                 SmartError::ScopesRefused => ErrorCode::ScopesRefused,
                 SmartError::CallbackTimeout => ErrorCode::SignInTimedOut,
                 SmartError::Cancelled => ErrorCode::SignInCancelled,
@@ -139,7 +148,7 @@ impl CoreError {
             Self::PlanNotFound => ErrorCode::PlanNotFound,
             Self::ConnectionNotFound => ErrorCode::ConnectionNotFound,
             Self::RecordNotFound => ErrorCode::RecordNotFound,
-            Self::InvalidPlan(_) => ErrorCode::InvalidPlan,
+            Self::InvalidPlan(_) | Self::ClientCredentialsMissing => ErrorCode::InvalidPlan,
             Self::DemoNotRunning => ErrorCode::DemoUnavailable,
             Self::NoSignIn => ErrorCode::SignInCancelled,
             Self::ReconnectNeeded => ErrorCode::ReconnectNeeded,

@@ -12,6 +12,7 @@ pub mod api;
 mod attachments;
 pub mod browser;
 mod connections;
+mod credentials;
 mod data_dir;
 mod encryption;
 mod erase;
@@ -29,6 +30,7 @@ mod timeline;
 mod tokens;
 
 pub use connections::{DisconnectOutcome, URL_SCHEME};
+pub use credentials::{AddedPlan, NewPlan};
 pub use data_dir::{DataDir, DataDirSource, APP_IDENTIFIER, DATA_DIR_ENV};
 pub use encryption::MIN_PASSPHRASE_CHARS;
 pub use error::CoreError;

@@ -69,6 +69,9 @@ pub(crate) fn catalog() -> Result<Vec<PlanRow>, CoreError> {
                 logo: p.logo,
                 notes: p.notes,
                 is_demo: p.demo,
+                // Catalog plans ship a public client id (issue 15 §3 adds the others).
+                client_auth: "none".into(),
+                loopback_port: None,
             })
         })
         .collect()

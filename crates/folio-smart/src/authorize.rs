@@ -160,6 +160,7 @@ mod tests {
             token_endpoint: Url::parse("https://plan.example/token").unwrap(),
             revocation_endpoint: None,
             management_endpoint: None,
+            registration_endpoint: None,
             capabilities: vec![],
             scopes_supported: vec![],
             iss_parameter_supported: iss_supported,

@@ -25,6 +25,8 @@ pub struct SmartConfiguration {
     pub revocation_endpoint: Option<Url>,
     /// Where the member can manage their authorizations at the plan.
     pub management_endpoint: Option<Url>,
+    /// RFC 7591 dynamic client registration, when the plan offers it.
+    pub registration_endpoint: Option<Url>,
     /// Advertised capabilities (unknown ones are kept and ignored).
     pub capabilities: Vec<String>,
     /// Advertised scopes.
@@ -81,6 +83,7 @@ struct WellKnown {
     token_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
     management_endpoint: Option<String>,
+    registration_endpoint: Option<String>,
     #[serde(default)]
     capabilities: Vec<Value>,
     #[serde(default)]
@@ -185,6 +188,11 @@ fn from_well_known(
             .as_deref()
             .map(|u| resolve(fhir_base, u, UrlRole::Management))
             .transpose()?,
+        registration_endpoint: parsed
+            .registration_endpoint
+            .as_deref()
+            .map(|u| resolve(fhir_base, u, UrlRole::Registration))
+            .transpose()?,
         capabilities: strings(parsed.capabilities),
         scopes_supported: strings(parsed.scopes_supported),
         iss_parameter_supported: parsed
@@ -228,6 +236,9 @@ fn from_capability_statement(
             .transpose()?,
         management_endpoint: find("manage")
             .map(|u| resolve(fhir_base, u, UrlRole::Management))
+            .transpose()?,
+        registration_endpoint: find("register")
+            .map(|u| resolve(fhir_base, u, UrlRole::Registration))
             .transpose()?,
         capabilities: Vec::new(),
         scopes_supported: Vec::new(),

@@ -79,6 +79,23 @@ pub enum SmartError {
     /// The token endpoint refused the grant (`invalid_grant`): the member must sign in again.
     #[error("the plan no longer accepts this authorization; connect again")]
     GrantRevoked,
+    /// The token service refused Folio's client authentication (`invalid_client`: a wrong
+    /// secret, an unknown key, an assertion it does not accept).
+    #[error("the plan refused Folio's client credentials (the client id and the secret or key Folio was given for it): check them at the plan's developer portal, then add the plan again with the right ones")]
+    ClientRejected,
+    /// The token service refused Folio's signed client assertion (`invalid_client` for a
+    /// `private_key_jwt` client: an unknown key, a wrong audience, an expired assertion).
+    #[error("the plan refused Folio's client credentials (the signed assertion made with Folio's key for it): check that the plan holds the public key `folio plans jwks` prints for it (the JWKS the app shows), and that this computer's date and time are right")]
+    ClientAssertionRejected,
+    /// The plan offers no dynamic client registration (RFC 7591).
+    #[error("this plan does not let apps register themselves (its SMART configuration names no registration_endpoint): register Folio at the plan's developer portal, then add the plan with the client id it gives you")]
+    RegistrationUnavailable,
+    /// The plan refused to register Folio.
+    #[error("the plan refused to register Folio: {0}; register Folio at the plan's developer portal instead, then add the plan with the client id it gives you")]
+    RegistrationRefused(String),
+    /// Folio's key for a plan could not be made, read or used.
+    #[error("Folio's key for this plan cannot be used: {0}")]
+    ClientKey(String),
     /// The token endpoint refused for another reason.
     #[error("the plan's token service refused: {0}")]
     TokenRefused(String),

@@ -11,16 +11,21 @@
 //! code or a verifier, or open a login page in a webview.
 
 mod authorize;
+mod client_auth;
+mod client_key;
 mod discovery;
 mod error;
 mod fhir;
 pub mod http;
 mod loopback;
 mod pkce;
+mod registration;
 pub mod scopes;
 mod tokens;
 
 pub use authorize::{AuthorizationCode, PendingAuthorization};
+pub use client_auth::ClientAuth;
+pub use client_key::{ClientKey, ASSERTION_LIFETIME};
 pub use discovery::{discover, parse_fhir_base, DiscoverySource, SmartConfiguration};
 pub use error::{SmartError, UrlRole};
 pub use fhir::{
@@ -29,5 +34,6 @@ pub use fhir::{
 };
 pub use loopback::{Callback, LoopbackListener};
 pub use pkce::{random_state, PkcePair};
+pub use registration::{register, ClientMetadata, Registered};
 pub use tokens::{exchange_code, refresh, revoke, TokenSet};
 pub use url::Url;

@@ -57,6 +57,18 @@ impl LoopbackListener {
         })
     }
 
+    /// Listens on `127.0.0.1:{port}` exactly, for a plan whose portal registered one fixed
+    /// redirect URI (`http://127.0.0.1:{port}{path}`).
+    pub async fn bind_port(path: &str, port: u16) -> Result<Self, SmartError> {
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| SmartError::Listener(format!("port {port}: {e}")))?;
+        Ok(Self {
+            redirect_uri: format!("http://127.0.0.1:{port}{path}"),
+            listener,
+        })
+    }
+
     /// The redirect URI to send in the authorization request.
     pub fn redirect_uri(&self) -> &str {
         &self.redirect_uri

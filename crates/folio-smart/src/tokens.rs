@@ -1,4 +1,5 @@
-//! Token exchange, refresh and revocation as a public client, through the `oauth2` crate.
+//! Token exchange, refresh and revocation, through the `oauth2` crate, as a public client or
+//! with the client authentication the plan requires ([`ClientAuth`]).
 
 use std::time::{Duration, SystemTime};
 
@@ -8,16 +9,17 @@ use oauth2::basic::{
     BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthUrl, AuthorizationCode as OAuthCode, ClientId, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, ExtraTokenFields, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
-    RevocationUrl, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode as OAuthCode, ClientId, ClientSecret, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeVerifier, RedirectUrl, RefreshToken,
+    RequestTokenError, RevocationUrl, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::authorize::{truncate, AuthorizationCode, PendingAuthorization};
 use crate::error::UrlRole;
 use crate::http::{describe, read_capped, require_secure, MAX_TOKEN_RESPONSE_BYTES};
-use crate::{SmartConfiguration, SmartError};
+use crate::{ClientAuth, SmartConfiguration, SmartError};
 
 /// SMART's additions to the token response (unknown fields are ignored).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -64,6 +66,7 @@ pub struct TokenSet {
 fn client(
     config: &SmartConfiguration,
     client_id: &str,
+    auth: &ClientAuth,
     redirect_uri: Option<&str>,
 ) -> Result<SmartClient, SmartError> {
     let bad = |e: url::ParseError| SmartError::InvalidUrl(e.to_string());
@@ -77,9 +80,19 @@ fn client(
                 .revocation_endpoint
                 .clone()
                 .map(RevocationUrl::from_url),
-        )
+        );
+    c = match auth {
         // Public client: client_id in the body, no client authentication.
-        .set_auth_type(oauth2::AuthType::RequestBody);
+        ClientAuth::None => c.set_auth_type(oauth2::AuthType::RequestBody),
+        ClientAuth::SecretBasic(secret) => c
+            .set_client_secret(ClientSecret::new(secret.expose().clone()))
+            .set_auth_type(oauth2::AuthType::BasicAuth),
+        ClientAuth::SecretPost(secret) => c
+            .set_client_secret(ClientSecret::new(secret.expose().clone()))
+            .set_auth_type(oauth2::AuthType::RequestBody),
+        // client_id in the body; the assertion is added to each request.
+        ClientAuth::PrivateKeyJwt(_) => c.set_auth_type(oauth2::AuthType::RequestBody),
+    };
     if let Some(uri) = redirect_uri {
         c = c.set_redirect_uri(RedirectUrl::new(uri.to_owned()).map_err(bad)?);
     }
@@ -92,6 +105,8 @@ fn map_error<RE: std::error::Error + 'static>(
     match error {
         RequestTokenError::ServerResponse(r) => match r.error() {
             BasicErrorResponseType::InvalidGrant => SmartError::GrantRevoked,
+            // A wrong or unknown secret or key, or a method the plan does not take for Folio.
+            BasicErrorResponseType::InvalidClient => SmartError::ClientRejected,
             other => {
                 let detail = r
                     .error_description()
@@ -119,6 +134,14 @@ fn map_error<RE: std::error::Error + 'static>(
             // oauth2 reports non-JSON error bodies (e.g. a 503 page) here.
             SmartError::TokenRefused(truncate(&text))
         }
+    }
+}
+
+/// A refusal of the client's authentication, said for the method used.
+fn client_refused(error: SmartError, auth: &ClientAuth) -> SmartError {
+    match error {
+        SmartError::ClientRejected => auth.rejected(),
+        other => other,
     }
 }
 
@@ -210,19 +233,27 @@ impl<'c> oauth2::AsyncHttpClient<'c> for CappedClient {
 pub async fn exchange_code(
     http: &reqwest::Client,
     pending: &PendingAuthorization,
+    auth: &ClientAuth,
     code: AuthorizationCode,
 ) -> Result<TokenSet, SmartError> {
     let c = client(
         pending.config(),
         pending.client_id(),
+        auth,
         Some(pending.redirect_uri()),
     )?;
-    let response = c
+    let mut request = c
         .exchange_code(OAuthCode::new(code.0.into_inner()))
-        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier().to_owned()))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier().to_owned()));
+    for (name, value) in
+        auth.assertion_fields(pending.client_id(), &pending.config().token_endpoint)?
+    {
+        request = request.add_extra_param(name, value.into_inner());
+    }
+    let response = request
         .request_async(&CappedClient(http.clone()))
         .await
-        .map_err(map_error)?;
+        .map_err(|e| client_refused(map_error(e), auth))?;
     Ok(token_set(&response, pending.scopes(), None))
 }
 
@@ -232,16 +263,20 @@ pub async fn refresh(
     http: &reqwest::Client,
     config: &SmartConfiguration,
     client_id: &str,
+    auth: &ClientAuth,
     refresh_token: &Sensitive<String>,
     granted: &[String],
 ) -> Result<TokenSet, SmartError> {
-    let c = client(config, client_id, None)?;
+    let c = client(config, client_id, auth, None)?;
     let rt = RefreshToken::new(refresh_token.expose().clone());
-    let response = c
-        .exchange_refresh_token(&rt)
+    let mut request = c.exchange_refresh_token(&rt);
+    for (name, value) in auth.assertion_fields(client_id, &config.token_endpoint)? {
+        request = request.add_extra_param(name, value.into_inner());
+    }
+    let response = request
         .request_async(&CappedClient(http.clone()))
         .await
-        .map_err(map_error)?;
+        .map_err(|e| client_refused(map_error(e), auth))?;
     Ok(token_set(&response, granted, Some(refresh_token)))
 }
 
@@ -253,6 +288,7 @@ pub async fn revoke(
     http: &reqwest::Client,
     config: &SmartConfiguration,
     client_id: &str,
+    auth: &ClientAuth,
     token: &Sensitive<String>,
     is_refresh_token: bool,
 ) -> Result<bool, SmartError> {
@@ -265,20 +301,34 @@ pub async fn revoke(
     } else {
         "access_token"
     };
-    let res = http
-        .post(endpoint.clone())
-        .form(&[
-            ("token", token.expose().as_str()),
-            ("token_type_hint", hint),
-            ("client_id", client_id),
-        ])
+    let mut form = vec![
+        ("token", token.expose().clone()),
+        ("token_type_hint", hint.to_owned()),
+    ];
+    let request = auth.apply_to_form(
+        http.post(endpoint.clone()),
+        client_id,
+        &config.token_endpoint,
+        &mut form,
+    )?;
+    let res = request
+        .form(&form)
         .send()
         .await
         .map_err(|e| SmartError::Unreachable(describe(&e)))?;
     // RFC 7009 §2.2: 200 whether or not the token was still valid.
-    if res.status().is_success() {
-        Ok(true)
-    } else {
-        Err(SmartError::HttpStatus(res.status().as_u16()))
+    let status = res.status();
+    if status.is_success() {
+        return Ok(true);
+    }
+    // RFC 7009 §2.2.1: errors as in RFC 6749 §5.2; a refused client says so.
+    #[derive(Deserialize)]
+    struct OAuthError {
+        error: String,
+    }
+    let body = read_capped(res, MAX_TOKEN_RESPONSE_BYTES).await.ok();
+    match body.and_then(|b| serde_json::from_slice::<OAuthError>(&b).ok()) {
+        Some(e) if e.error == "invalid_client" => Err(auth.rejected()),
+        _ => Err(SmartError::HttpStatus(status.as_u16())),
     }
 }

@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use folio_secrets::Sensitive;
-use folio_smart::{discover, parse_fhir_base, DiscoverySource, PendingAuthorization, SmartError};
+use folio_smart::{
+    discover, parse_fhir_base, ClientAuth, DiscoverySource, PendingAuthorization, SmartError,
+};
 use serde_json::{json, Value};
 
 /// Serves `router` on 127.0.0.1 and returns its origin.
@@ -176,7 +178,7 @@ async fn token_responses_as_plans_really_send_them() {
         ("state".to_owned(), pending.state().to_owned()),
     ];
     let code = pending.accept("http://127.0.0.1:5/cb/x", &params).unwrap();
-    let t1 = folio_smart::exchange_code(&http, &pending, code)
+    let t1 = folio_smart::exchange_code(&http, &pending, &ClientAuth::None, code)
         .await
         .unwrap();
     assert_eq!(
@@ -204,7 +206,7 @@ async fn token_responses_as_plans_really_send_them() {
         assert_eq!(get("code_verifier").map(str::len), Some(43));
     }
     let rt1 = t1.refresh_token.clone().unwrap();
-    let t2 = folio_smart::refresh(&http, &conf, "folio", &rt1, &t1.scopes)
+    let t2 = folio_smart::refresh(&http, &conf, "folio", &ClientAuth::None, &rt1, &t1.scopes)
         .await
         .unwrap();
     assert_eq!(
@@ -217,6 +219,7 @@ async fn token_responses_as_plans_really_send_them() {
         &http,
         &conf,
         "folio",
+        &ClientAuth::None,
         t2.refresh_token.as_ref().unwrap(),
         &t2.scopes,
     )
@@ -231,6 +234,7 @@ async fn token_responses_as_plans_really_send_them() {
         &http,
         &conf,
         "folio",
+        &ClientAuth::None,
         &Sensitive::new("rt-2".into()),
         &t2.scopes,
     )

@@ -251,6 +251,7 @@ async fn an_endless_token_response_stops_at_its_limit_not_at_the_timeout() {
         token_endpoint: Url::parse(&format!("{origin}/token")).unwrap(),
         revocation_endpoint: None,
         management_endpoint: None,
+        registration_endpoint: None,
         capabilities: vec![],
         scopes_supported: vec![],
         iss_parameter_supported: false,
@@ -272,7 +273,8 @@ async fn an_endless_token_response_stops_at_its_limit_not_at_the_timeout() {
             ],
         )
         .unwrap();
-    let result = folio_smart::exchange_code(&http, &pending, code).await;
+    let result =
+        folio_smart::exchange_code(&http, &pending, &folio_smart::ClientAuth::None, code).await;
     match result {
         Err(folio_smart::SmartError::InvalidResponse(text)) => {
             assert!(text.contains("over"), "{text}")

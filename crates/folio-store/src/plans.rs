@@ -27,6 +27,11 @@ pub struct PlanRow {
     pub notes: Option<String>,
     /// Whether this is the built-in demo plan.
     pub is_demo: bool,
+    /// How Folio authenticates to the plan's token service: `none`, `client_secret_basic`,
+    /// `client_secret_post` or `private_key_jwt` (the secret or key is in the keychain).
+    pub client_auth: String,
+    /// A fixed loopback redirect port, when the plan's portal insists on one exact URI.
+    pub loopback_port: Option<i64>,
 }
 
 /// A connection row.
@@ -110,7 +115,8 @@ pub struct ConnectedGrant<'a> {
 }
 
 const PLAN_COLUMNS: &str =
-    "id, name, fhir_base, client_id, redirect_style, origin, logo, notes, is_demo";
+    "id, name, fhir_base, client_id, redirect_style, origin, logo, notes, is_demo, \
+    client_auth, loopback_port";
 const CONNECTION_COLUMNS: &str = "id, plan_id, patient_id, status, granted_scopes, requested_scopes, token_expires_at, \
     keychain_account, created_at, updated_at, last_synced_at, last_error_code, last_error_message, redirect_uri, source_kind, \
     bound_fhir_base, authorization_endpoint, token_endpoint, revocation_endpoint";
@@ -119,11 +125,13 @@ impl Store {
     /// Adds or updates a plan (catalog entries are refreshed on every start).
     pub async fn save_plan(&self, plan: &PlanRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO plans (id, name, fhir_base, client_id, redirect_style, origin, logo, notes, is_demo, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            "INSERT INTO plans (id, name, fhir_base, client_id, redirect_style, origin, logo, notes, is_demo, created_at,
+                 client_auth, loopback_port)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, fhir_base = excluded.fhir_base,
                  client_id = excluded.client_id, redirect_style = excluded.redirect_style,
-                 logo = excluded.logo, notes = excluded.notes, is_demo = excluded.is_demo",
+                 logo = excluded.logo, notes = excluded.notes, is_demo = excluded.is_demo,
+                 client_auth = excluded.client_auth, loopback_port = excluded.loopback_port",
         )
         .bind(&plan.id)
         .bind(&plan.name)
@@ -135,6 +143,8 @@ impl Store {
         .bind(&plan.notes)
         .bind(plan.is_demo)
         .bind(now_rfc3339())
+        .bind(&plan.client_auth)
+        .bind(plan.loopback_port)
         .execute(self.pool())
         .await?;
         Ok(())

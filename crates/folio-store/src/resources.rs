@@ -49,6 +49,8 @@ impl Store {
             logo: None,
             notes: None,
             is_demo: false,
+            client_auth: "none".into(),
+            loopback_port: None,
         })
         .await
     }
