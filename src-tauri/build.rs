@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "add_plan",
     "start_demo_plan",
     "plan_support",
+    "plan_jwks",
     "begin_connect",
     "finish_connect",
     "cancel_connect",

@@ -31,6 +31,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             plans::add_plan,
             plans::start_demo_plan,
             plans::plan_support,
+            plans::plan_jwks,
             connections::begin_connect,
             connections::finish_connect,
             connections::cancel_connect,

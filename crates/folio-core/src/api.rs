@@ -136,6 +136,49 @@ pub enum ClientAuthMethod {
     PrivateKeyJwt,
 }
 
+/// A plan the member adds in the app: the same choices as `folio plans add` (issue 15). The
+/// secret goes straight to the OS keychain; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AddPlanRequest {
+    /// Display name.
+    pub name: String,
+    /// The FHIR base URL of the plan's Patient Access API.
+    pub fhir_base: String,
+    /// The client id the plan's developer portal issued (empty when Folio registers itself).
+    pub client_id: String,
+    /// How Folio proves who it is to the plan.
+    pub client_auth: ClientAuthMethod,
+    /// The client secret, for the two secret methods.
+    pub client_secret: Option<String>,
+    /// How the plan sends the member back.
+    pub redirect: RedirectStyle,
+    /// A fixed loopback port (1 to 65535), when the portal registered one exact redirect URI.
+    pub loopback_port: Option<u32>,
+    /// Register Folio at the plan (RFC 7591) instead of using a client id from its portal.
+    pub register: bool,
+}
+
+impl std::fmt::Debug for AddPlanRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddPlanRequest")
+            .field("name", &self.name)
+            .field("client_auth", &self.client_auth)
+            .field("register", &self.register)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A plan just added, with the public JWKS to give its portal when Folio made a key for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AddedPlanView {
+    /// The plan as listed.
+    pub plan: PlanSummary,
+    /// The public JWKS (JSON text, no private part), for `private-key-jwt`.
+    pub jwks: Option<String>,
+}
+
 /// A sign-in waiting for the member in their browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -8,7 +8,7 @@ use folio_secrets::{SecretStore, Sensitive};
 use folio_smart::{ClientAuth, ClientKey};
 use folio_store::PlanRow;
 
-use crate::api::{ClientAuthMethod, PlanSummary, RedirectStyle};
+use crate::api::{AddPlanRequest, AddedPlanView, ClientAuthMethod, PlanSummary, RedirectStyle};
 use crate::CoreError;
 
 /// The longest client secret Folio keeps (portals issue 32–128 characters).
@@ -49,6 +49,40 @@ impl NewPlan {
             redirect,
             loopback_port: None,
             register: false,
+        }
+    }
+}
+
+impl TryFrom<AddPlanRequest> for NewPlan {
+    type Error = CoreError;
+
+    fn try_from(r: AddPlanRequest) -> Result<Self, CoreError> {
+        let loopback_port = r
+            .loopback_port
+            .map(|p| {
+                u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
+                    CoreError::InvalidPlan("the loopback port must be between 1 and 65535".into())
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            name: r.name,
+            fhir_base: r.fhir_base,
+            client_id: r.client_id,
+            client_auth: r.client_auth,
+            client_secret: r.client_secret.map(Sensitive::new),
+            redirect: r.redirect,
+            loopback_port,
+            register: r.register,
+        })
+    }
+}
+
+impl From<AddedPlan> for AddedPlanView {
+    fn from(added: AddedPlan) -> Self {
+        Self {
+            plan: added.plan,
+            jwks: added.jwks,
         }
     }
 }

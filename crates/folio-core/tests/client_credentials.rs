@@ -99,3 +99,33 @@ async fn a_secret_comes_with_the_secret_methods_only() {
         .unwrap_err();
     assert_eq!(port_with_link.code(), ErrorCode::InvalidPlan);
 }
+
+#[test]
+fn the_app_s_request_hides_its_secret_and_checks_its_port() {
+    use folio_core::api::AddPlanRequest;
+    let request = AddPlanRequest {
+        name: "Portal Plan".into(),
+        fhir_base: "https://plan.example/fhir".into(),
+        client_id: "c".into(),
+        client_auth: ClientAuthMethod::SecretPost,
+        client_secret: Some("portal-secret-0123456789".into()),
+        redirect: RedirectStyle::Loopback,
+        loopback_port: Some(48123),
+        register: false,
+    };
+    assert!(!format!("{request:?}").contains("portal-secret"));
+    let new = NewPlan::try_from(request.clone()).unwrap();
+    assert_eq!(new.loopback_port, Some(48123));
+    assert_eq!(
+        new.client_secret.unwrap().expose(),
+        "portal-secret-0123456789"
+    );
+    for bad in [0, 65_536] {
+        let err = NewPlan::try_from(AddPlanRequest {
+            loopback_port: Some(bad),
+            ..request.clone()
+        })
+        .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidPlan, "{bad}");
+    }
+}

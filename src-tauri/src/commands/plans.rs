@@ -1,7 +1,7 @@
 //! Plans: the catalog, plans the member adds, and the built-in demo plan.
 
-use folio_core::api::{ApiError, PlanSummary, PlanSupport, RedirectStyle};
-use folio_core::Folio;
+use folio_core::api::{AddPlanRequest, AddedPlanView, ApiError, PlanSummary, PlanSupport};
+use folio_core::{Folio, NewPlan};
 
 use crate::demo::DemoPlan;
 
@@ -12,20 +12,32 @@ pub async fn list_plans(folio: tauri::State<'_, Folio>) -> Result<Vec<PlanSummar
     folio.plans().await.map_err(ApiError::from)
 }
 
-/// Adds a plan by FHIR base URL and the client id its developer portal issued.
+/// Adds a plan by FHIR base URL and the client id its developer portal issued (or by
+/// registering Folio at it), with the client authentication it requires; a client secret goes
+/// to the OS keychain only.
 #[tauri::command]
 #[specta::specta]
 pub async fn add_plan(
     folio: tauri::State<'_, Folio>,
-    name: String,
-    fhir_base: String,
-    client_id: String,
-    redirect: RedirectStyle,
-) -> Result<PlanSummary, ApiError> {
+    request: AddPlanRequest,
+) -> Result<AddedPlanView, ApiError> {
+    let new = NewPlan::try_from(request).map_err(ApiError::from)?;
     folio
-        .add_plan(&name, &fhir_base, &client_id, redirect)
+        .add_plan_with(new)
         .await
+        .map(AddedPlanView::from)
         .map_err(ApiError::from)
+}
+
+/// The public JWKS of the key Folio made for a `private-key-jwt` plan, to paste into the
+/// plan's developer portal (no private part).
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_jwks(
+    folio: tauri::State<'_, Folio>,
+    plan_id: String,
+) -> Result<String, ApiError> {
+    folio.plan_jwks(&plan_id).await.map_err(ApiError::from)
 }
 
 /// Starts the demo plan inside Folio (once) and returns it.

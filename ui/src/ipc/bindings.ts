@@ -16,8 +16,12 @@ export const commands = {
 	unlock: (passphrase: string) => typedError<null, ApiError>(__TAURI_INVOKE("unlock", { passphrase })),
 	/**  Every plan Folio can connect to. */
 	listPlans: () => typedError<PlanSummary_Serialize[], ApiError>(__TAURI_INVOKE("list_plans")),
-	/**  Adds a plan by FHIR base URL and the client id its developer portal issued. */
-	addPlan: (name: string, fhirBase: string, clientId: string, redirect: RedirectStyle) => typedError<PlanSummary_Serialize, ApiError>(__TAURI_INVOKE("add_plan", { name, fhirBase, clientId, redirect })),
+	/**
+	 *  Adds a plan by FHIR base URL and the client id its developer portal issued (or by
+	 *  registering Folio at it), with the client authentication it requires; a client secret goes
+	 *  to the OS keychain only.
+	 */
+	addPlan: (request: AddPlanRequest_Deserialize) => typedError<AddedPlanView_Serialize, ApiError>(__TAURI_INVOKE("add_plan", { request })),
 	/**  Starts the demo plan inside Folio (once) and returns it. */
 	startDemoPlan: () => typedError<PlanSummary_Serialize, ApiError>(__TAURI_INVOKE("start_demo_plan")),
 	/**
@@ -25,6 +29,11 @@ export const commands = {
 	 *  details: what it refused or ignored, the page size it gives, in plain sentences).
 	 */
 	planSupport: (planId: string) => typedError<PlanSupport_Serialize, ApiError>(__TAURI_INVOKE("plan_support", { planId })),
+	/**
+	 *  The public JWKS of the key Folio made for a `private-key-jwt` plan, to paste into the
+	 *  plan's developer portal (no private part).
+	 */
+	planJwks: (planId: string) => typedError<string, ApiError>(__TAURI_INVOKE("plan_jwks", { planId })),
 	/**  Starts a sign-in and opens the plan's page in the member's system browser. */
 	beginConnect: (planId: string) => typedError<SignInStarted, ApiError>(__TAURI_INVOKE("begin_connect", { planId })),
 	/**  Waits for the member to finish at the plan, then stores the connection. */
@@ -80,6 +89,77 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  A plan the member adds in the app: the same choices as `folio plans add` (issue 15). The
+ *  secret goes straight to the OS keychain; `Debug` never shows it.
+ */
+export type AddPlanRequest = AddPlanRequest_Serialize | AddPlanRequest_Deserialize;
+
+/**
+ *  A plan the member adds in the app: the same choices as `folio plans add` (issue 15). The
+ *  secret goes straight to the OS keychain; `Debug` never shows it.
+ */
+export type AddPlanRequest_Deserialize = {
+	/**  Display name. */
+	name: string,
+	/**  The FHIR base URL of the plan's Patient Access API. */
+	fhirBase: string,
+	/**  The client id the plan's developer portal issued (empty when Folio registers itself). */
+	clientId: string,
+	/**  How Folio proves who it is to the plan. */
+	clientAuth: ClientAuthMethod,
+	/**  The client secret, for the two secret methods. */
+	clientSecret?: string | null,
+	/**  How the plan sends the member back. */
+	redirect: RedirectStyle,
+	/**  A fixed loopback port (1 to 65535), when the portal registered one exact redirect URI. */
+	loopbackPort?: number | null,
+	/**  Register Folio at the plan (RFC 7591) instead of using a client id from its portal. */
+	register: boolean,
+};
+
+/**
+ *  A plan the member adds in the app: the same choices as `folio plans add` (issue 15). The
+ *  secret goes straight to the OS keychain; `Debug` never shows it.
+ */
+export type AddPlanRequest_Serialize = {
+	/**  Display name. */
+	name: string,
+	/**  The FHIR base URL of the plan's Patient Access API. */
+	fhirBase: string,
+	/**  The client id the plan's developer portal issued (empty when Folio registers itself). */
+	clientId: string,
+	/**  How Folio proves who it is to the plan. */
+	clientAuth: ClientAuthMethod,
+	/**  The client secret, for the two secret methods. */
+	clientSecret: string | null,
+	/**  How the plan sends the member back. */
+	redirect: RedirectStyle,
+	/**  A fixed loopback port (1 to 65535), when the portal registered one exact redirect URI. */
+	loopbackPort: number | null,
+	/**  Register Folio at the plan (RFC 7591) instead of using a client id from its portal. */
+	register: boolean,
+};
+
+/**  A plan just added, with the public JWKS to give its portal when Folio made a key for it. */
+export type AddedPlanView = AddedPlanView_Serialize | AddedPlanView_Deserialize;
+
+/**  A plan just added, with the public JWKS to give its portal when Folio made a key for it. */
+export type AddedPlanView_Deserialize = {
+	/**  The plan as listed. */
+	plan: PlanSummary_Deserialize,
+	/**  The public JWKS (JSON text, no private part), for `private-key-jwt`. */
+	jwks?: string | null,
+};
+
+/**  A plan just added, with the public JWKS to give its portal when Folio made a key for it. */
+export type AddedPlanView_Serialize = {
+	/**  The plan as listed. */
+	plan: PlanSummary_Serialize,
+	/**  The public JWKS (JSON text, no private part), for `private-key-jwt`. */
+	jwks: string | null,
+};
+
 /**  A failure as the UI receives it: branch on `code`, show `message`. */
 export type ApiError = {
 	/**  What failed, stable across versions. */
@@ -305,6 +385,17 @@ export type ClaimYear_Serialize = {
 	/**  Currency. */
 	currency: string,
 };
+
+/**  How Folio proves who it is to a plan's token service (issue 15). */
+export type ClientAuthMethod = 
+/**  A public client: no secret (PKCE protects the sign-in). */
+"none" | 
+/**  A secret from the plan's developer portal, sent as HTTP Basic (`client_secret_basic`). */
+"secret-basic" | 
+/**  A secret from the plan's developer portal, sent in the form (`client_secret_post`). */
+"secret-post" | 
+/**  A key pair Folio makes; the plan holds the public key (`private_key_jwt`, RFC 7523). */
+"private-key-jwt";
 
 /**  Where a connection stands. */
 export type ConnectionStatus = 

@@ -24,7 +24,8 @@ import {
   type ErrorCode,
   type PlanSummary_Serialize,
   type PlanSupport_Serialize,
-  type RedirectStyle,
+  type AddPlanRequest_Deserialize,
+  type AddedPlanView_Serialize,
   type SignInStarted,
 } from "./bindings";
 
@@ -36,6 +37,7 @@ export type {
   ConnectionStatus,
   DisconnectResult,
   RedirectStyle,
+  ClientAuthMethod,
   SignInStarted,
   Preferences,
   ClaimYear,
@@ -55,6 +57,10 @@ export type {
 export type PlanSummary = PlanSummary_Serialize;
 /** A connection to a plan. */
 export type ConnectionSummary = ConnectionSummary_Serialize;
+/** A plan the member adds: the same choices as `folio plans add`. */
+export type AddPlanRequest = AddPlanRequest_Deserialize;
+/** A plan just added, with the public JWKS when Folio made a key for it. */
+export type AddedPlan = AddedPlanView_Serialize;
 /** What a plan's server supports, as Folio found out by syncing with it. */
 export type PlanSupport = PlanSupport_Serialize;
 /** What part of the timeline to show. */
@@ -144,9 +150,15 @@ export function listPlans(): Promise<PlanSummary[]> {
   return unwrap(() => commands.listPlans());
 }
 
-/** Adds a plan by FHIR base URL and client id. */
-export function addPlan(name: string, fhirBase: string, clientId: string, redirect: RedirectStyle): Promise<PlanSummary> {
-  return unwrap(() => commands.addPlan(name, fhirBase, clientId, redirect));
+/** Adds a plan by FHIR base URL and client id (or by registering Folio at it), with the client
+ * authentication it requires. A client secret goes to the OS keychain only. */
+export function addPlan(request: AddPlanRequest): Promise<AddedPlan> {
+  return unwrap(() => commands.addPlan(request));
+}
+
+/** The public JWKS (JSON text) of the key Folio made for a private-key-jwt plan. */
+export function planJwks(planId: string): Promise<string> {
+  return unwrap(() => commands.planJwks(planId));
 }
 
 /** What a plan supports (what it refused or ignored, the page size it gives), as plain

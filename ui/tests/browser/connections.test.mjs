@@ -114,7 +114,7 @@ test("adding a plan with a bad address shows the reason", async () => {
   const { page, errors } = await open(handler);
   await page.getByLabel("Name").fill("Acme Health");
   await page.getByLabel("FHIR base URL").fill("https://fhir.acme.example/r4?x=1");
-  await page.getByLabel("Client id").fill("folio");
+  await page.getByLabel("Client id", { exact: true }).fill("folio");
   await page.getByRole("button", { name: "Add plan" }).click();
   const alert = page.locator(".field-error");
   await alert.waitFor();
@@ -222,6 +222,69 @@ test("a file is imported beside the plans, has nothing to download, and can be r
   const calls = await page.evaluate(() => window.__calls);
   assert.deepEqual(calls.find((c) => c[0] === "import_history")[1], { folder: false });
   assert.deepEqual(calls.find((c) => c[0] === "disconnect")[1], { connectionId: "f-1", deleteData: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a plan that signs in with Folio's key shows its public key set, with a copy button", async () => {
+  const added = { ...demo, id: "acme-health", name: "Acme Health", fhirBase: "https://fhir.acme.example/r4", clientId: "folio-at-acme",
+    fromCatalog: false, isDemo: false, notes: null };
+  const jwks = JSON.stringify({ keys: [{ kty: "EC", crv: "P-384", alg: "ES384", use: "sig", kid: "k-1", x: "AAAA", y: "BBBB" }] }, null, 2);
+  const handler = `(() => { let asked = null; return (cmd, args) => {
+    if (cmd === "list_plans") return asked ? [${JSON.stringify(demo)}, ${JSON.stringify(added)}] : [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return [];
+    if (cmd === "add_plan") { asked = args.request; window.__asked = asked; return { plan: ${JSON.stringify(added)}, jwks: ${JSON.stringify(jwks)} }; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  await page.getByLabel("Name").fill("Acme Health");
+  await page.getByLabel("FHIR base URL").fill("https://fhir.acme.example/r4");
+  await page.getByLabel("How Folio signs in at this plan").selectOption("private-key-jwt");
+  assert.equal(await page.getByLabel("Client secret").count(), 0, "no secret asked for a key");
+  await page.getByLabel("Client id", { exact: true }).fill("folio-at-acme");
+  await page.getByRole("button", { name: "Add plan" }).click();
+  const set = page.locator(".jwks-text");
+  await set.waitFor();
+  assert.equal(await set.textContent(), jwks);
+  const asked = await page.evaluate(() => window.__asked);
+  assert.deepEqual(asked, { name: "Acme Health", fhirBase: "https://fhir.acme.example/r4", clientId: "folio-at-acme",
+    clientAuth: "private-key-jwt", clientSecret: null, redirect: "loopback", loopbackPort: null, register: false });
+  await page.getByRole("button", { name: "Copy JWKS" }).click();
+  await page.getByText("Copied.").waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), jwks);
+  await hostIdle(page);
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a plan with a client secret asks for it and sends it once, with a fixed port", async () => {
+  const handler = `(cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return [];
+    if (cmd === "add_plan") { window.__asked = args.request; throw { code: "token_error", message: "no network in this test" }; }
+    throw "unexpected " + cmd;
+  }`;
+  const { page, errors } = await open(handler);
+  await page.getByLabel("Name").fill("Portal Plan");
+  await page.getByLabel("FHIR base URL").fill("https://plan.example/fhir");
+  await page.getByLabel("How Folio signs in at this plan").selectOption("secret-basic");
+  await page.getByLabel("Client id", { exact: true }).fill("folio-at-portal");
+  await page.getByRole("button", { name: "Add plan" }).click();
+  // The browser's own check stops the form: nothing is sent without the secret.
+  assert.equal(await page.getByLabel("Client secret").evaluate((e) => e.validity.valueMissing), true);
+  await hostIdle(page);
+  assert.equal(await page.evaluate(() => window.__asked ?? null), null, "nothing sent without the secret");
+  assert.equal(await page.getByLabel("Client secret").getAttribute("type"), "password");
+  await page.getByLabel("Client secret").fill("s3cret");
+  await page.getByLabel("Fixed port (only if the portal registered one exact address)").fill("48123");
+  await page.getByRole("button", { name: "Add plan" }).click();
+  await page.locator(".field-error[data-code=token_error]").waitFor();
+  const asked = await page.evaluate(() => window.__asked);
+  assert.equal(asked.clientAuth, "secret-basic");
+  assert.equal(asked.clientSecret, "s3cret");
+  assert.equal(asked.loopbackPort, 48123);
   assert.deepEqual(errors, []);
   await page.close();
 });
