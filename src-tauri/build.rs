@@ -16,7 +16,7 @@ const COMMANDS: &[&str] = &[
     "cancel_connect",
     "list_connections",
     "disconnect",
-    "sync_connection",
+    "start_sync",
     "cancel_sync",
     "timeline",
     "record",

@@ -37,7 +37,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             connections::cancel_connect,
             connections::list_connections,
             connections::disconnect,
-            sync::sync_connection,
+            sync::start_sync,
             sync::cancel_sync,
             records::timeline,
             records::record,
@@ -52,7 +52,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             erase::remove_all_data,
             attachments::save_attachment,
         ])
-        .events(tauri_specta::collect_events![events::SyncProgressEvent])
+        .events(tauri_specta::collect_events![events::FolioEventMessage])
 }
 
 /// Where the generated bindings go, relative to this crate.
@@ -101,7 +101,9 @@ pub fn run() -> Result<(), tauri::Error> {
                 None => DataDir::platform(app.path().app_data_dir()?),
             };
             tracing::info!(source = ?data_dir.source(), "profile data folder chosen");
-            app.manage(Folio::new(data_dir)?);
+            let folio = Folio::new(data_dir)?;
+            events::forward(app.handle().clone(), &folio);
+            app.manage(folio);
             app.manage(demo::DemoPlan::default());
             #[cfg(any(target_os = "linux", windows))]
             if std::env::var_os("FOLIO_SKIP_URL_REGISTRATION").is_none() {

@@ -342,7 +342,7 @@ pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
 
     let t = Instant::now();
     let report = folio
-        .sync_connection(&connection.id, options.clone(), &|_| {})
+        .sync_connection(&connection.id, options.clone())
         .await?;
     let sync_secs = t.elapsed().as_secs_f64();
     if report
@@ -364,7 +364,6 @@ pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
                 page_size: Some(page_size),
                 ..Default::default()
             },
-            &|_| {},
         )
         .await?;
     let resync_secs = t.elapsed().as_secs_f64();

@@ -643,19 +643,40 @@ fn serde_status(status: folio_core::api::ConnectionStatus) -> &'static str {
 
 /// Syncs one connection, printing each type as it finishes; `Ok(false)` when a type failed.
 async fn sync(folio: &Folio, id: &str, options: folio_core::SyncOptions) -> anyhow::Result<bool> {
-    let report = folio
-        .sync_connection(id, options, &|p: folio_core::api::SyncProgress| {
-            if p.done {
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "  {:<22} {:>7} records in {} pages",
-                    p.resource_type,
-                    p.resources,
-                    p.pages
-                );
+    // Progress comes from Folio's event stream: each type as it finishes.
+    let mut events = folio.subscribe();
+    let this = id.to_owned();
+    let printer = tokio::spawn(async move {
+        use folio_core::api::FolioEvent;
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match events.recv().await {
+                Ok(FolioEvent::SyncProgress { progress: p, .. }) if p.done => {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "  {:<22} {:>7} records in {} pages",
+                        p.resource_type,
+                        p.resources,
+                        p.pages
+                    );
+                }
+                Ok(FolioEvent::SyncFinished { connection_id, .. }) if connection_id == this => {
+                    break
+                }
+                Err(RecvError::Closed) => break,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
             }
-        })
-        .await?;
+        }
+    });
+    let report = folio.sync_connection(id, options).await;
+    if report.is_ok() {
+        // SyncFinished is sent before the report returns: the printer has all it prints.
+        let _ = printer.await;
+    } else {
+        // A sync refused before it started sends no SyncFinished.
+        printer.abort();
+    }
+    let report = report?;
     let mut out = std::io::stdout().lock();
     let mut ok = true;
     for t in &report.types {

@@ -83,6 +83,8 @@ pub enum ErrorCode {
     WrongPassphrase,
     /// A new passphrase is too short.
     PassphraseTooShort,
+    /// That connection is already syncing: one sync per connection at a time.
+    SyncAlreadyRunning,
     /// A bug in Folio.
     Internal,
 }
@@ -418,6 +420,65 @@ pub struct SyncReport {
     pub cancelled: bool,
     /// Per type.
     pub types: Vec<TypeResult>,
+}
+
+/// A sync running now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningSync {
+    /// The run (one run may cover several connections: "sync all").
+    pub run_id: u32,
+    /// The connection it is downloading.
+    pub connection_id: String,
+}
+
+/// Something that happened in Folio, in the order it happened. The desktop shell forwards
+/// each to the window as one event; the CLI prints them.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum FolioEvent {
+    /// A sync of a connection started.
+    SyncStarted {
+        /// The run.
+        #[serde(rename = "runId")]
+        run_id: u32,
+        /// The connection.
+        #[serde(rename = "connectionId")]
+        connection_id: String,
+    },
+    /// A sync saved a page (or finished a type).
+    SyncProgress {
+        /// The run.
+        #[serde(rename = "runId")]
+        run_id: u32,
+        /// What it has done so far.
+        progress: SyncProgress,
+    },
+    /// A sync of a connection ended: its report, or why it could not run to the end.
+    SyncFinished {
+        /// The run.
+        #[serde(rename = "runId")]
+        run_id: u32,
+        /// The connection.
+        #[serde(rename = "connectionId")]
+        connection_id: String,
+        /// Per type, when the sync ran to its end (finished, failed types or cancelled).
+        report: Option<SyncReport>,
+        /// What stopped it otherwise (the plan needs the member to connect again, ...).
+        error: Option<ApiError>,
+    },
+    /// A connection's records changed (a sync saved some): screens showing them re-read.
+    RecordsChanged {
+        /// The connection whose records changed.
+        #[serde(rename = "connectionId")]
+        connection_id: String,
+    },
+    /// A connection's details changed (status, last sync): the connections list re-reads.
+    ConnectionChanged {
+        /// The connection.
+        #[serde(rename = "connectionId")]
+        connection_id: String,
+    },
 }
 
 /// What part of the timeline to show.

@@ -46,6 +46,9 @@ pub enum CoreError {
     /// The connection needs the member to sign in again.
     #[error("this plan needs you to connect again; your records are kept")]
     ReconnectNeeded,
+    /// A sync of this connection is already running.
+    #[error("this plan is already downloading; wait for it to finish or stop it")]
+    SyncAlreadyRunning,
     /// A request to a plan failed during a sync.
     #[error(transparent)]
     Sync(#[from] crate::sync_failure::SyncFailure),
@@ -153,6 +156,7 @@ impl CoreError {
             Self::NoSignIn => ErrorCode::SignInCancelled,
             Self::ReconnectNeeded => ErrorCode::ReconnectNeeded,
             Self::Sync(failure) => failure.error_code(),
+            Self::SyncAlreadyRunning => ErrorCode::SyncAlreadyRunning,
         }
     }
 }

@@ -9,27 +9,39 @@ use folio_smart::SmartConfiguration;
 use folio_store::Store;
 use tokio::sync::OnceCell;
 
-use crate::api::{AppStatus, DataDirOrigin, StorageStatus};
+use crate::api::{AppStatus, DataDirOrigin, FolioEvent, StorageStatus};
 use crate::connections::SignIns;
+use crate::sync_runs::SyncRegistry;
+
+/// Events kept for a subscriber that has not read them yet; one further behind misses the
+/// oldest (its next `recv` says how many, `Lagged`) and should re-read what it shows.
+pub const EVENT_BUFFER: usize = 1024;
 use crate::{plans, CoreError, DataDir, DataDirSource, APP_IDENTIFIER, VERSION};
 
-/// One profile of Folio: its data folder, its store, its keychain entries, and the sign-ins
-/// in progress.
+/// One profile of Folio: its data folder, its store, its keychain entries, the sign-ins and
+/// syncs in progress, and its event stream.
+///
+/// A `Folio` is a handle: clones share the one profile (every field is shared), so the core
+/// can run a sync on a task it owns ([`Folio::start_sync`]) with a clone of itself.
+#[derive(Clone)]
 pub struct Folio {
     data_dir: DataDir,
     /// The open database; `None` until first use, and again after "Remove all my data".
-    store: tokio::sync::Mutex<Option<Store>>,
+    store: Arc<tokio::sync::Mutex<Option<Store>>>,
     /// The member's passphrase, where the database key comes from one (no keychain). Kept
     /// only until the database is open.
-    passphrase: Mutex<Option<Sensitive<String>>>,
+    passphrase: Arc<Mutex<Option<Sensitive<String>>>>,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) http: HttpClient,
-    pub(crate) sign_ins: Mutex<SignIns>,
-    pub(crate) configs: Mutex<HashMap<String, SmartConfiguration>>,
-    pub(crate) token_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    pub(crate) syncs: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
+    pub(crate) sign_ins: Arc<Mutex<SignIns>>,
+    pub(crate) configs: Arc<Mutex<HashMap<String, SmartConfiguration>>>,
+    pub(crate) token_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// The syncs running now, one per connection at most.
+    pub(crate) syncs: Arc<Mutex<SyncRegistry>>,
+    /// What happened, for whoever subscribed ([`Folio::subscribe`]).
+    pub(crate) events: tokio::sync::broadcast::Sender<FolioEvent>,
     /// The member's visit before this process started, read (and replaced) once.
-    pub(crate) previous_visit: OnceCell<Option<String>>,
+    pub(crate) previous_visit: Arc<OnceCell<Option<String>>>,
 }
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> CoreError {
@@ -58,16 +70,28 @@ impl Folio {
     ) -> Result<Self, CoreError> {
         Ok(Self {
             data_dir,
-            store: tokio::sync::Mutex::new(None),
-            passphrase: Mutex::new(None),
+            store: Arc::new(tokio::sync::Mutex::new(None)),
+            passphrase: Arc::new(Mutex::new(None)),
             secrets,
             http: folio_smart::http::client()?,
-            sign_ins: Mutex::new(SignIns::default()),
-            configs: Mutex::new(HashMap::new()),
-            token_locks: Mutex::new(HashMap::new()),
-            syncs: Mutex::new(HashMap::new()),
-            previous_visit: OnceCell::new(),
+            sign_ins: Arc::new(Mutex::new(SignIns::default())),
+            configs: Arc::new(Mutex::new(HashMap::new())),
+            token_locks: Arc::new(Mutex::new(HashMap::new())),
+            syncs: Arc::new(Mutex::new(SyncRegistry::default())),
+            events: tokio::sync::broadcast::channel(EVENT_BUFFER).0,
+            previous_visit: Arc::new(OnceCell::new()),
         })
+    }
+
+    /// Everything that happens from now on (sync progress and ends, records and connections
+    /// changed), in order. The shell forwards these to the window; the CLI prints them.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FolioEvent> {
+        self.events.subscribe()
+    }
+
+    /// Sends an event to every subscriber (none listening is fine).
+    pub(crate) fn emit(&self, event: FolioEvent) {
+        let _ = self.events.send(event);
     }
 
     /// The profile's data folder.

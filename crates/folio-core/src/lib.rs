@@ -26,6 +26,7 @@ mod plan_support;
 mod plans;
 mod sync;
 mod sync_failure;
+mod sync_runs;
 mod timeline;
 mod tokens;
 
@@ -40,6 +41,7 @@ pub use folio_secrets::Sensitive;
 pub use folio_store::{crypto_ready, CIPHER_PAGE_SIZE};
 pub use sync::{SyncOptions, DEFAULT_PAGE_SIZE, LARGEST_PAGE};
 pub use sync_failure::SyncFailure;
+pub use sync_runs::{SyncRef, SyncTarget};
 
 /// Entry points for the fuzz targets in `fuzz/` (what Folio does with untrusted bytes, without
 /// the IO around it). Not an API: it may change at any time.

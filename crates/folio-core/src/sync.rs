@@ -17,7 +17,8 @@ use folio_smart::{Capabilities, FhirClient, FhirError, Url};
 use folio_store::{PageResource, SearchSupport, Store};
 use rand::RngCore;
 
-use crate::api::{SyncFailureCode, SyncProgress, SyncReport, TypeOutcome, TypeResult};
+use crate::api::{FolioEvent, SyncFailureCode, SyncProgress, SyncReport, TypeOutcome, TypeResult};
+use crate::sync_runs::RunGuard;
 use crate::{CoreError, Folio, SyncFailure};
 
 /// What Folio fetches, in this order, and how it searches for each.
@@ -571,6 +572,10 @@ struct Job<'a> {
     /// Referenced records already fetched, saved or asked for in this sync (each once).
     linked_seen: std::sync::Mutex<HashSet<(String, String)>>,
     cancel: Arc<AtomicBool>,
+    /// The run this sync belongs to (named in its events).
+    run_id: u32,
+    /// Set once a page with resources is saved (the connection's records changed).
+    saved: &'a AtomicBool,
     /// Set when a request found the plan unreachable after its retries: the types not started
     /// yet fail at once with the same reason instead of each retrying for seconds.
     unreachable: std::sync::OnceLock<String>,
@@ -767,7 +772,6 @@ impl Job<'_> {
         &self,
         slots: &tokio::sync::Semaphore,
         resource_type: &'t str,
-        report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> (&'t str, Result<PassEnd, CoreError>) {
         let _slot = slots.acquire().await;
         if self.cancel.load(Ordering::SeqCst) {
@@ -776,18 +780,14 @@ impl Job<'_> {
         if let Some(problem) = self.unreachable.get() {
             return (resource_type, Err(not_tried(problem)));
         }
-        let outcome = self.run_type(resource_type, report).await;
+        let outcome = self.run_type(resource_type).await;
         if let Err(CoreError::Sync(SyncFailure::Network(problem))) = &outcome {
             let _ = self.unreachable.set(problem.clone());
         }
         (resource_type, outcome)
     }
 
-    async fn run_type(
-        &self,
-        resource_type: &str,
-        report: &(dyn Fn(SyncProgress) + Send + Sync),
-    ) -> Result<PassEnd, CoreError> {
+    async fn run_type(&self, resource_type: &str) -> Result<PassEnd, CoreError> {
         let state = self
             .store
             .sync_state(&self.connection_id, resource_type)
@@ -800,10 +800,7 @@ impl Job<'_> {
             .and_then(|s| Some((s.next_url.clone()?, s.pass_id.clone()?)))
         {
             if let Ok(url) = Url::parse(&next) {
-                match self
-                    .walk(resource_type, &pass, url, &mut token, report)
-                    .await
-                {
+                match self.walk(resource_type, &pass, url, &mut token).await {
                     Err(CoreError::Sync(SyncFailure::NotShared(_) | SyncFailure::Rejected(_))) => {}
                     other => return other,
                 }
@@ -947,15 +944,9 @@ impl Job<'_> {
             )
             .await?;
         let page = probe?;
-        match self
-            .save(resource_type, &pass, &first, page, report)
-            .await?
-        {
-            Some(next) => {
-                self.walk(resource_type, &pass, next, &mut token, report)
-                    .await
-            }
-            None => self.finish(resource_type, report).await,
+        match self.save(resource_type, &pass, &first, page).await? {
+            Some(next) => self.walk(resource_type, &pass, next, &mut token).await,
+            None => self.finish(resource_type).await,
         }
     }
 
@@ -966,7 +957,6 @@ impl Job<'_> {
         pass_id: &str,
         mut url: Url,
         token: &mut Sensitive<String>,
-        report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<PassEnd, CoreError> {
         // Pipelined: while one page is saved, the next is fetched.
         let mut seen: HashSet<String> = HashSet::new();
@@ -977,13 +967,11 @@ impl Job<'_> {
                 return Ok(PassEnd::Cancelled);
             }
             let Some(next) = page.next.clone() else {
-                self.save(resource_type, pass_id, &url, page, report)
-                    .await?;
-                return self.finish(resource_type, report).await;
+                self.save(resource_type, pass_id, &url, page).await?;
+                return self.finish(resource_type).await;
             };
             if !seen.insert(next.to_string()) {
-                self.save(resource_type, pass_id, &url, page, report)
-                    .await?;
+                self.save(resource_type, pass_id, &url, page).await?;
                 return Err(SyncFailure::PagingLoop(
                     "the plan's pages lead back to a page already read (a paging loop)".into(),
                 )
@@ -991,7 +979,7 @@ impl Job<'_> {
             }
             let mut next_token = token.clone();
             let (saved, fetched) = tokio::join!(
-                self.save(resource_type, pass_id, &url, page, report),
+                self.save(resource_type, pass_id, &url, page),
                 self.page(&next, &mut next_token)
             );
             saved?;
@@ -1007,7 +995,6 @@ impl Job<'_> {
         pass: &str,
         url: &Url,
         page: folio_smart::Page,
-        report: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<Option<Url>, CoreError> {
         // Reading index fields (and the records the page's resources point at) is CPU work:
         // done on a blocking thread so that fetching and the other types' pages go on meanwhile.
@@ -1054,6 +1041,9 @@ impl Job<'_> {
                 bytes,
             )
             .await?;
+        if !resources.is_empty() {
+            self.saved.store(true, Ordering::SeqCst);
+        }
         let state = self
             .store
             .sync_state(&self.connection_id, resource_type)
@@ -1065,7 +1055,7 @@ impl Job<'_> {
                 )
                 .into());
             }
-            report(self.progress(&s, false));
+            self.report(&s, false);
         }
         Ok(next)
     }
@@ -1206,22 +1196,22 @@ impl Job<'_> {
         }
     }
 
-    fn progress(&self, state: &folio_store::SyncStateRow, done: bool) -> SyncProgress {
-        SyncProgress {
-            connection_id: self.connection_id.clone(),
-            resource_type: state.resource_type.clone(),
-            pages: u32::try_from(state.pages).unwrap_or(u32::MAX),
-            resources: u32::try_from(state.resources).unwrap_or(u32::MAX),
-            bytes: state.bytes as f64,
-            done,
-        }
+    /// Sends a type's progress to the event stream.
+    fn report(&self, state: &folio_store::SyncStateRow, done: bool) {
+        self.folio.emit(FolioEvent::SyncProgress {
+            run_id: self.run_id,
+            progress: SyncProgress {
+                connection_id: self.connection_id.clone(),
+                resource_type: state.resource_type.clone(),
+                pages: u32::try_from(state.pages).unwrap_or(u32::MAX),
+                resources: u32::try_from(state.resources).unwrap_or(u32::MAX),
+                bytes: state.bytes as f64,
+                done,
+            },
+        });
     }
 
-    async fn finish(
-        &self,
-        resource_type: &str,
-        report: &(dyn Fn(SyncProgress) + Send + Sync),
-    ) -> Result<PassEnd, CoreError> {
+    async fn finish(&self, resource_type: &str) -> Result<PassEnd, CoreError> {
         let marked = self
             .store
             .finish_pass(&self.connection_id, resource_type)
@@ -1234,7 +1224,7 @@ impl Job<'_> {
             .as_ref()
             .map_or(0, |s| u32::try_from(s.resources).unwrap_or(u32::MAX));
         if let Some(s) = state {
-            report(self.progress(&s, true));
+            self.report(&s, true);
         }
         Ok(PassEnd::Done {
             fetched,
@@ -1243,16 +1233,30 @@ impl Job<'_> {
     }
 }
 
+/// A connection checked and ready to sync: a plan connection that is connected.
+pub(crate) struct Prepared {
+    row: folio_store::ConnectionRow,
+    base: Url,
+}
+
+impl Prepared {
+    pub(crate) fn connection_id(&self) -> &str {
+        &self.row.id
+    }
+}
+
+/// Whether a report shows records saved or marked missing.
+fn changed_records(report: &SyncReport) -> bool {
+    report
+        .types
+        .iter()
+        .any(|t| t.fetched > 0 || t.marked_missing > 0)
+}
+
 impl Folio {
-    /// Syncs one connection. Every type is attempted; one type failing does not stop the others
-    /// and is reported with its reason. `report` receives progress after every page.
-    pub async fn sync_connection(
-        &self,
-        connection_id: &str,
-        options: SyncOptions,
-        report: &(dyn Fn(SyncProgress) + Send + Sync),
-    ) -> Result<SyncReport, CoreError> {
-        let store = &self.store().await?;
+    /// Checks that `connection_id` can sync now.
+    pub(crate) async fn prepare_sync(&self, connection_id: &str) -> Result<Prepared, CoreError> {
+        let store = self.store().await?;
         let row = store
             .connection(connection_id)
             .await?
@@ -1270,15 +1274,74 @@ impl Folio {
             .await?
             .ok_or(CoreError::PlanNotFound)?;
         let base = folio_smart::parse_fhir_base(&plan.fhir_base)?;
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.syncs
-            .lock()
-            .map_err(|_| CoreError::Internal("sync registry poisoned".into()))?
-            .insert(connection_id.to_owned(), cancel.clone());
+        Ok(Prepared { row, base })
+    }
+
+    /// Runs one registered sync with its events, `SyncStarted` first and `SyncFinished` last.
+    /// The registry entry goes with `guard`: before `SyncFinished` is sent, and on every
+    /// other way out of this future.
+    pub(crate) async fn run_registered(
+        &self,
+        prepared: Prepared,
+        guard: RunGuard,
+        options: SyncOptions,
+    ) -> Result<SyncReport, CoreError> {
+        let run_id = guard.run_id;
+        let connection_id = guard.connection_id.clone();
+        self.emit(FolioEvent::SyncStarted {
+            run_id,
+            connection_id: connection_id.clone(),
+        });
+        let saved = AtomicBool::new(false);
+        let outcome = self.sync_prepared(&prepared, &guard, &saved, options).await;
+        drop(guard);
+        let records_changed = match &outcome {
+            Ok(report) => changed_records(report) || saved.load(Ordering::SeqCst),
+            Err(_) => saved.load(Ordering::SeqCst),
+        };
+        if records_changed {
+            self.emit(FolioEvent::RecordsChanged {
+                connection_id: connection_id.clone(),
+            });
+        }
+        // Its last sync (or its status, when the plan asked to connect again) changed.
+        self.emit(FolioEvent::ConnectionChanged {
+            connection_id: connection_id.clone(),
+        });
+        let (report, error) = match &outcome {
+            Ok(r) => (Some(r.clone()), None),
+            Err(e) => (
+                None,
+                Some(crate::api::ApiError {
+                    code: e.code(),
+                    message: e.to_string(),
+                }),
+            ),
+        };
+        self.emit(FolioEvent::SyncFinished {
+            run_id,
+            connection_id,
+            report,
+            error,
+        });
+        outcome
+    }
+
+    async fn sync_prepared(
+        &self,
+        prepared: &Prepared,
+        guard: &RunGuard,
+        saved: &AtomicBool,
+        options: SyncOptions,
+    ) -> Result<SyncReport, CoreError> {
+        let store = &self.store().await?;
+        let row = &prepared.row;
+        let connection_id = row.id.as_str();
+        let cancel = guard.cancel.clone();
         let job = Job {
             folio: self,
             store,
-            client: FhirClient::new(self.http.clone(), base)
+            client: FhirClient::new(self.http.clone(), prepared.base.clone())
                 .with_max_page_bytes(options.max_page_bytes),
             connection_id: connection_id.to_owned(),
             plan_id: row.plan_id.clone(),
@@ -1289,6 +1352,8 @@ impl Folio {
             cancel: cancel.clone(),
             unreachable: std::sync::OnceLock::new(),
             large_pages_refused: AtomicBool::new(false),
+            run_id: guard.run_id,
+            saved,
         };
         let run = store.start_run(connection_id).await?;
         let granted: Vec<String> = row
@@ -1391,17 +1456,11 @@ impl Folio {
         // At most `concurrency` types in flight; a type starts as soon as another ends (no
         // waiting for the slowest of a group). The semaphore is fair: types start in order.
         let slots = tokio::sync::Semaphore::new(options.concurrency.max(1));
-        let outcomes = futures_util::future::join_all(
-            types
-                .iter()
-                .map(|t| job.run_type_in_slot(&slots, t, report)),
-        )
-        .await;
+        let outcomes =
+            futures_util::future::join_all(types.iter().map(|t| job.run_type_in_slot(&slots, t)))
+                .await;
         for (t, outcome) in outcomes {
             results.push(self.type_result(store, connection_id, t, outcome).await?);
-        }
-        if let Ok(mut s) = self.syncs.lock() {
-            s.remove(connection_id);
         }
         let fetched: u32 = results.iter().map(|r| r.fetched).sum();
         let failed: Vec<&TypeResult> = results
@@ -1501,18 +1560,6 @@ impl Folio {
                 r(TypeOutcome::Failed, 0, 0, Some(message), Some(code))
             }
         })
-    }
-
-    /// Asks a running sync to stop after its current page; `false` when none runs.
-    pub fn cancel_sync(&self, connection_id: &str) -> bool {
-        self.syncs
-            .lock()
-            .ok()
-            .and_then(|s| {
-                s.get(connection_id)
-                    .map(|c| c.store(true, Ordering::SeqCst))
-            })
-            .is_some()
     }
 
     /// The first search URL of every type a full sync of this connection would fetch, for

@@ -49,7 +49,7 @@ fn key_account(dir: &Path) -> String {
 async fn synced(e: &common::Env) -> u32 {
     let c = common::connect(e, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     e.folio.status().await.unwrap().storage.resources

@@ -61,7 +61,7 @@ async fn exports_are_valid_fhir_verbatim_with_provenance_and_never_overwrite_sil
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     for c in [&a, &b] {
         e.folio
-            .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+            .sync_connection(&c.id, SyncOptions::default())
             .await
             .unwrap();
     }
@@ -338,11 +338,7 @@ async fn a_synthea_transaction_bundle_imports_with_references_resolved() {
     assert_eq!(subject, format!("Patient/{}", sources[0].patient_id));
     // Nothing to download from a file; removing it removes its records.
     let refused = folio
-        .sync_connection(
-            &summary.connection_id,
-            folio_core::SyncOptions::default(),
-            &|_| {},
-        )
+        .sync_connection(&summary.connection_id, folio_core::SyncOptions::default())
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("imported file"));

@@ -520,10 +520,7 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
         ..SyncOptions::default()
     };
     let before = plan.served().await.len();
-    let first = folio
-        .sync_connection(&conn, options.clone(), &|_| {})
-        .await
-        .unwrap();
+    let first = folio.sync_connection(&conn, options.clone()).await.unwrap();
     let served = plan.served().await;
     let sync1: Vec<Served> = served[before..].to_vec();
     assert!(
@@ -629,10 +626,7 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
 
     // The second sync: nothing the server refused is asked again, and nothing new arrives.
     let before = plan.served().await.len();
-    let second = folio
-        .sync_connection(&conn, options, &|_| {})
-        .await
-        .unwrap();
+    let second = folio.sync_connection(&conn, options).await.unwrap();
     let sync2: Vec<Served> = plan.served().await[before..].to_vec();
     let refused2 = refused(&sync2);
     eprintln!(
@@ -675,7 +669,6 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
                 page_size: Some(3),
                 ..SyncOptions::default()
             },
-            &|_| {},
         )
         .await
         .unwrap();

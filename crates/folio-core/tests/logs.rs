@@ -130,7 +130,7 @@ async fn connect_sync_export(folio: &Arc<Folio>, secrets: &dyn SecretStore) -> V
         .unwrap();
     let mut seen = tokens(secrets, &c.id);
     folio
-        .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     seen.extend(tokens(secrets, &c.id));

@@ -61,7 +61,7 @@ async fn exports_reuse_the_fullurls_the_plan_gave() {
         .await
         .unwrap();
     folio
-        .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
 

@@ -480,7 +480,7 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
 
         let (served, refused) = (sandbox.requests_served(), sandbox.rejected_requests().len());
         let first = folio
-            .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+            .sync_connection(&c.id, SyncOptions::default())
             .await
             .unwrap();
         let sync1 = (
@@ -537,7 +537,7 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
         // The second sync: nothing the plan refused is asked again.
         let (served, refused) = (sandbox.requests_served(), sandbox.rejected_requests().len());
         let second = folio
-            .sync_connection(&c.id, SyncOptions::default(), &|_| {})
+            .sync_connection(&c.id, SyncOptions::default())
             .await
             .unwrap();
         let sync2 = (

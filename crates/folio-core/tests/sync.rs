@@ -4,9 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
-use folio_core::api::{SyncFailureCode, SyncProgress, TypeOutcome};
+use folio_core::api::{FolioEvent, SyncFailureCode, SyncProgress, TypeOutcome};
 use folio_core::SyncOptions;
 use folio_sandbox::{Faults, MemberSource, SandboxConfig};
 
@@ -59,18 +58,13 @@ async fn held(e: &Env, connection: &str) -> BTreeMap<String, i64> {
         .collect()
 }
 
-fn no_progress() -> impl Fn(SyncProgress) + Send + Sync {
-    |_| {}
-}
-
 #[tokio::test]
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn a_sync_fetches_everything_shared_and_a_resync_changes_nothing() {
     let e = env(member(900)).await;
     let c = connect(&e, "demo", &[]).await.unwrap();
     let summary = e.sandbox.members().remove(0);
-    let progress = Arc::new(Mutex::new(Vec::new()));
-    let p = progress.clone();
+    let mut events = e.folio.subscribe();
     let report = e
         .folio
         .sync_connection(
@@ -79,7 +73,6 @@ async fn a_sync_fetches_everything_shared_and_a_resync_changes_nothing() {
                 page_size: Some(50),
                 ..Default::default()
             },
-            &move |x| p.lock().unwrap().push(x),
         )
         .await
         .unwrap();
@@ -108,7 +101,12 @@ async fn a_sync_fetches_everything_shared_and_a_resync_changes_nothing() {
     for (ty, n) in &summary.counts {
         assert!(counts.get(ty).copied().unwrap_or(0) as usize <= *n, "{ty}");
     }
-    let seen: Vec<SyncProgress> = progress.lock().unwrap().clone();
+    let mut seen: Vec<SyncProgress> = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let FolioEvent::SyncProgress { progress, .. } = event {
+            seen.push(progress);
+        }
+    }
     assert!(
         seen.iter()
             .any(|p| p.resource_type == "Observation" && p.pages > 1),
@@ -118,7 +116,7 @@ async fn a_sync_fetches_everything_shared_and_a_resync_changes_nothing() {
     // Incremental: nothing changed at the plan, nothing is fetched again.
     let again = e
         .folio
-        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     let fetched: u32 = again
@@ -145,7 +143,6 @@ async fn a_sync_fetches_everything_shared_and_a_resync_changes_nothing() {
                 full: true,
                 ..Default::default()
             },
-            &no_progress(),
         )
         .await
         .unwrap();
@@ -175,7 +172,6 @@ async fn transient_faults_are_retried_and_tokens_refreshed_mid_sync() {
                 page_size: Some(40),
                 ..Default::default()
             },
-            &no_progress(),
         )
         .await
         .unwrap();
@@ -193,7 +189,7 @@ async fn transient_faults_are_retried_and_tokens_refreshed_mid_sync() {
     let c2 = connect(&clean, "demo", &[]).await.unwrap();
     let reference = clean
         .folio
-        .sync_connection(&c2.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&c2.id, SyncOptions::default())
         .await
         .unwrap();
     assert!(
@@ -223,7 +219,6 @@ async fn broken_pages_fail_their_type_only_and_the_next_sync_resumes() {
                 page_size: Some(30),
                 ..Default::default()
             },
-            &no_progress(),
         )
         .await
         .unwrap();
@@ -260,7 +255,6 @@ async fn broken_pages_fail_their_type_only_and_the_next_sync_resumes() {
                 page_size: Some(30),
                 ..Default::default()
             },
-            &no_progress(),
         )
         .await
         .unwrap();
@@ -298,7 +292,6 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
                 page_size: Some(20),
                 ..Default::default()
             },
-            &no_progress(),
         )
         .await
         .unwrap();
@@ -326,7 +319,6 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
                 max_page_bytes: 1_000_000,
                 ..Default::default()
             },
-            &no_progress(),
         )
         .await
         .unwrap();
@@ -353,7 +345,7 @@ async fn loops_oversized_pages_and_unshared_types_are_reported() {
     });
     let report = e
         .folio
-        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     let imm = report
@@ -380,11 +372,11 @@ async fn the_same_records_from_two_plans_are_linked_not_merged() {
     let a = connect(&e, "demo", &[]).await.unwrap();
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&a.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&a.id, SyncOptions::default())
         .await
         .unwrap();
     e.folio
-        .sync_connection(&b.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&b.id, SyncOptions::default())
         .await
         .unwrap();
     let (counts, linked) = e.folio.stats().await.unwrap();
@@ -441,7 +433,6 @@ async fn public_fixtures_sync_completely() {
                     page_size: Some(50),
                     ..Default::default()
                 },
-                &no_progress(),
             )
             .await
             .unwrap();
@@ -497,7 +488,7 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
     let (_other, plan) = second_plan(&e, member(600)).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&a.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&a.id, SyncOptions::default())
         .await
         .unwrap();
 
@@ -708,7 +699,7 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
     // The same member at a second plan: shared items appear once, naming the other plan.
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&b.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&b.id, SyncOptions::default())
         .await
         .unwrap();
     let both = e
@@ -750,7 +741,7 @@ async fn labs_are_listed_and_charted_on_one_scale_once_across_plans() {
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     for c in [&a, &b] {
         e.folio
-            .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+            .sync_connection(&c.id, SyncOptions::default())
             .await
             .unwrap();
     }
@@ -828,7 +819,7 @@ async fn the_overview_shows_coverage_counts_and_what_arrived_since_the_last_visi
     assert!(first.counts.is_empty() && first.coverages.is_empty());
     let c = connect(&e, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     // Same process: still compared with the visit before it.
@@ -869,7 +860,7 @@ async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_f
     let e = env(member(300)).await;
     let c = connect(&e, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     let fixtures =
@@ -977,7 +968,7 @@ async fn a_claim_links_to_its_visit_and_the_visits_clinical_records() {
     let e = env(member(400)).await;
     let c = connect(&e, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     let claims = e
@@ -1040,7 +1031,7 @@ async fn a_plan_gone_offline_is_named_and_nothing_saved_is_lost() {
     let e = env(member(300)).await;
     let c = connect(&e, "demo", &[]).await.unwrap();
     e.folio
-        .sync_connection(&c.id, SyncOptions::default(), &no_progress())
+        .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
     let before = held(&e, &c.id).await;
@@ -1056,7 +1047,7 @@ async fn a_plan_gone_offline_is_named_and_nothing_saved_is_lost() {
         full: true,
         ..Default::default()
     };
-    let outcome = folio.sync_connection(&c.id, full, &no_progress()).await;
+    let outcome = folio.sync_connection(&c.id, full).await;
     match &outcome {
         Ok(report) => {
             assert!(!report.types.is_empty());

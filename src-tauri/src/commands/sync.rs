@@ -1,41 +1,46 @@
-//! Sync: download a connection's records, with progress events; cancel.
+//! Sync: start downloading a connection's records (or every connection's) on a run folio-core
+//! owns; cancel. Progress and the end arrive as `FolioEventMessage`s.
 
-use folio_core::api::{ApiError, SyncReport};
-use folio_core::{Folio, SyncOptions};
-use tauri_specta::Event;
+use folio_core::api::ApiError;
+use folio_core::{Folio, SyncOptions, SyncRef, SyncTarget};
 
 use crate::demo::DemoPlan;
-use crate::events::SyncProgressEvent;
 
-/// Syncs one connection; progress arrives as `SyncProgressEvent`s after every page.
+/// Starts syncing one connection, or every connected plan when `connection_id` is `None`;
+/// returns the run's id at once. `syncStarted`, `syncProgress`, `recordsChanged`,
+/// `connectionChanged` and `syncFinished` follow as events.
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_connection(
-    app: tauri::AppHandle,
+pub async fn start_sync(
     folio: tauri::State<'_, Folio>,
     demo: tauri::State<'_, DemoPlan>,
-    connection_id: String,
-) -> Result<SyncReport, ApiError> {
-    let connection = folio
-        .connection(&connection_id)
-        .await
-        .map_err(ApiError::from)?;
-    demo.ensure_running_for(&folio, &connection.plan_id).await?;
-    let report = move |p| {
-        let _ = SyncProgressEvent(p).emit(&app);
+    connection_id: Option<String>,
+) -> Result<u32, ApiError> {
+    let target = match connection_id {
+        Some(id) => {
+            let connection = folio.connection(&id).await.map_err(ApiError::from)?;
+            demo.ensure_running_for(&folio, &connection.plan_id).await?;
+            SyncTarget::Connection(id)
+        }
+        None => {
+            for connection in folio.connections().await.map_err(ApiError::from)? {
+                demo.ensure_running_for(&folio, &connection.plan_id).await?;
+            }
+            SyncTarget::All
+        }
     };
     folio
-        .sync_connection(&connection_id, SyncOptions::default(), &report)
+        .start_sync(target, SyncOptions::default())
         .await
         .map_err(ApiError::from)
 }
 
-/// Asks a running sync to stop after its current page.
+/// Asks the sync of a connection to stop after its current pages.
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_sync(
     folio: tauri::State<'_, Folio>,
     connection_id: String,
 ) -> Result<bool, ApiError> {
-    Ok(folio.cancel_sync(&connection_id))
+    Ok(folio.cancel_sync(SyncRef::Connection(connection_id)))
 }

@@ -44,9 +44,13 @@ export const commands = {
 	listConnections: () => typedError<ConnectionSummary_Serialize[], ApiError>(__TAURI_INVOKE("list_connections")),
 	/**  Disconnects (revoking at the plan when offered); optionally deletes the cached records. */
 	disconnect: (connectionId: string, deleteData: boolean) => typedError<DisconnectResult, ApiError>(__TAURI_INVOKE("disconnect", { connectionId, deleteData })),
-	/**  Syncs one connection; progress arrives as `SyncProgressEvent`s after every page. */
-	syncConnection: (connectionId: string) => typedError<SyncReport_Serialize, ApiError>(__TAURI_INVOKE("sync_connection", { connectionId })),
-	/**  Asks a running sync to stop after its current page. */
+	/**
+	 *  Starts syncing one connection, or every connected plan when `connection_id` is `None`;
+	 *  returns the run's id at once. `syncStarted`, `syncProgress`, `recordsChanged`,
+	 *  `connectionChanged` and `syncFinished` follow as events.
+	 */
+	startSync: (connectionId: string | null) => typedError<number, ApiError>(__TAURI_INVOKE("start_sync", { connectionId })),
+	/**  Asks the sync of a connection to stop after its current pages. */
 	cancelSync: (connectionId: string) => typedError<boolean, ApiError>(__TAURI_INVOKE("cancel_sync", { connectionId })),
 	/**  A page of the timeline across plans, newest first. */
 	timeline: (query: TimelineQuery_Deserialize) => typedError<TimelinePage_Serialize, ApiError>(__TAURI_INVOKE("timeline", { query })),
@@ -85,7 +89,7 @@ export const commands = {
 
 /** Events */
 export const events = {
-	syncProgressEvent: makeEvent<SyncProgressEvent, SyncProgressEvent>("sync-progress-event"),
+	folioEventMessage: makeEvent<FolioEventMessage_Serialize, FolioEventMessage_Deserialize>("folio-event-message"),
 };
 
 /* Types */
@@ -605,6 +609,8 @@ export type ErrorCode =
 "wrong_passphrase" | 
 /**  A new passphrase is too short. */
 "passphrase_too_short" | 
+/**  That connection is already syncing: one sync per connection at a time. */
+"sync_already_running" | 
 /**  A bug in Folio. */
 "internal";
 
@@ -679,6 +685,102 @@ export type ExportSummary = {
 	/**  Files written. */
 	files: number,
 };
+
+/**
+ *  Something that happened in Folio, in the order it happened. The desktop shell forwards
+ *  each to the window as one event; the CLI prints them.
+ */
+export type FolioEvent = FolioEvent_Serialize | FolioEvent_Deserialize;
+
+/**
+ *  Everything folio-core reports (sync progress and ends, records and connections changed),
+ *  forwarded to the window in order as one event.
+ */
+export type FolioEventMessage = FolioEventMessage_Serialize | FolioEventMessage_Deserialize;
+
+/**
+ *  Everything folio-core reports (sync progress and ends, records and connections changed),
+ *  forwarded to the window in order as one event.
+ */
+export type FolioEventMessage_Deserialize = FolioEvent_Deserialize;
+
+/**
+ *  Everything folio-core reports (sync progress and ends, records and connections changed),
+ *  forwarded to the window in order as one event.
+ */
+export type FolioEventMessage_Serialize = FolioEvent_Serialize;
+
+/**
+ *  Something that happened in Folio, in the order it happened. The desktop shell forwards
+ *  each to the window as one event; the CLI prints them.
+ */
+export type FolioEvent_Deserialize = 
+/**  A sync of a connection started. */
+{ kind: "syncStarted"; 
+/**  The run. */
+runId: number; 
+/**  The connection. */
+connectionId: string } | 
+/**  A sync saved a page (or finished a type). */
+{ kind: "syncProgress"; 
+/**  The run. */
+runId: number; 
+/**  What it has done so far. */
+progress: SyncProgress } | 
+/**  A sync of a connection ended: its report, or why it could not run to the end. */
+{ kind: "syncFinished"; 
+/**  The run. */
+runId: number; 
+/**  The connection. */
+connectionId: string; 
+/**  Per type, when the sync ran to its end (finished, failed types or cancelled). */
+report?: SyncReport_Deserialize | null; 
+/**  What stopped it otherwise (the plan needs the member to connect again, ...). */
+error?: ApiError | null } | 
+/**  A connection's records changed (a sync saved some): screens showing them re-read. */
+{ kind: "recordsChanged"; 
+/**  The connection whose records changed. */
+connectionId: string } | 
+/**  A connection's details changed (status, last sync): the connections list re-reads. */
+{ kind: "connectionChanged"; 
+/**  The connection. */
+connectionId: string };
+
+/**
+ *  Something that happened in Folio, in the order it happened. The desktop shell forwards
+ *  each to the window as one event; the CLI prints them.
+ */
+export type FolioEvent_Serialize = 
+/**  A sync of a connection started. */
+{ kind: "syncStarted"; 
+/**  The run. */
+runId: number; 
+/**  The connection. */
+connectionId: string } | 
+/**  A sync saved a page (or finished a type). */
+{ kind: "syncProgress"; 
+/**  The run. */
+runId: number; 
+/**  What it has done so far. */
+progress: SyncProgress } | 
+/**  A sync of a connection ended: its report, or why it could not run to the end. */
+{ kind: "syncFinished"; 
+/**  The run. */
+runId: number; 
+/**  The connection. */
+connectionId: string; 
+/**  Per type, when the sync ran to its end (finished, failed types or cancelled). */
+report: SyncReport_Serialize | null; 
+/**  What stopped it otherwise (the plan needs the member to connect again, ...). */
+error: ApiError | null } | 
+/**  A connection's records changed (a sync saved some): screens showing them re-read. */
+{ kind: "recordsChanged"; 
+/**  The connection whose records changed. */
+connectionId: string } | 
+/**  A connection's details changed (status, last sync): the connections list re-reads. */
+{ kind: "connectionChanged"; 
+/**  The connection. */
+connectionId: string };
 
 /**  What an import added. */
 export type ImportSummary = {
@@ -1248,9 +1350,6 @@ export type SyncProgress = {
 	/**  This type is finished. */
 	done: boolean,
 };
-
-/**  Progress of a sync, after every page. */
-export type SyncProgressEvent = SyncProgress;
 
 /**  A finished sync. */
 export type SyncReport = SyncReport_Serialize | SyncReport_Deserialize;

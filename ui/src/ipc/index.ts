@@ -3,8 +3,7 @@
 import {
   commands,
   events,
-  type SyncProgress,
-  type SyncReport,
+  type FolioEvent_Serialize,
   type Preferences,
   type ClaimYear,
   type LabTest_Serialize,
@@ -50,9 +49,13 @@ export type {
   LabFlag,
   SyncProgress,
   SyncReport,
+  SyncFailureCode,
   TypeOutcome,
   TypeResult,
 } from "./bindings";
+/** Something that happened in Folio (a sync's start, progress and end; records or a connection
+ * changed), as the host sends it. */
+export type FolioEvent = FolioEvent_Serialize;
 /** A plan Folio can connect to. */
 export type PlanSummary = PlanSummary_Serialize;
 /** A connection to a plan. */
@@ -197,9 +200,12 @@ export function disconnect(connectionId: string, deleteData: boolean): Promise<D
   return unwrap(() => commands.disconnect(connectionId, deleteData));
 }
 
-/** Downloads a connection's records; progress arrives through `onSyncProgress`. */
-export function syncConnection(connectionId: string): Promise<SyncReport> {
-  return unwrap(() => commands.syncConnection(connectionId));
+/** Starts downloading a connection's records (or, with `null`, every connected plan's, one after
+ * another) and resolves at once to the run's id; what happens arrives through `onFolioEvent`
+ * (`syncStarted`, `syncProgress`, `recordsChanged`, `connectionChanged`, then `syncFinished`).
+ * Rejects with `sync_already_running` while that connection downloads. */
+export function startSync(connectionId: string | null): Promise<number> {
+  return unwrap(() => commands.startSync(connectionId));
 }
 
 /** Asks a running sync to stop after its current page. */
@@ -207,13 +213,30 @@ export function cancelSync(connectionId: string): Promise<boolean> {
   return unwrap(() => commands.cancelSync(connectionId));
 }
 
-/** Calls `handler` with every sync progress event; resolves to a function that stops it. */
-export async function onSyncProgress(handler: (progress: SyncProgress) => void): Promise<() => void> {
+/** Calls `handler` with every event from the host, in order; resolves to a function that stops it. */
+export async function onFolioEvent(handler: (event: FolioEvent) => void): Promise<() => void> {
   try {
-    return await events.syncProgressEvent.listen((event) => handler(event.payload));
+    return await events.folioEventMessage.listen((event) => handler(event.payload));
   } catch (error) {
     throw toFolioError(error);
   }
+}
+
+/** Listens to host events for as long as a component lives: call inside `$effect`, return what
+ * it returns (it stops listening when the component goes). */
+export function listenWhileMounted(handler: (event: FolioEvent) => void): () => void {
+  let stop: (() => void) | null = null;
+  let gone = false;
+  onFolioEvent(handler)
+    .then((unlisten) => {
+      if (gone) unlisten();
+      else stop = unlisten;
+    })
+    .catch(() => {});
+  return () => {
+    gone = true;
+    stop?.();
+  };
 }
 
 /** A page of the member's timeline, newest first. */

@@ -67,6 +67,8 @@ export function describeError(code: UiErrorCode): string {
       return "That passphrase does not open your records";
     case "passphrase_too_short":
       return "That passphrase is too short";
+    case "sync_already_running":
+      return "This plan is already downloading";
     case "internal":
       return "Something went wrong inside Folio";
     case "ipc_unavailable":

@@ -139,18 +139,19 @@ test("disconnecting asks first and says what happened", async () => {
   await page.close();
 });
 
+/** Sends a Folio event to the page, as the host forwards the core's events. */
+function emit(page, payload) {
+  return page.evaluate((p) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "folio-event-message", payload: p }), payload);
+}
+
 test("downloading records shows progress, then what arrived and what was not shared", async () => {
-  const handler = `(() => { let synced = false; return async (cmd, args) => {
+  const handler = `(() => { return async (cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
-    if (cmd === "list_connections") return [{ ...${JSON.stringify(connection)}, records: synced ? 1843 : 0 }];
-    if (cmd === "sync_connection") {
-      // The test plays the plan: it sends progress, then says when the download ends.
-      await new Promise((finish) => { window.__sync = { connectionId: args.connectionId, finish }; });
-      synced = true;
-      return { connectionId: args.connectionId, cancelled: false, types: [
-        { resourceType: "ExplanationOfBenefit", outcome: "done", fetched: 1043, markedMissing: 0, problem: null },
-        { resourceType: "Observation", outcome: "done", fetched: 800, markedMissing: 0, problem: null },
-        { resourceType: "Immunization", outcome: "not_shared", fetched: 0, markedMissing: 0, problem: "the plan does not share this type" } ] };
+    if (cmd === "list_connections") return [{ ...${JSON.stringify(connection)}, records: window.__synced ? 1843 : 0 }];
+    if (cmd === "start_sync") {
+      // The host starts the run and answers with its id; the test plays the run through events.
+      window.__sync = { connectionId: args.connectionId };
+      return 7;
     }
     throw "unexpected " + cmd;
   }; })()`;
@@ -159,40 +160,60 @@ test("downloading records shows progress, then what arrived and what was not sha
   const progress = page.getByTestId("sync-progress");
   await progress.getByText("Starting the download…").waitFor();
   await until(page, "the download was asked of the host", () => window.__sync !== undefined);
-  await page.evaluate(() => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "sync-progress-event",
-    payload: { connectionId: window.__sync.connectionId, resourceType: "Observation", pages: 4, resources: 800, bytes: 1, done: false } }));
+  await emit(page, { kind: "syncStarted", runId: 7, connectionId: "c-1" });
+  await emit(page, { kind: "syncProgress", runId: 7,
+    progress: { connectionId: "c-1", resourceType: "Observation", pages: 4, resources: 800, bytes: 1, done: false } });
   await progress.getByText("Downloading labs and vitals: 800 records so far").waitFor();
   const result = page.getByTestId("sync-result");
   assert.equal(await result.count(), 0, "no result while the download runs");
-  await page.evaluate(() => window.__sync.finish());
+  await page.evaluate(() => { window.__synced = true; });
+  await emit(page, { kind: "recordsChanged", connectionId: "c-1" });
+  await emit(page, { kind: "connectionChanged", connectionId: "c-1" });
+  await emit(page, { kind: "syncFinished", runId: 7, connectionId: "c-1", error: null, report: { connectionId: "c-1", cancelled: false, types: [
+    { resourceType: "ExplanationOfBenefit", outcome: "done", fetched: 1043, markedMissing: 0, problem: null, failure: null },
+    { resourceType: "Observation", outcome: "done", fetched: 800, markedMissing: 0, problem: null, failure: null },
+    { resourceType: "Immunization", outcome: "not_shared", fetched: 0, markedMissing: 0, problem: "the plan does not share this type", failure: "not_shared" } ] } });
   await result.waitFor();
   assert.equal(await result.textContent(), "Sync finished: the plan sent 1,843 records. Not shared by you or the plan: immunizations.");
-  assert.match(await page.getByTestId("connection").textContent(), /1,843 records on this computer/);
+  // The list is read again because the connection changed, not because a call returned.
+  await page.getByTestId("connection").getByText(/1,843 records on this computer/).waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test("a stale connection syncs when Folio opens, and several plans download together", async () => {
+test("a stale connection syncs when Folio opens, and all plans download in one run", async () => {
   const other = { ...connection, id: "c-2", planId: "acme", planName: "Acme Health", patientId: "acme-77", scopesNotGranted: [] };
   const recent = { ...other, id: "c-3", planId: "beta", planName: "Beta Health", patientId: "beta-5" };
   // A day and a minute before NOW: stale. Three hours before: fresh.
-  const handler = `(() => { const synced = []; return async (cmd, args) => {
+  const handler = `(() => { const started = []; return async (cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
     if (cmd === "list_connections") return [
       { ...${JSON.stringify(connection)}, lastSyncedAt: "2026-11-28T11:59:00Z" },
       { ...${JSON.stringify(other)}, lastSyncedAt: null },
       { ...${JSON.stringify(recent)}, lastSyncedAt: "2026-11-29T09:00:00Z" } ];
-    if (cmd === "sync_connection") { synced.push(args.connectionId); window.__synced = synced;
-      return { connectionId: args.connectionId, cancelled: false, types: [{ resourceType: "Coverage", outcome: "done", fetched: 2, markedMissing: 0, problem: null }] }; }
+    if (cmd === "start_sync") {
+      started.push(args.connectionId); window.__started = started;
+      // The run syncs its connections one after another and says so by events.
+      const emit = (payload) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "folio-event-message", payload });
+      const runId = started.length;
+      const ids = args.connectionId === null ? ["c-1", "c-2", "c-3"] : [args.connectionId];
+      void (async () => { for (const id of ids) {
+        await emit({ kind: "syncStarted", runId, connectionId: id });
+        await emit({ kind: "syncFinished", runId, connectionId: id, error: null,
+          report: { connectionId: id, cancelled: false, types: [{ resourceType: "Coverage", outcome: "done", fetched: 2, markedMissing: 0, problem: null, failure: null }] } });
+      } })();
+      return runId;
+    }
     throw "unexpected " + cmd;
   }; })()`;
   const { page, errors } = await open(handler);
   await page.getByTestId("sync-result").first().waitFor();
-  await hostIdle(page, "the list read again after the download");
-  assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1"], "only the stale one syncs by itself");
+  await hostIdle(page);
+  assert.deepEqual(await page.evaluate(() => window.__started), ["c-1"], "only the stale one syncs by itself");
+  assert.equal(await page.getByTestId("sync-result").count(), 1);
   await page.getByRole("button", { name: "Download all plans" }).click();
-  await until(page, "every plan downloaded", () => window.__synced?.length === 4);
-  assert.deepEqual(await page.evaluate(() => window.__synced), ["c-1", "c-1", "c-2", "c-3"]);
+  await until(page, "every plan downloaded", () => document.querySelectorAll("[data-testid=sync-result]").length === 3);
+  assert.deepEqual(await page.evaluate(() => window.__started), ["c-1", null], "one run for all plans");
   assert.deepEqual(errors, []);
   await page.close();
 });

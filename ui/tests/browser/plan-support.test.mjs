@@ -43,8 +43,12 @@ test("a connected plan's card says what the plan supports, and says it again aft
       const s = ${JSON.stringify(support)};
       return synced ? { ...s, sentences: [...s.sentences, "This plan ignored part of what Folio asked for without saying so (only what changed); Folio does not rely on it."] } : s;
     }
-    if (cmd === "sync_connection") { synced = true;
-      return { connectionId: args.connectionId, cancelled: false, types: [{ resourceType: "Coverage", outcome: "done", fetched: 2, markedMissing: 0, problem: null }] }; }
+    if (cmd === "start_sync") { synced = true;
+      // The host answers with the run's id; the run's end arrives as an event.
+      const emit = (payload) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "folio-event-message", payload });
+      void Promise.resolve().then(() => emit({ kind: "syncFinished", runId: 1, connectionId: args.connectionId, error: null,
+        report: { connectionId: args.connectionId, cancelled: false, types: [{ resourceType: "Coverage", outcome: "done", fetched: 2, markedMissing: 0, problem: null, failure: null }] } }));
+      return 1; }
     throw "unexpected " + cmd;
   }; })()`;
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });

@@ -244,3 +244,31 @@ test("a long history loads page by page as the member scrolls, with only the row
   assert.deepEqual(errors.filter((e) => !e.includes("unexpected record")), []);
   await page.close();
 });
+
+test("records a sync saved appear without leaving the screen (Folio's recordsChanged event)", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const handler = `(() => { window.__timelineAsked = 0; return (cmd, args) => {
+    if (cmd === "list_connections") return [];
+    if (cmd === "list_plans") return [];
+    if (cmd === "preferences") return { showSensitive: false };
+    if (cmd === "timeline") { window.__timelineAsked += 1;
+      return { items: window.__arrived ? ${JSON.stringify(items)} : ${JSON.stringify(items.slice(2))}, nextCursor: null }; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  await page.addInitScript({ content: await mockScript(handler) });
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByTestId("timeline-item").first().waitFor();
+  assert.equal(await page.getByTestId("timeline-item").count(), 1);
+  const asked = await page.evaluate(() => window.__timelineAsked);
+  // Another connection's records changed while this list shows every plan: it is read again.
+  await page.evaluate(() => { window.__arrived = true; });
+  await page.evaluate((p) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "folio-event-message", payload: p }),
+    { kind: "recordsChanged", connectionId: "c-1" });
+  await until(page, "the timeline read again", (n) => window.__timelineAsked > n, asked);
+  await until(page, "the new records shown", () => document.querySelectorAll("[data-testid=timeline-item]").length === 3);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
