@@ -1356,6 +1356,41 @@ impl Folio {
             saved,
         };
         let run = store.start_run(connection_id).await?;
+        let outcome = self
+            .sync_job(store, &job, row, run, &cancel, &options)
+            .await;
+        if let Err(e) = &outcome {
+            // A run that stopped on an error is ended too, with its code (not left "running").
+            let code = SyncFailureCode::of(e);
+            let message = e.to_string();
+            if let Err(end) = store
+                .finish_run(
+                    run,
+                    connection_id,
+                    "failed",
+                    0,
+                    Some((code.as_str(), &message)),
+                )
+                .await
+            {
+                let code = SyncFailureCode::of(&CoreError::Store(end));
+                tracing::warn!(connection = %connection_id, %code, "a failed run could not be ended");
+            }
+        }
+        outcome
+    }
+
+    /// The Patient, then every type; ends the run `run` with what happened.
+    async fn sync_job(
+        &self,
+        store: &Store,
+        job: &Job<'_>,
+        row: &folio_store::ConnectionRow,
+        run: i64,
+        cancel: &AtomicBool,
+        options: &SyncOptions,
+    ) -> Result<SyncReport, CoreError> {
+        let connection_id = row.id.as_str();
         let granted: Vec<String> = row
             .granted_scopes
             .split_whitespace()

@@ -32,19 +32,26 @@ async fn sandbox(size: usize) -> Sandbox {
 
 /// A new profile with the sandbox's member connected.
 async fn profile(sandbox: &Sandbox) -> (tempfile::TempDir, Arc<Folio>, String) {
+    let (dir, folio, c, _) = profile_with_secrets(sandbox).await;
+    (dir, folio, c)
+}
+
+async fn profile_with_secrets(
+    sandbox: &Sandbox,
+) -> (
+    tempfile::TempDir,
+    Arc<Folio>,
+    String,
+    Arc<folio_secrets::MemoryStore>,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let folio = Arc::new(
-        Folio::with_secrets(
-            DataDir::at(dir.path()),
-            Arc::new(folio_secrets::MemoryStore::default()),
-        )
-        .unwrap(),
-    );
+    let secrets = Arc::new(folio_secrets::MemoryStore::default());
+    let folio = Arc::new(Folio::with_secrets(DataDir::at(dir.path()), secrets.clone()).unwrap());
     folio.set_demo_plan_base(sandbox.fhir_base()).await.unwrap();
     let c = common::connect_plan(&folio, "demo", "demo", &[])
         .await
         .unwrap();
-    (dir, folio, c.id)
+    (dir, folio, c.id, secrets)
 }
 
 fn small_pages() -> SyncOptions {
@@ -313,4 +320,34 @@ async fn a_subscriber_receives_progress_then_records_changed_then_the_end_in_ord
     assert!(report.types.iter().all(|t| t.outcome == TypeOutcome::Done));
     let fetched: u32 = report.types.iter().map(|t| t.fetched).sum();
     assert!(fetched > 0);
+}
+
+#[tokio::test]
+async fn a_run_that_fails_part_way_is_ended_in_the_database_with_its_code() {
+    let sandbox = sandbox(60).await;
+    let (dir, folio, c, secrets) = profile_with_secrets(&sandbox).await;
+    // The plan stops taking the token after one request and refuses to refresh it.
+    sandbox.set_faults(Faults {
+        access_token_max_requests: Some(1),
+        revoke_refresh_tokens: true,
+        ..Default::default()
+    });
+    let failed = folio.sync_connection(&c, small_pages()).await;
+    assert!(
+        matches!(failed, Err(CoreError::ReconnectNeeded)),
+        "{failed:?}"
+    );
+    folio.close().await;
+    let key = common::on_disk::DbKey::from_keychain(dir.path(), secrets.as_ref());
+    let disk = common::on_disk::read_profile(dir.path(), &key).await;
+    let column = |name: &str| -> Vec<String> {
+        disk.values
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+            .collect()
+    };
+    assert_eq!(column("sync_runs.status"), ["failed"], "not left running");
+    assert_eq!(column("sync_runs.error_code"), ["reconnect_needed"]);
+    assert_eq!(column("sync_runs.finished_at").len(), 1);
 }
