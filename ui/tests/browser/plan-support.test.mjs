@@ -1,12 +1,12 @@
 // A connected plan's details in Chromium, host mocked: what the plan supports, in plain
-// sentences under its card (issue 15), asked again after a download; the screenshot in
-// docs/screenshots/plan-support.png comes from here.
+// sentences under its card (issue 15), asked again after a download. The screenshot goes to
+// artifacts/browser-plan-support.png; docs/screenshots/plan-support.png is a copy of it.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { axeViolations, hostIdle, launchBrowser, mockScript, serveDist, until } from "./harness.mjs";
 
-const screenshots = fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url));
+const artifacts = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 const plan = { id: "acme", name: "Acme Health", fhirBase: "https://fhir.acme.example/r4", clientId: "folio-desktop",
   redirect: "loopback", fromCatalog: false, isDemo: false, notes: null };
 const connection = { id: "c-7", planId: "acme", planName: "Acme Health", patientId: "acme-77", status: "connected",
@@ -67,7 +67,7 @@ test("a connected plan's card says what the plan supports, and says it again aft
   assert.match(await section.getByTestId("plan-support-checked").textContent(), /^Checked .*2026/);
   await hostIdle(page);
   assert.deepEqual(await axeViolations(page), [], "WCAG 2 AA (axe) with the plan's details");
-  await card.screenshot({ path: `${screenshots}plan-support.png` });
+  await card.screenshot({ path: `${artifacts}browser-plan-support.png` });
 
   // After a download the details are asked again and show what the sync learned.
   await page.getByRole("button", { name: "Download records" }).click();
