@@ -274,6 +274,7 @@ test("a plan that signs in with Folio's key shows its public key set, with a cop
   await page.getByRole("button", { name: "Copy JWKS" }).click();
   await page.getByText("Copied.").waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), jwks);
+  await page.screenshot({ path: `${artifacts}browser-add-plan-key.png`, fullPage: true });
   await hostIdle(page);
   assert.deepEqual(await axeViolations(page), []);
   assert.deepEqual(errors, []);
