@@ -109,6 +109,33 @@ pub struct PlanSummary {
     pub is_demo: bool,
     /// Notes for the member.
     pub notes: Option<String>,
+    /// For a real plan in Folio's catalog that Folio holds no client id for: what the member
+    /// needs to register Folio at the plan's developer portal (issue 15 §3). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub registration: Option<CatalogRegistration>,
+}
+
+/// What registering Folio at a catalog plan's developer portal takes: where, as what kind of
+/// app, and where each fact was published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogRegistration {
+    /// The plan's developer portal (shown as text: the member opens it themselves).
+    pub portal: String,
+    /// The public page(s) that publish the plan's FHIR base URL.
+    pub endpoint_source: String,
+    /// How the plan wants Folio to prove who it is.
+    pub client_auth: ClientAuthMethod,
+    /// The app type to pick at the portal: `confidential` or `public` (native).
+    pub app_type: String,
+    /// The scopes to ask for, space-separated, when the plan documents them.
+    pub scopes: Option<String>,
+    /// What the plan's documentation says about redirect addresses, if anything.
+    pub redirect_note: Option<String>,
+    /// The id the member's own entry gets when they save what the portal gave them (so the
+    /// redirect address `/cb/{id}` is known before they register).
+    pub member_plan_id: String,
 }
 
 /// How a plan sends the member back to Folio after signing in.

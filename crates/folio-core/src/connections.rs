@@ -433,6 +433,10 @@ impl Folio {
     /// cancels the previous one.
     pub async fn begin_sign_in(&self, plan_id: &str) -> Result<SignInStarted, CoreError> {
         let plan = self.plan_row(plan_id).await?;
+        // A catalog plan without a client id is a guide to registering Folio, not a client.
+        if plan.client_id.is_empty() {
+            return Err(CoreError::RegistrationNeeded);
+        }
         self.forget_configuration(plan_id);
         // The client credentials are read before the member is sent anywhere.
         let auth = credentials::client_auth(self.secrets.as_ref(), &plan)?;

@@ -37,6 +37,10 @@ pub enum CoreError {
     /// A plan's client secret or key is missing from the keychain.
     #[error("the client secret or key Folio uses at this plan is missing from the system keychain: add the plan again with the one the plan's portal gave you")]
     ClientCredentialsMissing,
+    /// A catalog plan Folio holds no client id for: the member registers Folio at the plan's
+    /// developer portal first (issue 15 §3).
+    #[error("Folio is not registered at this plan yet: register it at the plan's developer portal, then enter the client id it gives you")]
+    RegistrationNeeded,
     /// The demo plan is not running in this process.
     #[error("the demo plan is not running; start it from Folio's connections screen")]
     DemoNotRunning,
@@ -151,7 +155,9 @@ impl CoreError {
             Self::PlanNotFound => ErrorCode::PlanNotFound,
             Self::ConnectionNotFound => ErrorCode::ConnectionNotFound,
             Self::RecordNotFound => ErrorCode::RecordNotFound,
-            Self::InvalidPlan(_) | Self::ClientCredentialsMissing => ErrorCode::InvalidPlan,
+            Self::InvalidPlan(_) | Self::ClientCredentialsMissing | Self::RegistrationNeeded => {
+                ErrorCode::InvalidPlan
+            }
             Self::DemoNotRunning => ErrorCode::DemoUnavailable,
             Self::NoSignIn => ErrorCode::SignInCancelled,
             Self::ReconnectNeeded => ErrorCode::ReconnectNeeded,
