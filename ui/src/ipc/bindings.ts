@@ -246,6 +246,60 @@ export type AttachmentView_Serialize = {
 	shortened: boolean,
 };
 
+/**
+ *  What registering Folio at a catalog plan's developer portal takes: where, as what kind of
+ *  app, and where each fact was published.
+ */
+export type CatalogRegistration = CatalogRegistration_Serialize | CatalogRegistration_Deserialize;
+
+/**
+ *  What registering Folio at a catalog plan's developer portal takes: where, as what kind of
+ *  app, and where each fact was published.
+ */
+export type CatalogRegistration_Deserialize = {
+	/**  The plan's developer portal (shown as text: the member opens it themselves). */
+	portal: string,
+	/**  The public page(s) that publish the plan's FHIR base URL. */
+	endpointSource: string,
+	/**  How the plan wants Folio to prove who it is. */
+	clientAuth: ClientAuthMethod,
+	/**  The app type to pick at the portal: `confidential` or `public` (native). */
+	appType: string,
+	/**  The scopes to ask for, space-separated, when the plan documents them. */
+	scopes?: string | null,
+	/**  What the plan's documentation says about redirect addresses, if anything. */
+	redirectNote?: string | null,
+	/**
+	 *  The id the member's own entry gets when they save what the portal gave them (so the
+	 *  redirect address `/cb/{id}` is known before they register).
+	 */
+	memberPlanId: string,
+};
+
+/**
+ *  What registering Folio at a catalog plan's developer portal takes: where, as what kind of
+ *  app, and where each fact was published.
+ */
+export type CatalogRegistration_Serialize = {
+	/**  The plan's developer portal (shown as text: the member opens it themselves). */
+	portal: string,
+	/**  The public page(s) that publish the plan's FHIR base URL. */
+	endpointSource: string,
+	/**  How the plan wants Folio to prove who it is. */
+	clientAuth: ClientAuthMethod,
+	/**  The app type to pick at the portal: `confidential` or `public` (native). */
+	appType: string,
+	/**  The scopes to ask for, space-separated, when the plan documents them. */
+	scopes: string | null,
+	/**  What the plan's documentation says about redirect addresses, if anything. */
+	redirectNote: string | null,
+	/**
+	 *  The id the member's own entry gets when they save what the portal gave them (so the
+	 *  redirect address `/cb/{id}` is known before they register).
+	 */
+	memberPlanId: string,
+};
+
 /**  Billed, allowed, plan paid, member owed: `None` when the plan did not say. */
 export type ClaimAmountsView = ClaimAmountsView_Serialize | ClaimAmountsView_Deserialize;
 
@@ -1054,6 +1108,11 @@ export type PlanSummary_Deserialize = {
 	isDemo: boolean,
 	/**  Notes for the member. */
 	notes?: string | null,
+	/**
+	 *  For a real plan in Folio's catalog that Folio holds no client id for: what the member
+	 *  needs to register Folio at the plan's developer portal (issue 15 §3). Absent otherwise.
+	 */
+	registration?: CatalogRegistration_Deserialize | null,
 };
 
 /**  A plan Folio can connect to. */
@@ -1074,6 +1133,11 @@ export type PlanSummary_Serialize = {
 	isDemo: boolean,
 	/**  Notes for the member. */
 	notes: string | null,
+	/**
+	 *  For a real plan in Folio's catalog that Folio holds no client id for: what the member
+	 *  needs to register Folio at the plan's developer portal (issue 15 §3). Absent otherwise.
+	 */
+	registration?: CatalogRegistration_Serialize,
 };
 
 /**
