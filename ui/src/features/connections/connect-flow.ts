@@ -42,6 +42,7 @@ export function filterPlans(plans: readonly PlanSummary[], query: string): PlanS
 
 /** The connect button's words: the demo plan's two entries differ by how they return to Folio. */
 export function connectLabel(plan: PlanSummary): string {
+  if (plan.registration) return "Register Folio here";
   if (!plan.isDemo) return "Connect";
   return plan.redirect === "custom-scheme" ? "Try it through Folio's link" : "Try the demo plan";
 }
