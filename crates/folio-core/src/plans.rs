@@ -241,6 +241,8 @@ mod tests {
         assert_eq!(bb.client_auth, "client_secret_basic");
         let reg = summary(bb).registration.unwrap();
         assert_eq!(reg.app_type, "confidential");
+        // The redirect path the guide shows (the app's tests use the same id).
+        assert_eq!(reg.member_plan_id, "medicare-blue-button-2-0-sandbox-cms");
         assert!(reg
             .scopes
             .unwrap()

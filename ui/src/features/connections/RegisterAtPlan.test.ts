@@ -7,7 +7,7 @@ import { completeRequest, parsePort, redirectUris, type Registration } from "./r
 
 const blueButton: PlanSummary = {
   id: "cms-blue-button-sandbox",
-  name: "Medicare (CMS Blue Button 2.0), developer sandbox",
+  name: "Medicare Blue Button 2.0 sandbox (CMS)",
   fhirBase: "https://sandbox.bluebutton.cms.gov/v2/fhir",
   clientId: "",
   redirect: "custom-scheme",
@@ -21,7 +21,7 @@ const blueButton: PlanSummary = {
     appType: "confidential",
     scopes: "openid profile patient/Patient.rs patient/Coverage.rs patient/ExplanationOfBenefit.rs",
     redirectNote: null,
-    memberPlanId: "medicare-cms-blue-button-2-0-developer-sa",
+    memberPlanId: "medicare-blue-button-2-0-sandbox-cms",
   },
 };
 const humana: PlanSummary = {
@@ -77,7 +77,7 @@ describe("register-at-plan helpers", () => {
   });
 
   it("gives the redirect address of the member's own entry: Folio's link, or loopback on any or a fixed port", () => {
-    expect(redirectUris(blueButton, reg(blueButton), null)).toEqual(["health.folio.desktop:/cb/medicare-cms-blue-button-2-0-developer-sa"]);
+    expect(redirectUris(blueButton, reg(blueButton), null)).toEqual(["health.folio.desktop:/cb/medicare-blue-button-2-0-sandbox-cms"]);
     expect(redirectUris(humana, reg(humana), null)).toEqual(["http://127.0.0.1/cb/humana"]);
     expect(redirectUris(humana, reg(humana), 8765)).toEqual(["http://127.0.0.1:8765/cb/humana"]);
     expect(parsePort("")).toBeNull();
@@ -111,7 +111,7 @@ describe("RegisterAtPlan", () => {
     show(blueButton, [blueButton], saved);
     expect(target.querySelector("[data-testid=register-portal]")?.textContent).toBe("https://sandbox.bluebutton.cms.gov/");
     expect([...target.querySelectorAll("[data-testid=register-redirect]")].map((e) => e.textContent)).toEqual([
-      "health.folio.desktop:/cb/medicare-cms-blue-button-2-0-developer-sa",
+      "health.folio.desktop:/cb/medicare-blue-button-2-0-sandbox-cms",
     ]);
     expect(target.querySelector("[data-testid=register-app-type]")?.textContent).toMatch(/confidential app: the portal gives you a client id and a client secret/);
     expect(target.querySelector("[data-testid=register-scopes]")?.textContent).toContain("patient/ExplanationOfBenefit.rs");
