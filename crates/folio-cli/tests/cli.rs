@@ -50,8 +50,8 @@ fn status_uses_the_data_dir_flag_over_the_environment() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("(from Flag)"), "{text}");
     assert!(
-        text.contains("plans 2, connections 0, records 0"),
-        "the catalog's demo plan (its two entries), nothing else: {text}"
+        text.contains("plans 6, connections 0, records 0"),
+        "the catalog: the demo plan's two entries and four real plans to register Folio at, nothing else: {text}"
     );
     assert!(flag_dir.path().join("folio.db").is_file());
     assert!(

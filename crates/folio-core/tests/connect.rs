@@ -346,8 +346,8 @@ async fn plans_that_cannot_be_used_say_why() {
     let plans = folio.plans().await.unwrap();
     assert_eq!(
         plans.len(),
-        4,
-        "the demo plan's two entries (loopback and Folio's link), plus the two added"
+        8,
+        "the demo plan's two entries (loopback and Folio's link), the catalog's four real plans, plus the two added"
     );
     assert!(
         plans[0].is_demo && plans[1].is_demo,
