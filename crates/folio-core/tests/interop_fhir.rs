@@ -19,9 +19,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
+mod oidc_plan;
+
 use folio_core::api::{ConnectionStatus, RedirectStyle, TypeOutcome};
 use folio_core::{DataDir, Folio, SyncOptions};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use oidc_plan::{param, Member};
 use serde_json::Value;
 use url::Url;
 
@@ -188,144 +190,6 @@ impl Drop for Harness {
             eprintln!("--- fhir-plan.mjs stderr ---\n{}", self.log());
         }
     }
-}
-
-/// The member in the system browser: follows the plan's redirects one by one, keeps the plan's
-/// cookies, fills in the login form (any login and password) and the consent form.
-struct Member {
-    http: reqwest::Client,
-    plan: url::Origin,
-    cookies: Vec<(String, String)>,
-}
-
-impl Member {
-    fn new(issuer: &str) -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
-            plan: Url::parse(issuer).unwrap().origin(),
-            cookies: Vec::new(),
-        }
-    }
-
-    /// Sends a request to the plan with its cookies, and keeps the ones it sets.
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> reqwest::Response {
-        let request = if self.cookies.is_empty() {
-            request
-        } else {
-            let jar: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect();
-            request.header(COOKIE, jar.join("; "))
-        };
-        let res = request.send().await.expect("the plan answers");
-        for header in res.headers().get_all(SET_COOKIE) {
-            let Ok(text) = header.to_str() else { continue };
-            let mut parts = text.split(';').map(str::trim);
-            let Some((name, value)) = parts.next().and_then(|nv| nv.split_once('=')) else {
-                continue;
-            };
-            let expired = value.is_empty()
-                || parts.any(|a| {
-                    let a = a.to_ascii_lowercase();
-                    a == "max-age=0" || a.starts_with("expires=thu, 01 jan 1970")
-                });
-            self.cookies.retain(|(n, _)| n != name);
-            if !expired {
-                self.cookies.push((name.to_owned(), value.to_owned()));
-            }
-        }
-        res
-    }
-
-    /// Opens the authorize URL, signs in, consents, and returns the URL the plan sends the
-    /// browser back to (Folio's loopback redirect) without opening it.
-    async fn sign_in_and_consent(&mut self, authorize_url: &Url, redirect_uri: &str) -> Url {
-        let back_to_folio = format!("{redirect_uri}?");
-        let mut url = authorize_url.clone();
-        for _ in 0..16 {
-            if url.as_str().starts_with(&back_to_folio) {
-                return url;
-            }
-            assert_eq!(
-                url.origin(),
-                self.plan,
-                "the member stays at the plan until sent back"
-            );
-            let request = self.http.get(url.clone());
-            let res = self.send(request).await;
-            if res.status().is_redirection() {
-                url = next(&url, &res);
-                continue;
-            }
-            let status = res.status();
-            let page = res.text().await.unwrap();
-            assert!(
-                status.is_success(),
-                "{status} at {}: {page:.2000}",
-                url.path()
-            );
-            let form: &[(&str, &str)] = if page.contains(r#"name="prompt" value="login""#) {
-                &[
-                    ("prompt", "login"),
-                    ("login", "interop-member"),
-                    ("password", "any"),
-                ]
-            } else if page.contains(r#"name="prompt" value="consent""#) {
-                &[("prompt", "consent")]
-            } else {
-                panic!(
-                    "neither a login nor a consent form at {}: {page:.2000}",
-                    url.path()
-                );
-            };
-            let action = form_action(&page).map_or_else(|| url.clone(), |a| url.join(&a).unwrap());
-            let request = self.http.post(action).form(form);
-            let res = self.send(request).await;
-            assert!(
-                res.status().is_redirection(),
-                "the form was refused: {}",
-                res.status()
-            );
-            url = next(&url, &res);
-        }
-        panic!("the plan never sent the member back to Folio");
-    }
-
-    /// Opens Folio's loopback redirect (no plan cookies go there) and returns the page shown.
-    async fn open_loopback(&self, url: &Url) -> Result<String, reqwest::Error> {
-        self.http.get(url.clone()).send().await?.text().await
-    }
-}
-
-fn next(from: &Url, res: &reqwest::Response) -> Url {
-    let to = res.headers().get(LOCATION).and_then(|v| v.to_str().ok());
-    let to = to.unwrap_or_else(|| panic!("{} without a Location at {}", res.status(), from.path()));
-    from.join(to).unwrap()
-}
-
-/// The `action` of the page's form, HTML-unescaped.
-fn form_action(page: &str) -> Option<String> {
-    let rest = &page[page.find("<form")?..];
-    let rest = &rest[rest.find("action=\"")? + "action=\"".len()..];
-    let action = &rest[..rest.find('"')?];
-    Some(
-        action
-            .replace("&#x2F;", "/")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&"),
-    )
-}
-
-fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 /// Adds the plan, signs the member in and connects: the connection's id.
