@@ -1,7 +1,12 @@
 //! The independent authorization server of the interop tests (`tests/interop/oidc-plan.mjs`,
 //! npm `oidc-provider` configured as a health plan) and the member who signs in at it: shared
-//! by `interop_oidc.rs` and `interop_client_auth.rs`.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+//! by `interop_oidc.rs`, `interop_client_auth.rs` and (the member) `interop_fhir.rs`.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr
+)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
