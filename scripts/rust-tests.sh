@@ -40,8 +40,29 @@ dbus-run-session -- bash -c '
   set -euo pipefail
   export XDG_DATA_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d)
   chmod 700 "$XDG_RUNTIME_DIR"
-  eval "$(printf folio-ci-keyring | gnome-keyring-daemon --unlock --components=secrets)"
-  export GNOME_KEYRING_CONTROL
+  # The keyring runs in the foreground of this session, so its log is kept and its end is seen:
+  # if it dies during the tests (it crashed once in CI, a GLib trap, with its stderr lost), the
+  # run says so and shows what it wrote, instead of only the keychain errors that follow.
+  source scripts/wait-until.sh
+  keyring_log=$(mktemp)
+  printf folio-ci-keyring | gnome-keyring-daemon --foreground --unlock --components=secrets \
+    >/dev/null 2>"$keyring_log" &
+  keyring=$!
+  secrets_owned() {
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
+      | grep -q "boolean true"
+  }
+  wait_until 10 "gnome-keyring-daemon on the session bus" secrets_owned
   n=$1; shift
-  cargo test "${@:1:$n}" -- --include-ignored "${@:$((n + 1))}"
+  status=0
+  cargo test "${@:1:$n}" -- --include-ignored "${@:$((n + 1))}" || status=$?
+  if ! kill -0 "$keyring" 2>/dev/null; then
+    wait "$keyring" && code=0 || code=$?
+    echo "gnome-keyring-daemon ended during the tests (exit $code); what it wrote:" >&2
+    cat "$keyring_log" >&2
+    [ "$status" -ne 0 ] || status=1
+  fi
+  kill "$keyring" 2>/dev/null || true
+  exit "$status"
 ' _ "${#cargo_args[@]}" "${cargo_args[@]}" "$@"
