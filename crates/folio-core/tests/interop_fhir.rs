@@ -20,10 +20,12 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 mod oidc_plan;
+mod oracle;
 
 use folio_core::api::{ConnectionStatus, RedirectStyle, TypeOutcome};
 use folio_core::{DataDir, Folio, SyncOptions};
 use oidc_plan::{param, Member};
+use oracle::{linked_paths, refs_at, SEARCHED};
 use serde_json::Value;
 use url::Url;
 
@@ -31,26 +33,6 @@ use url::Url;
 const CLIENT_ID: &str = "folio-desktop";
 const PLAN_NAME: &str = "FHIR Test Plan";
 const PLAN_ID: &str = "fhir-test-plan";
-
-/// The types Folio searches (its sync's list) and the Patient it reads.
-const SEARCHED: &[&str] = &[
-    "Patient",
-    "Coverage",
-    "ExplanationOfBenefit",
-    "Encounter",
-    "Condition",
-    "Observation",
-    "DiagnosticReport",
-    "MedicationRequest",
-    "Immunization",
-    "AllergyIntolerance",
-    "Procedure",
-    "DocumentReference",
-    "CarePlan",
-    "Goal",
-    "Device",
-    "MedicationDispense",
-];
 
 fn interop_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
@@ -245,48 +227,6 @@ fn key(r: &Value) -> (String, String) {
         r["resourceType"].as_str().unwrap().to_owned(),
         r["id"].as_str().unwrap().to_owned(),
     )
-}
-
-/// References at the end of a path of element names (arrays walked), written out here rather
-/// than taken from folio-fhir so the test does not check the helper against itself.
-fn refs_at<'a>(v: &'a Value, path: &[&str], out: &mut Vec<&'a str>) {
-    match v {
-        Value::Array(items) => items.iter().for_each(|i| refs_at(i, path, out)),
-        Value::Object(m) => match path.split_first() {
-            Some((first, rest)) => {
-                if let Some(c) = m.get(*first) {
-                    refs_at(c, rest, out)
-                }
-            }
-            None => out.extend(m.get("reference").and_then(Value::as_str)),
-        },
-        _ => {}
-    }
-}
-
-/// What a member needs to read a record: a claim's patient, provider, insurer, care team,
-/// facility, coverage and payee; a visit's people, place and provider; a prescription's
-/// medication; a coverage's payor.
-fn linked_paths(ty: &str) -> &'static [&'static [&'static str]] {
-    match ty {
-        "ExplanationOfBenefit" => &[
-            &["patient"],
-            &["provider"],
-            &["insurer"],
-            &["careTeam", "provider"],
-            &["facility"],
-            &["insurance", "coverage"],
-            &["payee", "party"],
-        ],
-        "Encounter" => &[
-            &["participant", "individual"],
-            &["serviceProvider"],
-            &["location", "location"],
-        ],
-        "MedicationRequest" => &[&["medicationReference"]],
-        "Coverage" => &[&["payor"]],
-        _ => &[],
-    }
 }
 
 /// The records the member should hold: theirs among the types Folio searches, and what those

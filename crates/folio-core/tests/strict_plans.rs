@@ -11,32 +11,14 @@ use std::sync::Arc;
 use folio_core::api::{PlanSupport, TypeOutcome};
 use folio_core::{DataDir, Folio, SyncOptions};
 use folio_sandbox::{Faults, MemberSource, Sandbox, SandboxConfig, StrictServer};
+use oracle::{linked_paths, refs_at, SEARCHED};
 use serde_json::Value;
 
 mod common;
+mod oracle;
 
 const SEED: u64 = 31;
 const SIZE: usize = 260;
-
-/// The types Folio searches (its sync's list) and the Patient it reads.
-const SEARCHED: &[&str] = &[
-    "Patient",
-    "Coverage",
-    "ExplanationOfBenefit",
-    "Encounter",
-    "Condition",
-    "Observation",
-    "DiagnosticReport",
-    "MedicationRequest",
-    "Immunization",
-    "AllergyIntolerance",
-    "Procedure",
-    "DocumentReference",
-    "CarePlan",
-    "Goal",
-    "Device",
-    "MedicationDispense",
-];
 
 /// US Core's Observation categories, as Folio asks for them when a plan requires one.
 const OBSERVATION_CATEGORIES: &[&str] = &[
@@ -69,45 +51,6 @@ fn sensitive(r: &Value) -> bool {
             })
         })
     })
-}
-
-/// References at the end of a path of element names (arrays walked), written out here rather
-/// than taken from folio-fhir so the test does not check the helper against itself.
-fn refs_at<'a>(v: &'a Value, path: &[&str], out: &mut Vec<&'a str>) {
-    match v {
-        Value::Array(items) => items.iter().for_each(|i| refs_at(i, path, out)),
-        Value::Object(m) => match path.split_first() {
-            Some((first, rest)) => {
-                if let Some(c) = m.get(*first) {
-                    refs_at(c, rest, out)
-                }
-            }
-            None => out.extend(m.get("reference").and_then(Value::as_str)),
-        },
-        _ => {}
-    }
-}
-
-fn linked_paths(ty: &str) -> &'static [&'static [&'static str]] {
-    match ty {
-        "ExplanationOfBenefit" => &[
-            &["patient"],
-            &["provider"],
-            &["insurer"],
-            &["careTeam", "provider"],
-            &["facility"],
-            &["insurance", "coverage"],
-            &["payee", "party"],
-        ],
-        "Encounter" => &[
-            &["participant", "individual"],
-            &["serviceProvider"],
-            &["location", "location"],
-        ],
-        "MedicationRequest" => &[&["medicationReference"]],
-        "Coverage" => &[&["payor"]],
-        _ => &[],
-    }
 }
 
 /// What the member (who withheld sensitive records at consent) should hold after a sync,
