@@ -432,24 +432,28 @@ fn issue(state: &AppState, auth: &mut AuthStore, grant_id: &str) -> Response {
     let Some(grant) = auth.grants.get(grant_id).cloned() else {
         return internal();
     };
+    let faults = state.faults();
+    let lifetime = faults
+        .access_token_lifetime_secs
+        .map_or(state.ttl, Duration::from_secs);
     let access_token = random_token();
     auth.access.insert(
         access_token.clone(),
         Access {
             grant: grant_id.to_owned(),
-            expires: Instant::now() + state.ttl,
+            expires: Instant::now() + lifetime,
             requests: 0,
         },
     );
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
-        "expires_in": state.ttl.as_secs(),
+        "expires_in": faults.expires_in_secs.unwrap_or(lifetime.as_secs()),
         "scope": grant.scopes.join(" "),
-        "patient": state.faults().token_patient.unwrap_or_else(|| state.members[grant.member].patient_id.clone()),
+        "patient": faults.token_patient.unwrap_or_else(|| state.members[grant.member].patient_id.clone()),
         "need_patient_banner": false,
     });
-    if grant.scopes.iter().any(|s| s == "offline_access") {
+    if !faults.no_refresh_token && grant.scopes.iter().any(|s| s == "offline_access") {
         let refresh_token = random_token();
         auth.refresh.insert(
             refresh_token.clone(),

@@ -24,6 +24,15 @@ pub struct Faults {
     pub access_token_max_requests: Option<u32>,
     /// Every refresh is refused with `invalid_grant` (the plan revoked the grant).
     pub revoke_refresh_tokens: bool,
+    /// Token answers carry no `refresh_token`, even when `offline_access` was granted (a plan
+    /// that never renews access: the member signs in again when it ends).
+    pub no_refresh_token: bool,
+    /// Access tokens issued from now on work this many seconds (and `expires_in` says so),
+    /// instead of the run's configured lifetime: a plan whose access lasts minutes.
+    pub access_token_lifetime_secs: Option<u64>,
+    /// Token answers say this in `expires_in`, whatever the real lifetime (a plan whose tokens
+    /// outlive, or die before, what it says).
+    pub expires_in_secs: Option<u64>,
     /// The token endpoint answers 503.
     pub token_endpoint_down: bool,
     /// The token endpoint waits this long before it reads a request (a slow plan; two

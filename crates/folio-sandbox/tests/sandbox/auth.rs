@@ -376,3 +376,37 @@ async fn token_faults_refuse_refresh_and_take_the_endpoint_down() {
         "the grant stays revoked"
     );
 }
+
+#[tokio::test]
+async fn a_plan_can_give_no_refresh_token_and_access_that_lasts_as_long_as_it_is_told() {
+    let sb = support::start(SandboxConfig::default()).await;
+    // Offline access granted, yet no refresh token; access said to last ten minutes.
+    sb.set_faults(Faults {
+        no_refresh_token: true,
+        access_token_lifetime_secs: Some(600),
+        ..Default::default()
+    });
+    let t = connect(&sb, &Consent::default()).await;
+    assert!(t["scope"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .any(|s| s == "offline_access"));
+    assert!(t.get("refresh_token").is_none(), "{t}");
+    assert_eq!(t["expires_in"], 600);
+    let at = t["access_token"].as_str().unwrap();
+    assert_eq!(fhir(&sb, at, "Coverage").await.status(), 200);
+
+    // Access that has already ended when it is issued: refused from the first request, while
+    // the answer says it lasts a minute (a plan whose tokens die before what it says).
+    sb.set_faults(Faults {
+        access_token_lifetime_secs: Some(0),
+        expires_in_secs: Some(60),
+        ..Default::default()
+    });
+    let t = connect(&sb, &Consent::default()).await;
+    assert_eq!(t["expires_in"], 60);
+    assert!(t["refresh_token"].is_string(), "refresh tokens are back");
+    let at = t["access_token"].as_str().unwrap();
+    assert_eq!(fhir(&sb, at, "Coverage").await.status(), 401);
+}
