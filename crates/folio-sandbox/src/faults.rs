@@ -18,7 +18,9 @@ pub struct Faults {
     pub server_error_status: Option<u16>,
     /// Every Nth FHIR response is cut off mid-body and the connection dropped.
     pub drop_connection_every: Option<u32>,
-    /// Every FHIR response waits this long first.
+    /// Every FHIR response waits this long first: the latency knob (a real plan adds 100–500
+    /// ms to every response; `folio-sandbox --latency-ms`). Requests in flight wait side by
+    /// side, as they would over a slow network, not one after another.
     pub slow_ms: u64,
     /// An access token stops working (401) after this many FHIR requests.
     pub access_token_max_requests: Option<u32>,
@@ -74,7 +76,8 @@ pub struct StrictServer {
     pub reject_last_updated: bool,
     /// `_count` is ignored: pages hold the server's default size.
     pub ignore_count: bool,
-    /// `_count` above this is lowered to it.
+    /// `_count` above this is lowered to it: the page cap (real plans cap pages at 50–100;
+    /// `folio-sandbox --max-count`).
     pub max_count: Option<u32>,
     /// `next` links are relative to the FHIR base (`_page/…`) instead of absolute.
     pub relative_links: bool,

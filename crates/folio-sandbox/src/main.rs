@@ -28,6 +28,14 @@ struct Args {
     /// Faults to start with, as JSON (see `Faults`), e.g. '{"rate_limit_every":5,"retry_after_secs":1}'.
     #[arg(long)]
     faults: Option<String>,
+    /// Latency knob: milliseconds added to every FHIR response, as a real plan's 100–500 ms
+    /// (the faults' `slow_ms`; beats --faults).
+    #[arg(long, value_name = "MS")]
+    latency_ms: Option<u64>,
+    /// Page cap: a search's `_count` above this is lowered to it, as real plans cap pages at
+    /// 50–100 (the faults' `strict.max_count`; beats --faults).
+    #[arg(long, value_name = "N")]
+    max_count: Option<u32>,
 }
 
 #[tokio::main]
@@ -58,6 +66,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(json) = args.faults {
         config.faults = serde_json::from_str::<Faults>(&json)?;
+    }
+    if let Some(ms) = args.latency_ms {
+        config.faults.slow_ms = ms;
+    }
+    if let Some(cap) = args.max_count {
+        config.faults.strict.max_count = Some(cap);
     }
     let sandbox = Sandbox::start(config).await?;
     let mut out = std::io::stdout().lock();

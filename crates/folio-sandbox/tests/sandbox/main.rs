@@ -5,5 +5,6 @@ mod auth;
 mod faults;
 mod fhir;
 mod gate;
+mod latency;
 mod strict;
 mod support;
