@@ -104,6 +104,16 @@ pub struct StrictServer {
     /// FHIR base the searches go to, as a server behind a proxy or with a canonical records
     /// host does.
     pub full_url_base: Option<String>,
+    /// `Provenance?target=…` answers 400 (a server without that search).
+    pub reject_provenance_target: bool,
+    /// The CapabilityStatement does not declare Provenance's `target` search (whether or not
+    /// it works).
+    pub undeclare_provenance_target: bool,
+    /// Any search with `_id` answers 400 (records are only read one by one).
+    pub reject_id_search: bool,
+    /// `patient` matches only as a reference (`patient=Patient/<id>`); a bare id matches
+    /// nothing, as Medplum's repository does.
+    pub patient_reference_only: bool,
 }
 
 impl StrictServer {
@@ -116,6 +126,17 @@ impl StrictServer {
     /// Whether it declares `_revinclude`.
     pub(crate) fn declares_revinclude(&self) -> bool {
         self.overstate_capabilities || !self.reject_revinclude
+    }
+
+    /// Whether it declares Provenance's `target` search.
+    pub(crate) fn declares_provenance_target(&self) -> bool {
+        !self.undeclare_provenance_target
+            && (self.overstate_capabilities || !self.reject_provenance_target)
+    }
+
+    /// Whether it declares `_id` searches.
+    pub(crate) fn declares_id_search(&self) -> bool {
+        self.overstate_capabilities || !self.reject_id_search
     }
 
     /// Whether it declares `_lastUpdated`.
@@ -175,5 +196,14 @@ mod tests {
         s.overstate_capabilities = true;
         assert!(s.declares_include("ExplanationOfBenefit:*"));
         assert!(s.declares_revinclude() && s.declares_last_updated());
+        let mut p = StrictServer {
+            reject_provenance_target: true,
+            ..Default::default()
+        };
+        assert!(!p.declares_provenance_target());
+        p.overstate_capabilities = true;
+        assert!(p.declares_provenance_target());
+        p.undeclare_provenance_target = true;
+        assert!(!p.declares_provenance_target());
     }
 }

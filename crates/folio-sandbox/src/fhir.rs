@@ -48,10 +48,13 @@ pub async fn metadata(State(state): State<Arc<AppState>>) -> Response {
     let resources: Vec<serde_json::Value> = types
         .iter()
         .map(|t| {
-            let mut params = vec![
-                json!({"name": "_id", "type": "token"}),
-                json!({"name": "patient", "type": "reference"}),
-            ];
+            let mut params = vec![json!({"name": "patient", "type": "reference"})];
+            if strict.declares_id_search() {
+                params.push(json!({"name": "_id", "type": "token"}));
+            }
+            if *t == "Provenance" && strict.declares_provenance_target() {
+                params.push(json!({"name": "target", "type": "reference"}));
+            }
             if strict.declares_last_updated() {
                 params.push(json!({"name": "_lastUpdated", "type": "date"}));
             }
@@ -193,6 +196,12 @@ struct Query {
     status: Vec<String>,
     inc: Vec<String>,
     rev: bool,
+    /// Provenance's `target`: references (`Type/id`) one of which the Provenance targets.
+    #[serde(default)]
+    targets: Vec<String>,
+    /// Matches nothing (a `patient` form the server does not take).
+    #[serde(default)]
+    none: bool,
     n: usize,
     o: usize,
     /// The query string as understood, for `link[self]`.
@@ -215,6 +224,8 @@ fn parse_query(ty: &str, params: &[(String, String)], member: &Member) -> Result
         status: Vec::new(),
         inc: Vec::new(),
         rev: false,
+        targets: Vec::new(),
+        none: false,
         n: DEFAULT_COUNT,
         o: 0,
         echo: String::new(),
@@ -255,6 +266,7 @@ fn parse_query(ty: &str, params: &[(String, String)], member: &Member) -> Result
             "status" => q.status.extend(list(v)),
             "_type" => q.types.extend(list(v)),
             "_include" => q.inc.push(v.clone()),
+            "target" if ty == "Provenance" => q.targets.extend(list(v)),
             "_revinclude" if v == "Provenance:target" => q.rev = true,
             "_count" => {
                 let n: usize = v
@@ -271,12 +283,21 @@ fn parse_query(ty: &str, params: &[(String, String)], member: &Member) -> Result
 }
 
 fn matches(member: &Member, q: &Query, vis: &Visibility<'_>) -> Vec<usize> {
+    let key = |i: usize| {
+        let r = &member.resources[i];
+        format!("{}/{}", r.resource_type, r.id)
+    };
     let keep = |i: usize| {
         let r = &member.resources[i];
-        vis.sees(r)
+        !q.none
+            && vis.sees(r)
             && (q.t == "*" || r.in_compartment || !is_compartment_type(&q.t))
             && (q.types.is_empty() || q.types.contains(&r.resource_type))
             && (q.ids.is_empty() || q.ids.contains(&r.id))
+            && (q.targets.is_empty()
+                || r.references
+                    .iter()
+                    .any(|(f, t)| f == "target" && q.targets.contains(&key(*t))))
             && q.lu.iter().all(|(p, at)| {
                 r.last_updated.is_some_and(|lu| match p.as_str() {
                     "gt" => lu > *at,
@@ -455,6 +476,12 @@ fn strict_refusal(
                     "Invalid _include parameter value \"{v}\": '*' is not supported as a value for search inclusion parameters"
                 )));
             }
+            "_id" if strict.reject_id_search => {
+                return Err(bad("Unknown search parameter \"_id\""));
+            }
+            "target" if ty == "Provenance" && strict.reject_provenance_target => {
+                return Err(bad("Unknown search parameter \"target\" for Provenance"));
+            }
             "_revinclude" if strict.reject_revinclude => {
                 return Err(bad("_revinclude is not supported by this server"));
             }
@@ -538,6 +565,11 @@ fn search(
         Ok(q) => q,
         Err(r) => return r,
     };
+    // A server that matches `patient` only as `Patient/<id>`: a bare id finds nothing.
+    if strict.patient_reference_only && kept.iter().any(|(k, v)| k == "patient" && !v.contains('/'))
+    {
+        q.none = true;
+    }
     if strict.ignore_count {
         q.n = DEFAULT_COUNT;
     }
@@ -699,6 +731,7 @@ pub async fn faults_layer(
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
+    state.record_served(&asked);
     state.gate.pass(served, &asked).await;
     if faults.slow_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await;

@@ -59,6 +59,8 @@ pub struct AppState {
     /// FHIR API requests since the start (never reset), and the ones answered 400 or 422.
     served: AtomicU64,
     rejected: Mutex<Vec<String>>,
+    /// Every FHIR API request's path and query, in order (never reset).
+    log: Mutex<Vec<String>>,
     /// Holds a chosen FHIR request for tests (see [`crate::gate`]).
     pub(crate) gate: crate::gate::Gate,
 }
@@ -96,6 +98,13 @@ impl AppState {
     pub fn record_rejected(&self, request: String) {
         if let Ok(mut r) = self.rejected.lock() {
             r.push(request);
+        }
+    }
+
+    /// Records a FHIR API request (its path and query).
+    pub fn record_served(&self, request: &str) {
+        if let Ok(mut l) = self.log.lock() {
+            l.push(request.to_owned());
         }
     }
 
@@ -178,6 +187,7 @@ impl Sandbox {
             requests: AtomicU64::new(0),
             served: AtomicU64::new(0),
             rejected: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
             gate: crate::gate::Gate::default(),
         });
         let app = router(state.clone());
@@ -233,6 +243,12 @@ impl Sandbox {
             .lock()
             .map(|r| r.clone())
             .unwrap_or_default()
+    }
+
+    /// Every FHIR API request since the sandbox started, as its path and query, in order
+    /// (`requests_served()` of them). Never reset.
+    pub fn served_requests(&self) -> Vec<String> {
+        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     /// Each member's counts.
