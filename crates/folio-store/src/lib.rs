@@ -7,6 +7,7 @@
 //! token or any other secret (the keychain does), rewrite a resource's JSON
 //! (it is stored verbatim), or be used by anything but folio-core.
 
+mod access;
 mod crypto;
 mod encrypt;
 mod erase;
@@ -28,6 +29,7 @@ mod timeline;
 pub use crypto::ready as crypto_ready;
 pub use encrypt::Encrypted;
 pub use error::StoreError;
+pub use access::AccessTerms;
 pub use export::{ExportFilter, ExportRow};
 pub use import::ImportedResource;
 pub use key::{DatabaseFile, DatabaseKey};
