@@ -57,6 +57,8 @@ pub struct TokenSet {
     pub refresh_token: Option<Sensitive<String>>,
     /// When the access token stops working, if the plan said.
     pub expires_at: Option<SystemTime>,
+    /// How long the plan said the access token lasts (`expires_in`), if it said.
+    pub expires_in: Option<Duration>,
     /// Granted scopes (the requested ones when the plan did not say).
     pub scopes: Vec<String>,
     /// The patient in context.
@@ -164,15 +166,17 @@ fn token_set(
     requested: &[String],
     previous_refresh: Option<&Sensitive<String>>,
 ) -> TokenSet {
+    let expires_in = response
+        .expires_in()
+        .map(|d| d.min(Duration::from_secs(365 * 24 * 3600)));
     TokenSet {
         access_token: Sensitive::new(response.access_token().secret().clone()),
         refresh_token: response
             .refresh_token()
             .map(|t| Sensitive::new(t.secret().clone()))
             .or_else(|| previous_refresh.cloned()),
-        expires_at: response
-            .expires_in()
-            .map(|d| SystemTime::now() + d.min(Duration::from_secs(365 * 24 * 3600))),
+        expires_at: expires_in.map(|d| SystemTime::now() + d),
+        expires_in,
         scopes: match response.scopes() {
             Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
             // RFC 6749 §5.1: no scope in the response means the requested scopes.

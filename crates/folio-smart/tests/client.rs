@@ -188,6 +188,11 @@ async fn token_responses_as_plans_really_send_them() {
     );
     assert_eq!(t1.patient.as_deref(), Some("p-42"));
     assert_eq!(
+        t1.expires_in,
+        Some(std::time::Duration::from_secs(3600)),
+        "how long access lasts, as the plan said"
+    );
+    assert_eq!(
         t1.scopes,
         conf.requested_scopes(),
         "no scope in the response means what was asked"
@@ -230,6 +235,7 @@ async fn token_responses_as_plans_really_send_them() {
         "rt-2",
         "not rotated this time: the old one is kept"
     );
+    assert_eq!(t3.expires_in, Some(std::time::Duration::from_secs(60)));
     let err = folio_smart::refresh(
         &http,
         &conf,
