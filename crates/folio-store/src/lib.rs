@@ -9,6 +9,7 @@
 
 mod access;
 mod crypto;
+mod deferred;
 mod encrypt;
 mod erase;
 mod error;
