@@ -3,7 +3,7 @@
 //! sentences for the plan's details ("this plan does not send a claim's doctors and insurer
 //! with the claim; Folio fetched them separately").
 
-use folio_store::SearchSupport;
+use folio_store::{PlanSearchSupport, SearchSupport};
 
 use crate::api::{PlanSupport, SearchFeature, TypeSupport};
 use crate::sync::LARGEST_PAGE;
@@ -81,8 +81,8 @@ fn type_support(s: &SearchSupport) -> TypeSupport {
     }
 }
 
-/// The plan's details in plain sentences.
-fn sentences(p: &PlanSupport) -> Vec<String> {
+/// The plan's details in plain sentences (`plan`: what is known of its searches as a whole).
+fn sentences(p: &PlanSupport, plan: &PlanSearchSupport) -> Vec<String> {
     if p.unknown {
         return vec![
             "Folio has not synced with this plan yet, so it does not know what the plan supports."
@@ -105,16 +105,36 @@ fn sentences(p: &PlanSupport) -> Vec<String> {
             .any(|t| lacks(t) && (t.refused.contains(&feature) || t.dropped.contains(&feature)));
         (n > 0 && (told || n == p.types.len())).then_some(n == p.types.len())
     };
-    match share(&|t| !t.record_sources, SearchFeature::RecordSources) {
-        Some(true) => out.push(
+    // Where records came from: with them (`_revinclude`), asked for separately
+    // (`Provenance?target=`), or only Folio's own bookkeeping.
+    let asked_separately = plan.provenance_target == Some(true);
+    match (
+        share(&|t| !t.record_sources, SearchFeature::RecordSources),
+        asked_separately,
+    ) {
+        (Some(true), false) => out.push(
             "This plan does not say where each record came from; Folio keeps track of where it got each one."
                 .into(),
         ),
-        Some(false) => out.push(
+        (Some(false), false) => out.push(
             "For some kinds of records this plan does not say where each one came from; Folio keeps track of where it got each one."
                 .into(),
         ),
-        None => {}
+        (Some(true), true) => out.push(
+            "This plan does not send where each record came from with the record; Folio asked for it separately."
+                .into(),
+        ),
+        (Some(false), true) => out.push(
+            "For some kinds of records this plan does not send where each one came from with the record; Folio asked for it separately."
+                .into(),
+        ),
+        (None, _) => {}
+    }
+    if plan.patient_reference == Some(true) {
+        out.push(
+            "This plan finds your records only when asked with your full patient reference; Folio asks that way."
+                .into(),
+        );
     }
     match share(&|t| t.only_changes == Some(false), SearchFeature::OnlyChanges) {
         Some(true) => out.push(
@@ -177,11 +197,26 @@ fn sentences(p: &PlanSupport) -> Vec<String> {
     if out.is_empty() {
         out.push("This plan gave everything Folio asked for.".into());
     }
+    let operations = plan.operations.as_deref().unwrap_or("");
+    if operations
+        .split_whitespace()
+        .any(|o| o == "Patient/$everything")
+    {
+        // docs/plan-compatibility.md says why Folio does not use it.
+        out.push(
+            "$everything offered; Folio asks for each kind of record instead, so later syncs download only what changed."
+                .into(),
+        );
+    }
     out
 }
 
 /// The summary of what a plan's searches take, from what the sync stored.
-pub(crate) fn summary(plan_id: &str, rows: &[SearchSupport]) -> PlanSupport {
+pub(crate) fn summary(
+    plan_id: &str,
+    rows: &[SearchSupport],
+    plan: &PlanSearchSupport,
+) -> PlanSupport {
     let types: Vec<TypeSupport> = rows
         .iter()
         .filter(|r| r.includes.is_some())
@@ -211,7 +246,7 @@ pub(crate) fn summary(plan_id: &str, rows: &[SearchSupport]) -> PlanSupport {
         types,
         sentences: Vec::new(),
     };
-    out.sentences = sentences(&out);
+    out.sentences = sentences(&out, plan);
     out
 }
 
@@ -220,7 +255,15 @@ impl Folio {
     pub async fn plan_support(&self, plan_id: &str) -> Result<PlanSupport, CoreError> {
         let store = &self.store().await?;
         store.plan(plan_id).await?.ok_or(CoreError::PlanNotFound)?;
-        Ok(summary(plan_id, &store.search_supports(plan_id).await?))
+        let plan = store
+            .plan_search_support(plan_id)
+            .await?
+            .unwrap_or_default();
+        Ok(summary(
+            plan_id,
+            &store.search_supports(plan_id).await?,
+            &plan,
+        ))
     }
 }
 
@@ -246,7 +289,7 @@ mod tests {
 
     #[test]
     fn nothing_learned_says_so() {
-        let s = summary("p", &[]);
+        let s = summary("p", &[], &PlanSearchSupport::default());
         assert!(s.unknown);
         assert_eq!(s.sentences.len(), 1);
         assert!(s.sentences[0].contains("has not synced"));
@@ -256,7 +299,11 @@ mod tests {
     fn a_plan_that_takes_everything_says_so_and_limits_are_told_plainly() {
         let mut eob = row("ExplanationOfBenefit");
         eob.includes = Some("ExplanationOfBenefit:*".into());
-        let s = summary("p", &[eob.clone(), row("Condition")]);
+        let s = summary(
+            "p",
+            &[eob.clone(), row("Condition")],
+            &PlanSearchSupport::default(),
+        );
         assert_eq!(s.sentences, ["This plan gave everything Folio asked for."]);
 
         eob.includes = Some(String::new());
@@ -268,7 +315,11 @@ mod tests {
         let mut org = row("Organization");
         org.includes = None;
         org.id_search = Some(false);
-        let s = summary("p", &[eob, condition, org]);
+        let s = summary(
+            "p",
+            &[eob.clone(), condition.clone(), org.clone()],
+            &PlanSearchSupport::default(),
+        );
         assert!(s.linked_fetched_separately);
         assert_eq!(s.page_size, Some(50));
         assert_eq!(s.read_one_by_one, ["Organization"]);
@@ -285,6 +336,26 @@ mod tests {
         ] {
             assert!(text.contains(want), "{want:?} in {text:?}");
         }
+        assert!(!text.contains('_'), "no FHIR parameter names: {text}");
+
+        // Provenance asked for separately, a plan matching only references, $everything.
+        let plan = PlanSearchSupport {
+            patient_reference: Some(true),
+            provenance_target: Some(true),
+            operations: Some("Patient/$everything".into()),
+            ..PlanSearchSupport::default()
+        };
+        let text = summary("p", &[eob, condition, org], &plan)
+            .sentences
+            .join(" ");
+        for want in [
+            "For some kinds of records this plan does not send where each one came from with the record; Folio asked for it separately.",
+            "only when asked with your full patient reference",
+            "$everything offered",
+        ] {
+            assert!(text.contains(want), "{want:?} in {text:?}");
+        }
+        assert!(!text.contains("keeps track of where it got"), "{text}");
         assert!(!text.contains('_'), "no FHIR parameter names: {text}");
     }
 }

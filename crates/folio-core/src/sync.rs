@@ -7,14 +7,14 @@
 //! next pass asks only for `_lastUpdated=gt` that mark, and every week (or on request) a full
 //! pass runs instead and marks what the plan no longer returns.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use folio_secrets::Sensitive;
 use folio_smart::{Capabilities, FhirClient, FhirError, Url};
-use folio_store::{PageResource, SearchSupport, Store};
+use folio_store::{PageResource, PlanSearchSupport, SearchSupport, Store};
 use rand::RngCore;
 
 use crate::api::{FolioEvent, SyncFailureCode, SyncProgress, SyncReport, TypeOutcome, TypeResult};
@@ -104,8 +104,42 @@ const EOB_WILDCARD: &str = "ExplanationOfBenefit:*";
 const PROVENANCE_REVINCLUDE: &str = "Provenance:target";
 /// Token refreshes one request may cause (each after a 401).
 const MAX_REFRESHES_PER_REQUEST: u32 = 2;
-/// Ids per batched `_id` search for referenced records.
+/// Ids per batched `_id` search for referenced records (and targets per `Provenance?target=`).
 const IDS_PER_SEARCH: usize = 50;
+/// Pages of one `_id` or `Provenance?target=` search followed at most.
+const MAX_LOOKUP_PAGES: usize = 1000;
+/// Types whose CapabilityStatement operations are kept for the plan's details (Folio syncs by
+/// per-type searches and uses none of them).
+const OPERATION_TYPES: &[&str] = &["Patient", "Group", "ExplanationOfBenefit", "Coverage"];
+
+/// The operations a CapabilityStatement declares, as `Type/$name` (`Patient/$everything`).
+fn declared_operations(caps: &Capabilities) -> Vec<String> {
+    let mut out = Vec::new();
+    for ty in OPERATION_TYPES {
+        for op in caps.of(ty).map(|t| t.operations.as_slice()).unwrap_or(&[]) {
+            let name = format!("{ty}/${}", op.trim_start_matches('$'));
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a CapabilityStatement declares Provenance's `target` search parameter.
+fn declares_provenance_target(caps: Option<&Capabilities>) -> bool {
+    caps.and_then(|c| c.of("Provenance"))
+        .is_some_and(|p| p.search_params.iter().any(|n| n == "target"))
+}
+
+/// A page entry's resource id.
+fn resource_id(raw: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    serde_json::from_str::<Id>(raw).ok()?.id
+}
 
 /// The optional parts of a type's search: what Folio sends beyond `patient`. Each is dropped
 /// (or, for US Core's filters, added) by the ladder when a plan refuses the request.
@@ -571,6 +605,21 @@ struct Job<'a> {
     capabilities: tokio::sync::OnceCell<Option<Capabilities>>,
     /// Referenced records already fetched, saved or asked for in this sync (each once).
     linked_seen: std::sync::Mutex<HashSet<(String, String)>>,
+    /// What is known of the plan's searches as a whole, as the sync started.
+    plan_search: PlanSearchSupport,
+    /// The granted scopes let Folio read Provenance.
+    provenance_allowed: bool,
+    /// Searches name the member as `patient=Patient/<id>` (the plan matches only that form).
+    patient_reference: AtomicBool,
+    /// A search naming the member by the bare id found records in this sync.
+    bare_patient_found: AtomicBool,
+    /// `Provenance?target=…` is not sent: the plan refused it (in this sync, or before the
+    /// weekly re-probe).
+    provenance_target_refused: AtomicBool,
+    /// `Provenance?target=…` worked in this sync.
+    provenance_target_worked: AtomicBool,
+    /// Per type, whether its pass brings Provenance by `_revinclude`.
+    revinclude_in_use: std::sync::Mutex<HashMap<String, bool>>,
     cancel: Arc<AtomicBool>,
     /// The run this sync belongs to (named in its events).
     run_id: u32,
@@ -614,12 +663,22 @@ impl Job<'_> {
     ) -> Result<Url, CoreError> {
         search_url(
             &self.client,
-            &self.patient_id,
+            &self.patient_param(self.patient_reference.load(Ordering::SeqCst)),
             self.options.page_size.unwrap_or(form.page_size),
             resource_type,
             since,
             form,
         )
+    }
+
+    /// How searches name the member: the bare id, or `Patient/<id>` for a plan that matches
+    /// only references.
+    fn patient_param(&self, reference: bool) -> String {
+        if reference {
+            format!("Patient/{}", self.patient_id)
+        } else {
+            self.patient_id.clone()
+        }
     }
 
     /// GETs a page, keeping the plan's own error. A 401 refreshes the token and tries again,
@@ -667,7 +726,7 @@ impl Job<'_> {
         self.capabilities
             .get_or_init(|| async {
                 let token = self.token().await.ok()?;
-                match self.client.capabilities(&token).await {
+                let caps = match self.client.capabilities(&token).await {
                     // A statement listing no type says nothing: every option is tried.
                     Ok(c) if c.is_empty() => None,
                     Ok(c) => Some(c),
@@ -675,7 +734,23 @@ impl Job<'_> {
                         tracing::info!(connection = %self.connection_id, code = %failure_code(&e), "no CapabilityStatement");
                         None
                     }
+                };
+                // Kept for the syncs that do not read it: whether `Provenance?target=` is
+                // declared, and the operations offered (the plan's details).
+                let operations = caps.as_ref().map(declared_operations).unwrap_or_default();
+                if let Err(e) = self
+                    .store
+                    .set_plan_capabilities(
+                        &self.plan_id,
+                        declares_provenance_target(caps.as_ref()),
+                        &operations,
+                    )
+                    .await
+                {
+                    let code = SyncFailureCode::of(&CoreError::Store(e));
+                    tracing::warn!(connection = %self.connection_id, %code, "what the plan declares was not stored");
                 }
+                caps
             })
             .await
             .as_ref()
@@ -743,6 +818,158 @@ impl Job<'_> {
             }
         }
         Ok(Probe::Page(form, url, page, rungs))
+    }
+
+    /// After a first page that matched nothing for the bare patient id: the same search naming
+    /// the member as `Patient/<id>`, once, unless this sync already knows which form the plan
+    /// takes. When that finds records the plan matches only references: remembered for the
+    /// plan and used by every search from then on. `None`: keep the first page.
+    async fn patient_as_reference(
+        &self,
+        resource_type: &str,
+        since: Option<&str>,
+        form: &Form,
+        page: &folio_smart::Page,
+        token: &mut Sensitive<String>,
+    ) -> Result<Option<(Url, folio_smart::Page)>, CoreError> {
+        let matched = |p: &folio_smart::Page| p.entries.iter().any(|e| !e.included);
+        if self.patient_reference.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        if matched(page) {
+            if !self.bare_patient_found.swap(true, Ordering::SeqCst)
+                && self.plan_search.patient_reference != Some(false)
+            {
+                self.store
+                    .set_patient_reference(&self.plan_id, false)
+                    .await?;
+            }
+            return Ok(None);
+        }
+        if page.next.is_some() || self.bare_patient_found.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        let url = search_url(
+            &self.client,
+            &self.patient_param(true),
+            self.options.page_size.unwrap_or(form.page_size),
+            resource_type,
+            since,
+            form,
+        )?;
+        match self.first_page(&url, token).await {
+            Ok(Ok(p)) if matched(&p) => {
+                tracing::info!(connection = %self.connection_id, resource_type, "the plan matches the member only as Patient/<id>");
+                if !self.patient_reference.swap(true, Ordering::SeqCst) {
+                    self.store
+                        .set_patient_reference(&self.plan_id, true)
+                        .await?;
+                }
+                Ok(Some((url, p)))
+            }
+            Err(CoreError::ReconnectNeeded) => Err(CoreError::ReconnectNeeded),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether a page of `resource_type` gets its Provenance by `Provenance?target=…`: the
+    /// pass brings none by `_revinclude` (refused or silently dropped), the member shared
+    /// Provenance, the plan declares the search and has not refused it.
+    async fn provenance_by_target(&self, resource_type: &str) -> Result<bool, CoreError> {
+        if !self.provenance_allowed || self.provenance_target_refused.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        let declared = match self.capabilities.get() {
+            Some(caps) => declares_provenance_target(caps.as_ref()),
+            None => self.plan_search.provenance_target_declared == Some(true),
+        };
+        if !declared {
+            return Ok(false);
+        }
+        let in_use = self
+            .revinclude_in_use
+            .lock()
+            .ok()
+            .and_then(|m| m.get(resource_type).copied());
+        let revinclude = match in_use {
+            Some(r) => r,
+            // A pass resumed from an earlier sync: what was stored for the type.
+            None => self
+                .store
+                .search_support(&self.plan_id, resource_type)
+                .await?
+                .is_none_or(|s| s.revinclude),
+        };
+        Ok(!revinclude)
+    }
+
+    /// The Provenance of `targets` (`Type/id`): `Provenance?target=a,b,c` in batches, every
+    /// page of each, each Provenance once per sync. A refusal (400/422) is remembered for the
+    /// plan and nothing more is asked; other failures leave the Provenance out.
+    async fn fetch_provenance(
+        &self,
+        targets: &[String],
+    ) -> Result<Vec<(String, Option<String>)>, CoreError> {
+        let mut out = Vec::new();
+        if targets.is_empty() {
+            return Ok(out);
+        }
+        let mut token = self.token().await?;
+        for chunk in targets.chunks(IDS_PER_SEARCH) {
+            if self.provenance_target_refused.load(Ordering::SeqCst) {
+                break;
+            }
+            let joined = chunk.join(",");
+            let mut url = self
+                .client
+                .url("Provenance", &[("target", joined.as_str())])
+                .map_err(|e| SyncFailure::Malformed(e.to_string()))?;
+            let mut pages = 0;
+            loop {
+                pages += 1;
+                let page = match self.page_raw(&url, &mut token).await? {
+                    Ok(page) => page,
+                    Err(FhirError::Rejected {
+                        status: 400 | 422, ..
+                    }) if pages == 1 => {
+                        tracing::info!(connection = %self.connection_id, "the plan refused Provenance?target=; not asked again until the weekly re-probe");
+                        if !self.provenance_target_refused.swap(true, Ordering::SeqCst) {
+                            self.store
+                                .set_provenance_target(&self.plan_id, false)
+                                .await?;
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::info!(connection = %self.connection_id, code = %failure_code(&e), "Provenance not fetched");
+                        break;
+                    }
+                };
+                if !self.provenance_target_worked.swap(true, Ordering::SeqCst) {
+                    self.store
+                        .set_provenance_target(&self.plan_id, true)
+                        .await?;
+                }
+                {
+                    let mut seen = self
+                        .linked_seen
+                        .lock()
+                        .map_err(|_| CoreError::Internal("linked records poisoned".into()))?;
+                    for e in page.entries.iter().filter(|e| !e.included) {
+                        let raw = e.resource.get();
+                        let Some(id) = resource_id(raw) else { continue };
+                        if seen.insert(("Provenance".to_owned(), id)) {
+                            out.push((raw.to_owned(), e.full_url.clone()));
+                        }
+                    }
+                }
+                match page.next {
+                    Some(next) if pages < MAX_LOOKUP_PAGES => url = next,
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Whether the plan takes `_lastUpdated` on this type's search in `form`: one request for
@@ -844,7 +1071,7 @@ impl Job<'_> {
         } else {
             state.as_ref().and_then(|s| s.high_water.clone())
         };
-        let (mut form, first, probe, rungs) = match self
+        let (mut form, mut first, mut probe, rungs) = match self
             .ladder(
                 resource_type,
                 start.clone(),
@@ -863,6 +1090,19 @@ impl Job<'_> {
                 .into())
             }
         };
+        // A probing full pass that found nothing for the bare id asks once more naming the
+        // member as `Patient/<id>` (a plan that matches only references).
+        if reprobe && (since.is_none() || !form.last_updated) {
+            if let Ok(page) = &probe {
+                if let Some((url, page)) = self
+                    .patient_as_reference(resource_type, since.as_deref(), &form, page, &mut token)
+                    .await?
+                {
+                    first = url;
+                    probe = Ok(page);
+                }
+            }
+        }
         // What the first page's self link says the plan silently left out is not relied on,
         // and the page size it gives is asked for from now on.
         let worked = form.clone();
@@ -879,6 +1119,9 @@ impl Job<'_> {
             if form.count && self.options.page_size.is_none() {
                 form.page_size = honoured_page_size(form.page_size, &first, page);
             }
+        }
+        if let Ok(mut in_use) = self.revinclude_in_use.lock() {
+            in_use.insert(resource_type.to_owned(), form.revinclude);
         }
         // Without `_lastUpdated` the pass reads everything: a full pass.
         let full = since.is_none() || !form.last_updated;
@@ -1014,7 +1257,20 @@ impl Job<'_> {
             .flatten()
             .map(|f| (f.key.resource_type.clone(), f.key.id.clone()))
             .collect();
-        let linked = self.fetch_linked(page_keys, links).await?;
+        // The page's own records, for their Provenance when `_revinclude` does not bring it.
+        let targets: Vec<String> = page
+            .entries
+            .iter()
+            .zip(&fields)
+            .filter(|(e, _)| !e.included)
+            .filter_map(|(_, f)| f.as_ref())
+            .filter(|f| !matches!(f.key.resource_type.as_str(), "Provenance" | "Patient"))
+            .map(|f| format!("{}/{}", f.key.resource_type, f.key.id))
+            .collect();
+        let mut linked = self.fetch_linked(page_keys, links).await?;
+        if !targets.is_empty() && self.provenance_by_target(resource_type).await? {
+            linked.extend(self.fetch_provenance(&targets).await?);
+        }
         let linked: Vec<PageResource<'_>> = linked
             .iter()
             .map(|(raw, full_url)| PageResource {
@@ -1338,6 +1594,19 @@ impl Folio {
         let row = &prepared.row;
         let connection_id = row.id.as_str();
         let cancel = guard.cancel.clone();
+        let plan_search = store
+            .plan_search_support(&row.plan_id)
+            .await?
+            .unwrap_or_default();
+        let granted: Vec<String> = row
+            .granted_scopes
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        // A refusal of `Provenance?target=` holds until the weekly (or a requested) re-probe.
+        let target_refused = plan_search.provenance_target == Some(false)
+            && !options.full
+            && !is_older_than(plan_search.provenance_target_at.as_deref(), FULL_PASS_EVERY);
         let job = Job {
             folio: self,
             store,
@@ -1349,6 +1618,13 @@ impl Folio {
             options: options.clone(),
             capabilities: tokio::sync::OnceCell::new(),
             linked_seen: std::sync::Mutex::new(HashSet::new()),
+            patient_reference: AtomicBool::new(plan_search.patient_reference == Some(true)),
+            bare_patient_found: AtomicBool::new(false),
+            provenance_target_refused: AtomicBool::new(target_refused),
+            provenance_target_worked: AtomicBool::new(false),
+            provenance_allowed: scope_allows(&granted, "Provenance"),
+            revinclude_in_use: std::sync::Mutex::new(HashMap::new()),
+            plan_search,
             cancel: cancel.clone(),
             unreachable: std::sync::OnceLock::new(),
             large_pages_refused: AtomicBool::new(false),
@@ -1622,7 +1898,16 @@ impl Folio {
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        let patient = row.patient_id.unwrap_or_default();
+        let id = row.patient_id.unwrap_or_default();
+        let reference = store
+            .plan_search_support(&row.plan_id)
+            .await?
+            .is_some_and(|p| p.patient_reference == Some(true));
+        let patient = if reference {
+            format!("Patient/{id}")
+        } else {
+            id
+        };
         TYPES
             .iter()
             .filter(|t| scope_allows(&granted, t))

@@ -277,7 +277,190 @@ fn combinations() -> Vec<(&'static str, StrictServer)> {
         ),
         ("all at once", all_at_once(false)),
         ("all at once, declared", all_at_once(true)),
+        (
+            "revinclude, Provenance?target and lastUpdated rejected, declared",
+            StrictServer {
+                reject_revinclude: true,
+                reject_provenance_target: true,
+                reject_last_updated: true,
+                overstate_capabilities: true,
+                ..s()
+            },
+        ),
+        (
+            "revinclude rejected, Provenance?target not declared",
+            StrictServer {
+                reject_revinclude: true,
+                undeclare_provenance_target: true,
+                ..s()
+            },
+        ),
+        (
+            "_id searches rejected",
+            StrictServer {
+                reject_id_search: true,
+                ..s()
+            },
+        ),
+        (
+            "_id searches and includes rejected",
+            StrictServer {
+                reject_id_search: true,
+                reject_include: true,
+                ..s()
+            },
+        ),
+        (
+            "patient matched only as Patient/<id>",
+            StrictServer {
+                patient_reference_only: true,
+                ..s()
+            },
+        ),
+        (
+            "all at once, _id rejected, patient as Patient/<id>",
+            StrictServer {
+                reject_id_search: true,
+                patient_reference_only: true,
+                reject_provenance_target: true,
+                ..all_at_once(false)
+            },
+        ),
     ]
+}
+
+/// Whether Provenance reaches the member: by `_revinclude`, or by `Provenance?target=` where
+/// the plan declares and takes it.
+fn provenance_arrives(strict: &StrictServer) -> bool {
+    let revinclude = !strict.reject_revinclude && !strict.drop_revinclude;
+    let by_target = !strict.reject_provenance_target && !strict.undeclare_provenance_target;
+    revinclude || by_target
+}
+
+/// Whether the sandbox's CapabilityStatement declares `Provenance?target=` (written out here).
+fn target_declared(strict: &StrictServer) -> bool {
+    !strict.undeclare_provenance_target
+        && (strict.overstate_capabilities || !strict.reject_provenance_target)
+}
+
+/// A request's query parameter, decoded.
+fn query_param(request: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse("http://sandbox")
+        .unwrap()
+        .join(request)
+        .unwrap();
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A request's path under the FHIR base (`/Organization/o1`; the sandbox logs it with or
+/// without the base's `/fhir`).
+fn path_of(request: &str) -> &str {
+    let path = request.split('?').next().unwrap_or(request);
+    path.strip_prefix("/fhir").unwrap_or(path)
+}
+
+/// What each sync sent that the fallbacks of issue 15 are about: reads of referenced records
+/// once each, no `_id` search or bare-id search where the plan refused or ignored it, and
+/// `Provenance?target=` only where it is declared.
+fn check_requests(
+    name: &str,
+    strict: &StrictServer,
+    generated: &[Value],
+    patient: &str,
+    sync1: &[String],
+    sync2: &[String],
+) {
+    let provenance_searches = |reqs: &[String]| {
+        reqs.iter()
+            .filter(|r| path_of(r) == "/Provenance" && query_param(r, "target").is_some())
+            .count()
+    };
+    let revinclude = !strict.reject_revinclude && !strict.drop_revinclude;
+    if revinclude || !target_declared(strict) {
+        assert_eq!(
+            provenance_searches(sync1),
+            0,
+            "{name}: no Provenance?target= where _revinclude works or it is not declared"
+        );
+    } else {
+        assert!(
+            provenance_searches(sync1) > 0,
+            "{name}: Provenance asked for by target: {sync1:?}"
+        );
+    }
+    if strict.reject_provenance_target {
+        assert!(
+            provenance_searches(sync1) <= 1,
+            "{name}: a refused Provenance?target= is not asked again in the sync"
+        );
+        assert_eq!(provenance_searches(sync2), 0, "{name}: nor in the next");
+    }
+    if strict.reject_id_search {
+        // Each referenced record read once: no read repeated in a sync.
+        let mut reads: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in sync1.iter().filter(|r| !r.contains('?')) {
+            let path = path_of(r);
+            let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            let is_type = parts[0].starts_with(|c: char| c.is_ascii_uppercase());
+            if parts.len() == 2 && is_type && parts[0] != "Patient" {
+                *reads.entry(path).or_default() += 1;
+            }
+        }
+        assert!(!reads.is_empty(), "{name}: referenced records were read");
+        let repeated: Vec<_> = reads.iter().filter(|(_, n)| **n != 1).collect();
+        assert!(
+            repeated.is_empty(),
+            "{name}: read more than once: {repeated:?}"
+        );
+        if strict.reject_include {
+            // Nothing else brings a claim's provider and insurer: each was read exactly once.
+            for eob in generated
+                .iter()
+                .filter(|r| r["resourceType"] == "ExplanationOfBenefit" && !sensitive(r))
+            {
+                for field in ["provider", "insurer"] {
+                    let read = format!("/{}", eob[field]["reference"].as_str().unwrap());
+                    assert_eq!(
+                        reads.get(read.as_str()),
+                        Some(&1),
+                        "{name}: {read} read exactly once"
+                    );
+                }
+            }
+        }
+        assert!(
+            sync2.iter().all(|r| query_param(r, "_id").is_none()),
+            "{name}: the second sync sends no _id search: {sync2:?}"
+        );
+    }
+    let bare = |reqs: &[String]| {
+        reqs.iter()
+            .filter(|r| query_param(r, "patient").as_deref() == Some(patient))
+            .count()
+    };
+    if strict.patient_reference_only {
+        assert!(
+            sync1
+                .iter()
+                .any(|r| query_param(r, "patient") == Some(format!("Patient/{patient}"))),
+            "{name}: asked again as Patient/<id>"
+        );
+        assert_eq!(
+            bare(sync2),
+            0,
+            "{name}: the second sync names the member as Patient/<id> only: {sync2:?}"
+        );
+    } else {
+        assert!(
+            sync1
+                .iter()
+                .chain(sync2)
+                .all(|r| query_param(r, "patient") != Some(format!("Patient/{patient}"))),
+            "{name}: the bare id works: no search names Patient/<id>"
+        );
+    }
 }
 
 /// What the plan's details say matches what the strict server did.
@@ -309,6 +492,7 @@ fn check_plan_support(name: &str, strict: &StrictServer, support: &PlanSupport) 
     );
     // Types the plan declares (those the member has records of) send what works there.
     let revinclude_works = !strict.reject_revinclude && !strict.drop_revinclude;
+    let target_works = provenance_arrives(strict) && !revinclude_works;
     let last_updated_works = !strict.reject_last_updated && !strict.drop_last_updated;
     for ty in ["ExplanationOfBenefit", "Condition", "Encounter"] {
         let t = support
@@ -334,6 +518,42 @@ fn check_plan_support(name: &str, strict: &StrictServer, support: &PlanSupport) 
     assert_eq!(
         sentence("where each record came from") || sentence("where each one came from"),
         !revinclude_works,
+        "{name}: {:?}",
+        support.sentences
+    );
+    assert_eq!(
+        sentence("Folio asked for it separately"),
+        target_works,
+        "{name}: Provenance by Provenance?target=: {:?}",
+        support.sentences
+    );
+    assert_eq!(
+        sentence("Folio keeps track of where it got each one"),
+        !revinclude_works && !target_works,
+        "{name}: {:?}",
+        support.sentences
+    );
+    assert_eq!(
+        sentence("only when asked with your full patient reference"),
+        strict.patient_reference_only,
+        "{name}: {:?}",
+        support.sentences
+    );
+    assert_eq!(
+        !support.read_one_by_one.is_empty(),
+        strict.reject_id_search,
+        "{name}: referenced records read one by one exactly where _id searches are refused"
+    );
+    if strict.reject_id_search {
+        assert!(
+            sentence("Folio fetched them one by one"),
+            "{name}: {:?}",
+            support.sentences
+        );
+    }
+    // The sandbox declares Patient/$everything; Folio keeps it and says so.
+    assert!(
+        sentence("$everything offered"),
         "{name}: {:?}",
         support.sentences
     );
@@ -371,9 +591,15 @@ fn check_plan_support(name: &str, strict: &StrictServer, support: &PlanSupport) 
     }
     if *strict == StrictServer::default() {
         assert_eq!(
-            support.sentences,
-            ["This plan gave everything Folio asked for."],
-            "{name}"
+            support.sentences[0], "This plan gave everything Folio asked for.",
+            "{name}: {:?}",
+            support.sentences
+        );
+        assert_eq!(
+            support.sentences.len(),
+            2,
+            "{name}: {:?}",
+            support.sentences
         );
     }
 }
@@ -422,6 +648,7 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
             .unwrap();
 
         let (served, refused) = (sandbox.requests_served(), sandbox.rejected_requests().len());
+        let log = sandbox.served_requests().len();
         let first = folio
             .sync_connection(&c.id, SyncOptions::default())
             .await
@@ -431,6 +658,7 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
             sandbox.rejected_requests().len() - refused,
         );
         let refused_in_sync1: Vec<String> = sandbox.rejected_requests()[refused..].to_vec();
+        let requests1: Vec<String> = sandbox.served_requests()[log..].to_vec();
         assert!(
             first.types.iter().all(|t| t.outcome == TypeOutcome::Done),
             "{name}: {:?}",
@@ -443,7 +671,7 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
         let want = expected(
             &generated.resources,
             &generated.patient_id,
-            !strict.reject_revinclude && !strict.drop_revinclude,
+            provenance_arrives(&strict),
             strict.require_observation_category,
         );
         let got = held(&folio, &c.id).await;
@@ -479,6 +707,7 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
 
         // The second sync: nothing the plan refused is asked again.
         let (served, refused) = (sandbox.requests_served(), sandbox.rejected_requests().len());
+        let log = sandbox.served_requests().len();
         let second = folio
             .sync_connection(&c.id, SyncOptions::default())
             .await
@@ -486,6 +715,15 @@ async fn every_strict_combination_brings_every_record_once_and_a_resync_sends_no
         let sync2 = (
             sandbox.requests_served() - served,
             sandbox.rejected_requests().len() - refused,
+        );
+        let requests2: Vec<String> = sandbox.served_requests()[log..].to_vec();
+        check_requests(
+            name,
+            &strict,
+            &generated.resources,
+            &generated.patient_id,
+            &requests1,
+            &requests2,
         );
         assert_eq!(
             sandbox.rejected_requests()[refused..],
