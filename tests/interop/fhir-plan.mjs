@@ -12,12 +12,11 @@
 // What answers FHIR requests is Medplum's code: the router parses the search (it refuses
 // `_include=ExplanationOfBenefit:*` with a 400 of its own) and the repository runs it
 // (`_count`, `_offset`, `_id`, `_lastUpdated`; specific `_include`s and `_revinclude` are
-// accepted and ignored: no included resource ever comes back). This file adds only what
-// Medplum's own server (not in this package) adds around the router, each marked ADDED below:
-//   - `patient=<id>` / `subject=<id>` read as `Patient/<id>`: the in-memory matcher compares
-//     reference strings literally, while Medplum's server rewrites a bare id for exactly these
-//     two parameters (github.com/medplum/medplum/issues/9254 quotes the code). Without it a
-//     SMART client's `patient=<id>` searches find nothing.
+// accepted and ignored: no included resource ever comes back). The in-memory matcher compares
+// reference strings literally, so `patient=<id>` finds nothing and only `patient=Patient/<id>`
+// matches (Medplum's own server rewrites a bare id; this harness deliberately does not, so the
+// test exercises how Folio detects such a plan). This file adds only what Medplum's own server
+// (not in this package) adds around the router, marked ADDED below:
 //   - paging links: the repository returns a page and `total` but no `link`; a `next` link
 //     with `_offset` is added when more remain, and `entry.fullUrl`.
 // The router has no CapabilityStatement: `GET {fhirBase}/metadata` answers 404.
@@ -210,18 +209,6 @@ async function authorized(req) {
   return (token.scope ?? '').split(' ').some((s) => s.startsWith('patient/'));
 }
 
-// ADDED (as Medplum's server does): a bare id in `patient`/`subject` means `Patient/<id>`.
-function typedPatientReferences(query) {
-  for (const name of ['patient', 'subject']) {
-    const values = query.getAll(name);
-    if (values.length === 0) continue;
-    query.delete(name);
-    for (const value of values) {
-      query.append(name, value.split(',').map((v) => (v.includes('/') ? v : `Patient/${v}`)).join(','));
-    }
-  }
-}
-
 // ADDED (as Medplum's server does): `fullUrl` on entries and a `next` link while more remain.
 function withLinks(bundle, resourcePath, query) {
   const entries = bundle.entry ?? [];
@@ -262,7 +249,6 @@ async function fhir(req, res, url) {
   }
   const query = new URLSearchParams(url.search);
   const isSearch = path !== '' && !path.includes('/');
-  if (isSearch) typedPatientReferences(query);
   const search = query.toString();
   const [result, body] = await router.handleRequest({
     method: 'GET',

@@ -349,6 +349,30 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
             .any(|s| s.path() == "/fhir/ExplanationOfBenefit" && s.param("_offset").is_some()),
         "the claims came in more than one page: {sync1:?}"
     );
+    // The repository matches `patient` only as `Patient/<id>` (the harness does not rewrite a
+    // bare id): Folio's bare-id search found nothing, it asked again naming the reference, and
+    // every later search names it so.
+    let bare = plan.patient.clone();
+    let reference = format!("Patient/{}", plan.patient);
+    let first_bare = sync1
+        .iter()
+        .position(|s| s.param("patient").as_deref() == Some(bare.as_str()));
+    let first_reference = sync1
+        .iter()
+        .position(|s| s.param("patient").as_deref() == Some(reference.as_str()));
+    assert!(
+        matches!((first_bare, first_reference), (Some(b), Some(r)) if b < r),
+        "a bare-id search came first, then Patient/<id>: {sync1:?}"
+    );
+    let support = folio.plan_support(PLAN_ID).await.unwrap();
+    assert!(
+        support
+            .sentences
+            .iter()
+            .any(|s| s.contains("only when asked with your full patient reference")),
+        "the plan's details say so: {:?}",
+        support.sentences
+    );
 
     let got = held(&folio, &conn).await;
     let want_counts = count_by_type(&want);
@@ -449,6 +473,12 @@ async fn a_full_sync_from_medplum_brings_every_fixture_record_once_and_a_resync_
         refused2.len(),
         0,
         "the second sync was refused nothing: {refused2:?}"
+    );
+    assert!(
+        sync2
+            .iter()
+            .all(|s| s.param("patient").is_none_or(|p| p == reference)),
+        "the second sync names the member as Patient/<id> only: {sync2:?}"
     );
     assert!(
         second.types.iter().all(|t| t.outcome == TypeOutcome::Done),
