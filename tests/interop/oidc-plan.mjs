@@ -21,6 +21,11 @@
 // - RFC 7591 open dynamic registration (`registration_endpoint` in the SMART configuration);
 //   `POST /_harness/registration` (JSON `{open: false}`) makes the plan refuse registrations as
 //   a plan that wants an initial access token from its portal does (401 invalid_token);
+//   RFC 7592 registration management (a registered client is read and deleted at its
+//   `registration_client_uri` with its registration access token; deletes are counted);
+// - `POST /_harness/signing-algs` (JSON `{algs: ["RS384"]}`) sets the algorithms the SMART
+//   configuration offers for client assertions, as a plan that takes only RSA does; a client
+//   added with `token_endpoint_auth_signing_alg` accepts assertions signed with that one only;
 // - `POST /_harness/clock` (JSON `{aheadSecs}`) sets the plan's clock that far ahead of this
 //   computer's, so a five-minute client assertion Folio signs now has already expired there;
 // - SMART scopes accepted (v1 `.read` and v2 `.rs`), `fhirUser` as an OpenID claim scope;
@@ -79,6 +84,7 @@ const stats = {
   patientReads: 0,
   patientRejected: 0,
   registrations: 0,
+  registrationDeletes: 0,
   // Why the token endpoint refused, e.g. "invalid_client: jwt expired" (no secrets in these).
   tokenErrorDetails: [],
   // { token: { clientId: { method: count } }, revocation: { … } }: what each client sent.
@@ -146,6 +152,8 @@ const provider = new Provider(issuer, {
     introspection: { enabled: true },
     // RFC 7591, open: no initial access token.
     registration: { enabled: true },
+    // RFC 7592: read and delete a registration with its registration access token.
+    registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
     // RFC 9207 `iss` in authorization responses is always on in oidc-provider 9.
   },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -177,6 +185,8 @@ const tokenPath = new URL(provider.urlFor('token')).pathname;
 const revocationPath = new URL(provider.urlFor('revocation')).pathname;
 const registrationPath = new URL(provider.urlFor('registration')).pathname;
 let registrationOpen = true;
+// `token_endpoint_auth_signing_alg_values_supported` in the SMART configuration.
+let signingAlgs = ['ES384', 'RS384'];
 
 // The client authentication a request to the token or revocation endpoint carried.
 function clientAuthUsed(ctx) {
@@ -234,6 +244,9 @@ provider.use(async (ctx, next) => {
   if (ctx.path === revocationPath && ctx.method === 'POST' && ctx.status === 200) {
     stats.revocations += 1;
   }
+  if (ctx.method === 'DELETE' && ctx.path.startsWith(`${registrationPath}/`) && ctx.status === 204) {
+    stats.registrationDeletes += 1;
+  }
 });
 
 const oidcCallback = provider.callback();
@@ -250,7 +263,7 @@ function smartConfiguration() {
     grant_types_supported: ['authorization_code', 'refresh_token'],
     response_types_supported: ['code'],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-    token_endpoint_auth_signing_alg_values_supported: ['ES384', 'RS384'],
+    token_endpoint_auth_signing_alg_values_supported: signingAlgs,
     scopes_supported: ['openid', 'fhirUser', ...SMART_SCOPES],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
@@ -338,6 +351,16 @@ server.on('request', (req, res) => {
     );
     return;
   }
+  if (pathname === '/_harness/signing-algs' && req.method === 'POST') {
+    readJson(req).then(
+      ({ algs }) => {
+        signingAlgs = algs.map(String);
+        send(res, 200, { algs: signingAlgs });
+      },
+      (err) => send(res, 400, { error: String(err?.message ?? err) }),
+    );
+    return;
+  }
   if (pathname === '/_harness/clock' && req.method === 'POST') {
     readJson(req).then(
       ({ aheadSecs }) => {
@@ -368,9 +391,17 @@ async function readJson(req) {
 }
 
 async function addClient(req) {
-  const { client_id: clientId, jwks, token_endpoint_auth_method: method = 'private_key_jwt' } = await readJson(req);
+  const {
+    client_id: clientId,
+    jwks,
+    token_endpoint_auth_method: method = 'private_key_jwt',
+    token_endpoint_auth_signing_alg: alg,
+  } = await readJson(req);
   if (!clientId || typeof clientId !== 'string') throw new Error('client_id is required');
-  const metadata = nativeClient(clientId, method, jwks ? { jwks } : {});
+  const metadata = nativeClient(clientId, method, {
+    ...(jwks ? { jwks } : {}),
+    ...(alg ? { token_endpoint_auth_signing_alg: alg } : {}),
+  });
   await provider.Client.adapter.upsert(clientId, metadata);
   // Validated as oidc-provider would validate a registration: a bad JWKS is refused here.
   const client = await provider.Client.find(clientId);

@@ -134,14 +134,54 @@ fn a_plan_with_a_client_secret_and_a_fixed_port_is_added_without_echoing_the_sec
     assert!(text(&empty).contains("standard input held no secret"));
 }
 
+/// A plan on this computer whose SMART configuration offers `algs` for client assertions (a
+/// private-key-jwt plan is asked which key to make when it is added); returns its FHIR base.
+fn smart_plan(algs: &'static [&'static str]) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let base = format!("http://{}/fhir", listener.local_addr().unwrap());
+    let origin = base.trim_end_matches("/fhir").to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let body = serde_json::json!({
+                "authorization_endpoint": format!("{origin}/authorize"),
+                "token_endpoint": format!("{origin}/token"),
+                "token_endpoint_auth_signing_alg_values_supported": algs,
+                "capabilities": ["client-confidential-asymmetric"],
+            })
+            .to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+/// The plan's arguments with its FHIR base at `base`.
+fn plan_at(base: &str) -> Vec<&str> {
+    let mut args = PLAN.to_vec();
+    args[3] = base;
+    args
+}
+
 #[test]
 #[ignore = "needs an unlocked Secret Service on a D-Bus session (the database key and the plan's key); scripts/test.sh provides one"]
 fn a_private_key_jwt_plan_prints_its_public_jwks_when_added_and_on_request() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
+    let base = smart_plan(&["ES384", "RS384"]);
     let out = folio(
         d,
-        &[&PLAN[..], &["--client-auth", "private-key-jwt"]].concat(),
+        &[&plan_at(&base)[..], &["--client-auth", "private-key-jwt"]].concat(),
         None,
     );
     assert!(out.status.success(), "{}", text(&out));
@@ -170,4 +210,44 @@ fn a_private_key_jwt_plan_prints_its_public_jwks_when_added_and_on_request() {
         .unwrap();
     assert!(!public.status.success());
     assert!(text(&public).contains("does not sign in with a key pair"));
+}
+
+#[test]
+#[ignore = "needs an unlocked Secret Service on a D-Bus session (the database key and the plan's key); scripts/test.sh provides one"]
+fn a_plan_that_takes_only_rsa_gets_an_rs384_key_printed_when_added_and_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let base = smart_plan(&["RS384"]);
+    let out = folio(
+        d,
+        &[&plan_at(&base)[..], &["--client-auth", "private-key-jwt"]].concat(),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let said = String::from_utf8(out.stdout).unwrap();
+    let printed = &said[said.find('{').expect("a JWKS follows")..];
+    let jwks: serde_json::Value = serde_json::from_str(printed).unwrap();
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["alg"].as_str()),
+        (Some("RSA"), Some("RS384"))
+    );
+    assert!(
+        key["n"].is_string() && key["e"] == "AQAB" && key["kid"].is_string(),
+        "{key}"
+    );
+    assert!(
+        key.get("d").is_none() && key.get("p").is_none(),
+        "no private part"
+    );
+    assert!(!said.contains("PRIVATE KEY"));
+    let again = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .env_remove("FOLIO_DATA_DIR")
+        .env_remove("FOLIO_PASSPHRASE")
+        .args(["--data-dir", d, "plans", "jwks", "portal-plan"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again));
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again, jwks, "the same RSA key set, printed again");
 }

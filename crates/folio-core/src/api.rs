@@ -1003,6 +1003,13 @@ pub struct RemovedData {
     pub plan_connections: u32,
     /// Plans that confirmed revoking Folio's access.
     pub revoked_at_plans: u32,
+    /// Plans Folio had registered itself at (RFC 7591) that deleted that registration when
+    /// asked (RFC 7592).
+    pub registrations_deleted: u32,
+    /// Plans Folio had registered itself at that could not be asked or did not delete it (the
+    /// member can remove Folio at the plan's developer portal); their keychain entries are
+    /// deleted all the same.
+    pub registrations_not_deleted: u32,
 }
 
 /// A part of Folio's searches that a plan refused or silently ignored (issue 15).

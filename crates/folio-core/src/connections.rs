@@ -116,6 +116,7 @@ fn bound_configuration(row: &ConnectionRow) -> Result<Option<SmartConfiguration>
         registration_endpoint: None,
         capabilities: Vec::new(),
         scopes_supported: Vec::new(),
+        token_endpoint_auth_signing_alg_values_supported: Vec::new(),
         iss_parameter_supported: false,
         source: DiscoverySource::WellKnown,
     }))
@@ -273,7 +274,12 @@ impl Folio {
         }
         let jwks = match client_auth {
             ClientAuthMethod::PrivateKeyJwt => {
-                Some(credentials::new_key(self.secrets.as_ref(), &row.id)?)
+                // The key's type follows what the plan verifies assertions with.
+                let config = folio_smart::discover(&self.http, &base).await?;
+                let alg = folio_smart::SigningAlg::for_plan(
+                    &config.token_endpoint_auth_signing_alg_values_supported,
+                )?;
+                Some(credentials::new_key(self.secrets.as_ref(), &row.id, alg)?.0)
             }
             _ => None,
         };
@@ -310,21 +316,27 @@ impl Folio {
             .registration_endpoint
             .clone()
             .ok_or(SmartError::RegistrationUnavailable)?;
-        let jwks = match method {
+        let key = match method {
             ClientAuthMethod::PrivateKeyJwt => {
-                Some(credentials::new_key(self.secrets.as_ref(), &id)?)
+                let alg = folio_smart::SigningAlg::for_plan(
+                    &config.token_endpoint_auth_signing_alg_values_supported,
+                )?;
+                Some(credentials::new_key(self.secrets.as_ref(), &id, alg)?)
             }
             _ => None,
         };
-        let jwks_value = jwks
-            .as_deref()
-            .map(serde_json::from_str::<serde_json::Value>)
-            .transpose()
-            .map_err(|_| CoreError::Internal("Folio's JWKS is not JSON".into()))?;
+        let jwks = key.as_ref().map(|(jwks, _)| jwks.clone());
+        let registered_key = key
+            .map(|(jwks, alg)| {
+                serde_json::from_str::<serde_json::Value>(&jwks)
+                    .map(|value| (value, alg))
+                    .map_err(|_| CoreError::Internal("Folio's JWKS is not JSON".into()))
+            })
+            .transpose()?;
         let metadata = folio_smart::ClientMetadata::native(
             credentials::redirect_uris(&id, loopback_port),
             method.as_str(),
-            jwks_value,
+            registered_key,
         );
         let registered = match folio_smart::register(&self.http, &endpoint, &metadata).await {
             Ok(r) => r,
@@ -344,8 +356,12 @@ impl Folio {
                     .put(&credentials::secret_account(&id), secret)?;
             }
             if let Some(token) = &registered.registration_access_token {
-                self.secrets
-                    .put(&credentials::registration_account(&id), token)?;
+                credentials::keep_registration(
+                    self.secrets.as_ref(),
+                    &id,
+                    token,
+                    registered.registration_client_uri.as_ref(),
+                )?;
             }
             Ok(())
         })();

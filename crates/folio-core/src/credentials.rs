@@ -5,7 +5,7 @@
 //! the method, never the secret or the key.
 
 use folio_secrets::{SecretStore, Sensitive};
-use folio_smart::{ClientAuth, ClientKey};
+use folio_smart::{ClientAuth, ClientKey, SigningAlg};
 use folio_store::PlanRow;
 
 use crate::api::{AddPlanRequest, AddedPlanView, ClientAuthMethod, PlanSummary, RedirectStyle};
@@ -129,9 +129,58 @@ pub(crate) fn secret_account(plan_id: &str) -> String {
     format!("plan-secret/{plan_id}")
 }
 
-/// The keychain account of a plan's RFC 7592 registration access token.
+/// The keychain account of a plan's RFC 7592 registration: its access token and where the
+/// registration is managed (a [`KeptRegistration`] as JSON).
 pub(crate) fn registration_account(plan_id: &str) -> String {
     format!("plan-registration/{plan_id}")
+}
+
+/// What the keychain keeps of a registration Folio made at a plan: the registration access
+/// token, and the `registration_client_uri` it is used at (absent if the plan gave none).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptRegistration {
+    registration_client_uri: Option<String>,
+    registration_access_token: String,
+}
+
+/// Keeps a registration's access token and management address in the keychain.
+pub(crate) fn keep_registration(
+    secrets: &dyn SecretStore,
+    plan_id: &str,
+    token: &Sensitive<String>,
+    uri: Option<&folio_smart::Url>,
+) -> Result<(), CoreError> {
+    let kept = KeptRegistration {
+        registration_client_uri: uri.map(|u| u.to_string()),
+        registration_access_token: token.expose().clone(),
+    };
+    let json = serde_json::to_string(&kept)
+        .map_err(|_| CoreError::Internal("a registration could not be written".into()))?;
+    secrets.put(&registration_account(plan_id), &Sensitive::new(json))?;
+    Ok(())
+}
+
+/// The registration Folio made at `plan_id`, from the keychain: where it is managed and its
+/// access token; `None` when Folio registered nothing there, or the plan gave no address or
+/// token to manage it with.
+pub(crate) fn kept_registration(
+    secrets: &dyn SecretStore,
+    plan_id: &str,
+) -> Result<Option<(folio_smart::Url, Sensitive<String>)>, CoreError> {
+    let Some(kept) = secrets.get(&registration_account(plan_id))? else {
+        return Ok(None);
+    };
+    let Ok(kept) = serde_json::from_str::<KeptRegistration>(kept.expose()) else {
+        return Ok(None);
+    };
+    let Some(uri) = kept
+        .registration_client_uri
+        .as_deref()
+        .and_then(|u| folio_smart::Url::parse(u).ok())
+    else {
+        return Ok(None);
+    };
+    Ok(Some((uri, Sensitive::new(kept.registration_access_token))))
 }
 
 /// The keychain account of a plan's private key.
@@ -139,12 +188,16 @@ pub(crate) fn key_account(plan_id: &str) -> String {
     format!("plan-key/{plan_id}")
 }
 
-/// Makes a new key pair for `plan_id` and keeps its private half in the keychain; returns the
-/// public JWKS.
-pub(crate) fn new_key(secrets: &dyn SecretStore, plan_id: &str) -> Result<String, CoreError> {
-    let key = ClientKey::generate()?;
+/// Makes a new key pair signing with `alg` for `plan_id` and keeps its private half in the
+/// keychain (its PKCS#8 type says the algorithm); returns the public JWKS and the algorithm.
+pub(crate) fn new_key(
+    secrets: &dyn SecretStore,
+    plan_id: &str,
+    alg: SigningAlg,
+) -> Result<(String, SigningAlg), CoreError> {
+    let key = ClientKey::generate(alg)?;
     secrets.put(&key_account(plan_id), &key.to_pem()?)?;
-    Ok(key.public_jwks()?)
+    Ok((key.public_jwks()?, key.alg()))
 }
 
 /// The redirect URIs Folio registers for `plan_id`: the loopback one (any port, RFC 8252

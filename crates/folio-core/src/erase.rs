@@ -1,6 +1,7 @@
 //! "Remove all my data": every connection disconnected (access revoked at plans that offer it,
-//! keychain entries deleted), every record, source and setting erased from the database, then
-//! the database files and the key that encrypted them deleted.
+//! keychain entries deleted), Folio's own registrations at plans deleted there (RFC 7592),
+//! every record, source and setting erased from the database, then the database files and the
+//! key that encrypted them deleted.
 
 use crate::api::{RemovedData, SourceKind};
 use crate::{CoreError, Folio};
@@ -25,6 +26,8 @@ impl Folio {
                     sources: 0,
                     plan_connections: 0,
                     revoked_at_plans: 0,
+                    registrations_deleted: 0,
+                    registrations_not_deleted: 0,
                 });
             }
             Err(e) => return Err(e),
@@ -40,11 +43,22 @@ impl Folio {
                 revoked += 1;
             }
         }
-        // The client secrets (and keys) of plans the member registered Folio at.
+        // Registrations Folio made at plans (RFC 7591) are deleted there (RFC 7592); a plan
+        // that cannot be reached or refuses does not stop the removal, and is counted.
+        let mut registrations_deleted = 0;
+        let mut registrations_not_deleted = 0;
         for plan in self.store().await?.plans().await? {
-            if plan.client_auth != "none" {
-                crate::credentials::forget(self.secrets.as_ref(), &plan.id)?;
+            match self.unregister_at_plan(&plan.id).await {
+                Ok(true) => registrations_deleted += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(plan = %plan.id, error = %e, "the plan did not delete Folio's registration");
+                    registrations_not_deleted += 1;
+                }
             }
+            // The client secrets, keys and registration tokens of plans the member registered
+            // Folio at.
+            crate::credentials::forget(self.secrets.as_ref(), &plan.id)?;
         }
         // Zeroed and rebuilt first, so not even the encrypted pages outlive the removal, then
         // the files and their key are deleted.
@@ -54,6 +68,22 @@ impl Folio {
             sources: u32::try_from(sources.len()).unwrap_or(u32::MAX),
             plan_connections: plans,
             revoked_at_plans: revoked,
+            registrations_deleted,
+            registrations_not_deleted,
         })
+    }
+
+    /// Deletes the registration Folio made at `plan_id` (RFC 7592 `DELETE` at its
+    /// `registration_client_uri`, with the registration access token kept in the keychain).
+    /// `Ok(false)` when Folio holds no registration it can manage there.
+    async fn unregister_at_plan(&self, plan_id: &str) -> Result<bool, CoreError> {
+        let Some((uri, token)) =
+            crate::credentials::kept_registration(self.secrets.as_ref(), plan_id)?
+        else {
+            return Ok(false);
+        };
+        folio_smart::unregister(&self.http, &uri, &token).await?;
+        tracing::info!(plan = %plan_id, "Folio's registration deleted at the plan");
+        Ok(true)
     }
 }

@@ -133,9 +133,10 @@ impl CoreError {
                 | SmartError::ClientRejected
                 | SmartError::ClientAssertionRejected => ErrorCode::TokenError,
                 SmartError::ClientKey(_) => ErrorCode::Internal,
-                SmartError::RegistrationUnavailable | SmartError::RegistrationRefused(_) => {
-                    ErrorCode::InvalidPlan
-                }
+                SmartError::RegistrationUnavailable
+                | SmartError::RegistrationRefused(_)
+                | SmartError::NoSigningAlgorithm(_) => ErrorCode::InvalidPlan,
+                SmartError::RegistrationNotDeleted(_) => ErrorCode::PlanUnreachable,
                 SmartError::ScopesRefused => ErrorCode::ScopesRefused,
                 SmartError::CallbackTimeout => ErrorCode::SignInTimedOut,
                 SmartError::Cancelled => ErrorCode::SignInCancelled,

@@ -1,5 +1,7 @@
 //! A plan's client credentials (issue 15 §2) live in the keychain only, are checked when the
-//! plan is added, and go with "Remove all my data". No network: adding a plan asks nothing of it.
+//! plan is added, and go with "Remove all my data". No network: adding a plan asks nothing of
+//! it, except a private-key-jwt plan, whose SMART configuration says which key to make (here
+//! the sandbox's, on this computer).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -41,8 +43,14 @@ async fn secrets_and_keys_are_kept_in_the_keychain_and_removed_with_all_data() {
     assert_eq!(kept.expose(), secret);
     assert!(!format!("{basic:?}").contains(secret));
 
+    let sandbox = folio_sandbox::Sandbox::start(folio_sandbox::SandboxConfig::default())
+        .await
+        .unwrap();
     let keyed = folio
-        .add_plan_with(plan("Key Plan", ClientAuthMethod::PrivateKeyJwt, None))
+        .add_plan_with(NewPlan {
+            fhir_base: sandbox.fhir_base().to_owned(),
+            ..plan("Key Plan", ClientAuthMethod::PrivateKeyJwt, None)
+        })
         .await
         .unwrap();
     let jwks = keyed.jwks.unwrap();

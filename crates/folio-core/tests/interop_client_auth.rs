@@ -174,8 +174,20 @@ async fn a_client_secret_in_the_form_connects_refreshes_and_revokes() {
 }
 
 /// Adds `plan_id` (client id the same) as a `private_key_jwt` plan and returns the public JWKS
-/// Folio printed for it.
+/// Folio printed for it (an ES384 key: the plan offers it).
 async fn add_with_key(folio: &Folio, plan: &Harness, plan_id: &str) -> serde_json::Value {
+    let jwks = add_with_key_for(folio, plan, plan_id).await;
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["crv"].as_str()),
+        (Some("EC"), Some("P-384"))
+    );
+    assert_eq!(key["alg"], "ES384");
+    jwks
+}
+
+/// Adds `plan_id` as a `private_key_jwt` plan and returns the one public key Folio printed.
+async fn add_with_key_for(folio: &Folio, plan: &Harness, plan_id: &str) -> serde_json::Value {
     let added = folio
         .add_plan_with(NewPlan {
             name: plan_id.replace('-', " "),
@@ -199,11 +211,6 @@ async fn add_with_key(folio: &Folio, plan: &Harness, plan_id: &str) -> serde_jso
     let jwks: serde_json::Value = serde_json::from_str(&printed).unwrap();
     let key = &jwks["keys"][0];
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 1, "{jwks}");
-    assert_eq!(
-        (key["kty"].as_str(), key["crv"].as_str()),
-        (Some("EC"), Some("P-384"))
-    );
-    assert_eq!(key["alg"], "ES384");
     assert!(key["kid"].is_string(), "{key}");
     assert!(key.get("d").is_none(), "no private part: {key}");
     jwks
@@ -227,6 +234,177 @@ async fn a_signed_client_assertion_connects_refreshes_and_revokes() {
         .await;
     exercise(&plan, &folio, client_id, client_id, "private_key_jwt", None).await;
     assert_eq!(plan.stats().await["tokenErrors"], 0);
+}
+
+/// A plan that verifies client assertions only with RSA: its SMART configuration offers
+/// RS384 alone and its portal registered Folio's client for RS384 only. Folio makes an RSA key
+/// (3072 bits), prints it as an RSA JWK, keeps it in the keychain, and signs RS384 at the code
+/// exchange, the refresh and the revocation.
+#[tokio::test]
+#[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
+async fn a_plan_that_takes_only_rsa_gets_an_rs384_key_and_connects_refreshes_and_revokes() {
+    let plan = Harness::start();
+    plan.set_signing_algs(&["RS384"]).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (folio, keychain) = folio(&profile, "jwt-rsa");
+    let client_id = "folio-jwt-rsa";
+    let jwks = add_with_key_for(&folio, &plan, client_id).await;
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["alg"].as_str()),
+        (Some("RSA"), Some("RS384")),
+        "{key}"
+    );
+    assert_eq!(key["e"], "AQAB");
+    assert!(key["n"].as_str().unwrap().len() >= 512, "3072 bits: {key}");
+    for private in ["d", "p", "q", "dp", "dq", "qi"] {
+        assert!(key.get(private).is_none(), "no private part: {key}");
+    }
+    let pem = keychain
+        .get(&format!("plan-key/{client_id}"))
+        .unwrap()
+        .expect("the private key is in the keychain");
+    assert!(pem.expose().starts_with("-----BEGIN PRIVATE KEY-----"));
+    // The portal holds the JWKS and accepts RS384 assertions only from this client.
+    plan.add_client(serde_json::json!({
+        "client_id": client_id,
+        "jwks": jwks,
+        "token_endpoint_auth_signing_alg": "RS384",
+    }))
+    .await;
+    exercise(&plan, &folio, client_id, client_id, "private_key_jwt", None).await;
+    assert_eq!(plan.stats().await["tokenErrors"], 0);
+}
+
+#[tokio::test]
+#[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
+async fn registered_dynamically_at_a_plan_that_takes_only_rsa_signs_rs384() {
+    let plan = Harness::start();
+    plan.set_signing_algs(&["RS384"]).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (folio, _keychain) = folio(&profile, "register-rsa");
+    let added = add_by_registering(&folio, &plan, ClientAuthMethod::PrivateKeyJwt)
+        .await
+        .unwrap();
+    let jwks: serde_json::Value = serde_json::from_str(&added.jwks.unwrap()).unwrap();
+    assert_eq!(jwks["keys"][0]["kty"], "RSA");
+    assert_eq!(jwks["keys"][0]["alg"], "RS384");
+    let client_id = added.plan.client_id.clone();
+    exercise(
+        &plan,
+        &folio,
+        "registered-plan",
+        &client_id,
+        "private_key_jwt",
+        None,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
+async fn a_plan_that_takes_neither_es384_nor_rs384_is_refused_in_plain_words_and_nothing_is_kept() {
+    let plan = Harness::start();
+    plan.set_signing_algs(&["PS256", "RS256"]).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (folio, keychain) = folio(&profile, "jwt-none");
+    let err = folio
+        .add_plan_with(NewPlan {
+            name: "folio jwt none".into(),
+            fhir_base: plan.fhir_base.clone(),
+            client_id: "folio-jwt-none".into(),
+            client_auth: ClientAuthMethod::PrivateKeyJwt,
+            client_secret: None,
+            redirect: RedirectStyle::Loopback,
+            loopback_port: None,
+            register: false,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidPlan, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("only with PS256, RS256") && message.contains("ES384 or RS384"),
+        "{message}"
+    );
+    assert!(folio
+        .plans()
+        .await
+        .unwrap()
+        .iter()
+        .all(|p| p.id != "folio-jwt-none"));
+    assert!(keychain.get("plan-key/folio-jwt-none").unwrap().is_none());
+}
+
+/// RFC 7592: removing the member's data deletes the registration Folio made at the plan, with
+/// the registration access token the keychain kept; afterwards the plan no longer knows the
+/// client (its token endpoint answers `invalid_client`), and the keychain holds nothing of it.
+#[tokio::test]
+#[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
+async fn removing_a_plan_folio_registered_at_deletes_the_registration_there() {
+    let plan = Harness::start();
+    let profile = tempfile::tempdir().unwrap();
+    let (folio, keychain) = folio(&profile, "unregister");
+    // A public client, so a bare token request can ask the plan whether it knows the client.
+    let added = add_by_registering(&folio, &plan, ClientAuthMethod::None)
+        .await
+        .unwrap();
+    let client_id = added.plan.client_id.clone();
+    let kept = keychain
+        .get("plan-registration/registered-plan")
+        .unwrap()
+        .expect("the registration access token is in the keychain");
+    assert!(kept.expose().contains("registration_client_uri"));
+    assert_eq!(plan.token_error_for(&client_id).await, "invalid_grant");
+
+    let removed = folio.remove_all_data().await.unwrap();
+    assert_eq!(
+        (
+            removed.registrations_deleted,
+            removed.registrations_not_deleted
+        ),
+        (1, 0)
+    );
+    assert_eq!(plan.stats().await["registrationDeletes"], 1);
+    assert_eq!(
+        plan.token_error_for(&client_id).await,
+        "invalid_client",
+        "the plan no longer knows Folio's client"
+    );
+    assert!(keychain
+        .get("plan-registration/registered-plan")
+        .unwrap()
+        .is_none());
+}
+
+/// A plan that cannot be reached does not stop the removal: it is counted, and the keychain
+/// entries go all the same.
+#[tokio::test]
+#[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
+async fn a_registration_the_plan_cannot_delete_does_not_stop_the_removal() {
+    let plan = Harness::start();
+    let profile = tempfile::tempdir().unwrap();
+    let (folio, keychain) = folio(&profile, "unregister-offline");
+    add_by_registering(&folio, &plan, ClientAuthMethod::None)
+        .await
+        .unwrap();
+    assert!(keychain
+        .get("plan-registration/registered-plan")
+        .unwrap()
+        .is_some());
+    drop(plan); // the plan goes offline
+    let removed = folio.remove_all_data().await.unwrap();
+    assert_eq!(
+        (
+            removed.registrations_deleted,
+            removed.registrations_not_deleted
+        ),
+        (0, 1)
+    );
+    assert!(keychain
+        .get("plan-registration/registered-plan")
+        .unwrap()
+        .is_none());
 }
 
 /// Signs in to `client_id` and returns what finishing it said.

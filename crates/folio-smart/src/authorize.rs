@@ -163,6 +163,7 @@ mod tests {
             registration_endpoint: None,
             capabilities: vec![],
             scopes_supported: vec![],
+            token_endpoint_auth_signing_alg_values_supported: Vec::new(),
             iss_parameter_supported: iss_supported,
             source: DiscoverySource::WellKnown,
         }

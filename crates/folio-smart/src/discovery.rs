@@ -31,6 +31,9 @@ pub struct SmartConfiguration {
     pub capabilities: Vec<String>,
     /// Advertised scopes.
     pub scopes_supported: Vec<String>,
+    /// The algorithms the token endpoint verifies client assertions with
+    /// (`token_endpoint_auth_signing_alg_values_supported`; empty when not said).
+    pub token_endpoint_auth_signing_alg_values_supported: Vec<String>,
     /// Whether the plan sends RFC 9207 `iss` in authorization responses.
     pub iss_parameter_supported: bool,
     /// How it was found.
@@ -88,6 +91,8 @@ struct WellKnown {
     capabilities: Vec<Value>,
     #[serde(default)]
     scopes_supported: Vec<Value>,
+    #[serde(default)]
+    token_endpoint_auth_signing_alg_values_supported: Vec<Value>,
     #[serde(default)]
     authorization_response_iss_parameter_supported: Option<bool>,
 }
@@ -195,6 +200,9 @@ fn from_well_known(
             .transpose()?,
         capabilities: strings(parsed.capabilities),
         scopes_supported: strings(parsed.scopes_supported),
+        token_endpoint_auth_signing_alg_values_supported: strings(
+            parsed.token_endpoint_auth_signing_alg_values_supported,
+        ),
         iss_parameter_supported: parsed
             .authorization_response_iss_parameter_supported
             .unwrap_or(false),
@@ -242,6 +250,7 @@ fn from_capability_statement(
             .transpose()?,
         capabilities: Vec::new(),
         scopes_supported: Vec::new(),
+        token_endpoint_auth_signing_alg_values_supported: Vec::new(),
         iss_parameter_supported: false,
         source: DiscoverySource::CapabilityStatement,
     })

@@ -93,6 +93,15 @@ pub enum SmartError {
     /// The plan refused to register Folio.
     #[error("the plan refused to register Folio: {0}; register Folio at the plan's developer portal instead, then add the plan with the client id it gives you")]
     RegistrationRefused(String),
+    /// The plan did not delete Folio's registration (RFC 7592): its status, and its OAuth
+    /// error code when it named one.
+    #[error("the plan did not delete Folio's registration ({0}): remove Folio at the plan's developer portal if it lists it")]
+    RegistrationNotDeleted(String),
+    /// The plan's `token_endpoint_auth_signing_alg_values_supported` names neither ES384 nor
+    /// RS384, the two algorithms SMART uses for signed client assertions (what it names is
+    /// given, shortened).
+    #[error("this plan verifies signed client assertions only with {0}, and Folio signs with ES384 or RS384 (as SMART asks): choose a client secret at the plan's developer portal instead, if it offers one")]
+    NoSigningAlgorithm(String),
     /// Folio's key for a plan could not be made, read or used.
     #[error("Folio's key for this plan cannot be used: {0}")]
     ClientKey(String),

@@ -25,7 +25,7 @@ mod tokens;
 
 pub use authorize::{AuthorizationCode, PendingAuthorization};
 pub use client_auth::ClientAuth;
-pub use client_key::{ClientKey, ASSERTION_LIFETIME};
+pub use client_key::{ClientKey, SigningAlg, ASSERTION_LIFETIME};
 pub use discovery::{discover, parse_fhir_base, DiscoverySource, SmartConfiguration};
 pub use error::{SmartError, UrlRole};
 pub use fhir::{
@@ -34,6 +34,6 @@ pub use fhir::{
 };
 pub use loopback::{Callback, LoopbackListener};
 pub use pkce::{random_state, PkcePair};
-pub use registration::{register, ClientMetadata, Registered};
+pub use registration::{register, unregister, ClientMetadata, Registered};
 pub use tokens::{exchange_code, refresh, revoke, TokenSet};
 pub use url::Url;

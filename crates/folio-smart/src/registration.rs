@@ -1,6 +1,7 @@
 //! RFC 7591 dynamic client registration: Folio registers itself at a plan that offers it, as a
 //! native app with its own redirect URIs, as a public client (`none`) or with the public JWKS
-//! of its key for the plan (`private_key_jwt`).
+//! of its key for the plan (`private_key_jwt`); and RFC 7592's delete, when the member removes
+//! the plan.
 
 use folio_secrets::Sensitive;
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,7 @@ use url::Url;
 use crate::authorize::truncate;
 use crate::error::UrlRole;
 use crate::http::{describe, read_capped, require_secure, MAX_TOKEN_RESPONSE_BYTES};
-use crate::SmartError;
+use crate::{SigningAlg, SmartError};
 
 /// What Folio asks the plan to register (RFC 7591 §2).
 #[derive(Debug, Clone, Serialize)]
@@ -36,13 +37,13 @@ pub struct ClientMetadata {
 
 impl ClientMetadata {
     /// Folio as a native app returning to `redirect_uris`, authenticating with `method`
-    /// (`none`, or `private_key_jwt` with `jwks`).
+    /// (`none`, or `private_key_jwt` with the public `jwks` of a key signing with `alg`).
     pub fn native(
         redirect_uris: Vec<String>,
         method: &str,
-        jwks: Option<serde_json::Value>,
+        key: Option<(serde_json::Value, SigningAlg)>,
     ) -> Self {
-        let signed = jwks.is_some();
+        let (jwks, alg) = key.unzip();
         Self {
             client_name: "Folio".into(),
             application_type: "native".into(),
@@ -51,7 +52,7 @@ impl ClientMetadata {
             grant_types: vec!["authorization_code".into(), "refresh_token".into()],
             response_types: vec!["code".into()],
             jwks,
-            token_endpoint_auth_signing_alg: signed.then(|| "ES384".to_owned()),
+            token_endpoint_auth_signing_alg: alg.map(|a| a.as_str().to_owned()),
         }
     }
 }
@@ -65,6 +66,9 @@ pub struct Registered {
     pub client_secret: Option<Sensitive<String>>,
     /// RFC 7592's registration access token, if any (kept in the keychain).
     pub registration_access_token: Option<Sensitive<String>>,
+    /// RFC 7592's `registration_client_uri`, where the registration is read, changed and
+    /// deleted (https, or http on this computer), if the plan gave one.
+    pub registration_client_uri: Option<Url>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +76,7 @@ struct Response {
     client_id: String,
     client_secret: Option<String>,
     registration_access_token: Option<String>,
+    registration_client_uri: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -107,10 +112,25 @@ pub async fn register(
                 "the registration answer's client_id is not usable".into(),
             ));
         }
+        // A management address is used with a bearer token: only https (or this computer).
+        let registration_client_uri = parsed
+            .registration_client_uri
+            .as_deref()
+            .map(|u| {
+                let url = Url::parse(u).map_err(|_| {
+                    SmartError::InvalidResponse(
+                        "the registration answer's registration_client_uri is not a URL".into(),
+                    )
+                })?;
+                require_secure(&url, UrlRole::Registration)?;
+                Ok::<_, SmartError>(url)
+            })
+            .transpose()?;
         return Ok(Registered {
             client_id: parsed.client_id,
             client_secret: parsed.client_secret.map(Sensitive::new),
             registration_access_token: parsed.registration_access_token.map(Sensitive::new),
+            registration_client_uri,
         });
     }
     let why = serde_json::from_slice::<ErrorBody>(&body)
@@ -127,4 +147,37 @@ pub async fn register(
         )),
         _ => SmartError::RegistrationRefused(why.unwrap_or_else(|| format!("HTTP {status}"))),
     })
+}
+
+/// Deletes Folio's registration at a plan (RFC 7592 §2.3): `DELETE` at its
+/// `registration_client_uri` with the registration access token as a bearer token. The plan
+/// answers 204 (a 200 is taken as the same); anything else is
+/// [`SmartError::RegistrationNotDeleted`] with the plan's status.
+pub async fn unregister(
+    http: &reqwest::Client,
+    registration_client_uri: &Url,
+    registration_access_token: &Sensitive<String>,
+) -> Result<(), SmartError> {
+    require_secure(registration_client_uri, UrlRole::Registration)?;
+    let res = http
+        .delete(registration_client_uri.clone())
+        .bearer_auth(registration_access_token.expose())
+        .send()
+        .await
+        .map_err(|e| SmartError::Unreachable(describe(&e)))?;
+    let status = res.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let body = read_capped(res, MAX_TOKEN_RESPONSE_BYTES)
+        .await
+        .unwrap_or_default();
+    let why = serde_json::from_slice::<ErrorBody>(&body)
+        .ok()
+        .map(|e| format!(" ({})", e.error));
+    Err(SmartError::RegistrationNotDeleted(format!(
+        "HTTP {}{}",
+        status.as_u16(),
+        why.unwrap_or_default()
+    )))
 }

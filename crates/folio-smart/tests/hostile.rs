@@ -254,6 +254,7 @@ async fn an_endless_token_response_stops_at_its_limit_not_at_the_timeout() {
         registration_endpoint: None,
         capabilities: vec![],
         scopes_supported: vec![],
+        token_endpoint_auth_signing_alg_values_supported: Vec::new(),
         iss_parameter_supported: false,
         source: folio_smart::DiscoverySource::WellKnown,
     };

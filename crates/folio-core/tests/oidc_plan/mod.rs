@@ -181,6 +181,36 @@ impl Harness {
         assert!(res.status().is_success());
     }
 
+    /// Sets the algorithms the plan's SMART configuration offers for client assertions
+    /// (`token_endpoint_auth_signing_alg_values_supported`).
+    pub async fn set_signing_algs(&self, algs: &[&str]) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/_harness/signing-algs", self.issuer))
+            .json(&serde_json::json!({ "algs": algs }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+
+    /// What the plan's token endpoint answers a refresh request with a made-up refresh token
+    /// from `client_id` as a public client: `invalid_grant` while the client exists,
+    /// `invalid_client` once it does not.
+    pub async fn token_error_for(&self, client_id: &str) -> String {
+        let res = reqwest::Client::new()
+            .post(format!("{}/token", self.issuer))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "not-a-refresh-token"),
+                ("client_id", client_id),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = res.json().await.unwrap();
+        body["error"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// Sets the plan's clock `secs` ahead of this computer's.
     pub async fn set_clock_ahead(&self, secs: u32) {
         let res = reqwest::Client::new()
