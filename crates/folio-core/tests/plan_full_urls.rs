@@ -135,3 +135,103 @@ async fn exports_reuse_the_fullurls_the_plan_gave() {
         "every searched record is named by the plan's fullUrl"
     );
 }
+
+/// The International Patient Summary names each record as its plan did too, and stays a
+/// document whose references resolve inside it: the Composition's subject and section
+/// entries are entries' fullUrls, and the member's Patient (read, so given no fullUrl by the
+/// plan) is named under the same base as the plan's records, where their relative
+/// `Patient/{id}` references point.
+#[tokio::test]
+async fn the_ips_export_reuses_the_plans_fullurls_and_its_references_resolve() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        members: vec![MemberSource::Generated {
+            login: "demo".into(),
+            name: ("Ana".into(), "Rivera".into()),
+            seed: 7,
+            size: 120,
+        }],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    sandbox.set_faults(Faults {
+        strict: StrictServer {
+            full_url_base: Some(RECORDS_BASE.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let folio = Arc::new(
+        Folio::with_secrets(
+            DataDir::at(dir.path()),
+            Arc::new(folio_secrets::MemoryStore::default()),
+        )
+        .unwrap(),
+    );
+    folio.set_demo_plan_base(sandbox.fhir_base()).await.unwrap();
+    let c = common::connect_plan(&folio, "demo", "demo", &[])
+        .await
+        .unwrap();
+    folio
+        .sync_connection(&c.id, SyncOptions::default())
+        .await
+        .unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("ips.json");
+    folio
+        .export(&request(ExportFormat::Ips), &path)
+        .await
+        .unwrap();
+    let ips: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let entries = ips["entry"].as_array().unwrap();
+    let full_urls: Vec<&str> = entries
+        .iter()
+        .map(|e| e["fullUrl"].as_str().unwrap())
+        .collect();
+    let mut records = 0;
+    for e in entries {
+        let ty = e["resource"]["resourceType"].as_str().unwrap();
+        if matches!(ty, "Composition" | "Device") {
+            assert!(e["fullUrl"].as_str().unwrap().starts_with("urn:uuid:"));
+            continue;
+        }
+        let id = e["resource"]["id"].as_str().unwrap();
+        assert_eq!(
+            e["fullUrl"],
+            format!("{RECORDS_BASE}/{ty}/{id}"),
+            "{ty}/{id} is named as the plan named its records"
+        );
+        records += 1;
+        // A relative reference to the member resolves (against the entry's base) to an entry.
+        if let Some(subject) = e["resource"]["subject"]["reference"]
+            .as_str()
+            .or(e["resource"]["patient"]["reference"].as_str())
+            .filter(|r| r.starts_with("Patient/"))
+        {
+            let resolved = format!("{RECORDS_BASE}/{subject}");
+            assert!(
+                full_urls.contains(&resolved.as_str()),
+                "{ty}/{id}'s {subject} resolves inside the document"
+            );
+        }
+    }
+    assert!(records > 5, "a summary of a synced member: {records}");
+    let composition = &entries[0]["resource"];
+    assert_eq!(composition["resourceType"], "Composition");
+    let subject = composition["subject"]["reference"].as_str().unwrap();
+    assert!(full_urls.contains(&subject), "{subject}");
+    let section_refs: Vec<&str> = composition["section"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["entry"].as_array().into_iter().flatten())
+        .map(|r| r["reference"].as_str().unwrap())
+        .collect();
+    assert!(!section_refs.is_empty());
+    for r in section_refs {
+        assert!(r.starts_with(RECORDS_BASE), "{r}");
+        assert!(full_urls.contains(&r), "{r} is an entry of the document");
+    }
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use folio_store::{ExportFilter, ExportRow};
 use serde_json::{json, Value};
 
-use super::{full_url, new_uuid, now_rfc3339, PAGE};
+use super::{full_url, is_absolute_http, new_uuid, now_rfc3339, PAGE};
 use crate::CoreError;
 use folio_store::Store;
 
@@ -18,9 +18,37 @@ const LOINC: &str = "http://loinc.org";
 /// Items listed per section at most (results and vital signs: the newest of each test).
 const PER_SECTION: usize = 40;
 
+/// How a resource is named in the document: by the fullUrl its plan gave it (standards
+/// checklist item 19), or by Folio as `{base}/{Type}/{id}`.
+enum Named {
+    ByPlan(String),
+    ByFolio {
+        fhir_base: String,
+        resource_type: String,
+        id: String,
+    },
+}
+
+impl Named {
+    /// The fullUrl: the plan's own, else under `plan_base` (the base of the plan's fullUrls)
+    /// or, without one, the plan's FHIR base.
+    fn url(&self, plan_base: Option<&str>) -> String {
+        match self {
+            Self::ByPlan(url) => url.clone(),
+            Self::ByFolio {
+                fhir_base,
+                resource_type,
+                id,
+            } => full_url(plan_base.unwrap_or(fhir_base), resource_type, id),
+        }
+    }
+}
+
 /// One included resource: where it lives, what it says, a line for the narrative.
 pub(super) struct Item {
+    /// Its fullUrl in the document (set once every record of the source has been read).
     pub(super) url: String,
+    named: Named,
     pub(super) resource: Value,
     pub(super) line: String,
     pub(super) date: String,
@@ -178,8 +206,12 @@ pub(super) async fn gather(
         include_sensitive,
         ..Default::default()
     };
-    let mut patient: Option<(String, Value, String)> = None;
+    let mut patient: Option<(Named, Value, String)> = None;
     let mut sections: BTreeMap<&'static str, Vec<Item>> = BTreeMap::new();
+    // The bases of the fullUrls the plan gave, to name the records it gave none for (a Patient
+    // read rather than searched) under the same base, so the entries' relative references
+    // (`Patient/…`) resolve inside the document.
+    let mut plan_bases = std::collections::BTreeSet::new();
     // Results and vitals: newest per test code.
     let mut latest: BTreeMap<(&'static str, String), Item> = BTreeMap::new();
     let mut after = 0;
@@ -191,7 +223,20 @@ pub(super) async fn gather(
             let Ok(v) = serde_json::from_str::<Value>(&row.raw_json) else {
                 continue;
             };
-            let url = full_url(&row.fhir_base, &row.resource_type, &row.resource_id);
+            let url = match row.full_url.as_deref() {
+                Some(u) if is_absolute_http(u) => {
+                    let restful = format!("/{}/{}", row.resource_type, row.resource_id);
+                    if let Some(base) = u.strip_suffix(&restful) {
+                        plan_bases.insert(base.to_owned());
+                    }
+                    Named::ByPlan(u.to_owned())
+                }
+                _ => Named::ByFolio {
+                    fhir_base: row.fhir_base.clone(),
+                    resource_type: row.resource_type.clone(),
+                    id: row.resource_id.clone(),
+                },
+            };
             if row.resource_type == "Patient" {
                 if patient.is_none() {
                     patient = Some((url, v, row.plan_name.clone()));
@@ -203,7 +248,8 @@ pub(super) async fn gather(
             };
             let (line, date, what) = line_of(&row.resource_type, &v);
             let item = Item {
-                url,
+                url: String::new(),
+                named: url,
                 resource: v,
                 line,
                 date,
@@ -230,6 +276,16 @@ pub(super) async fn gather(
     };
     for ((section, _), item) in latest {
         sections.entry(section).or_default().push(item);
+    }
+    // One base for everything the plan did not name itself: the plan's own, when all its
+    // fullUrls share one; else its FHIR base.
+    let plan_base = match plan_bases.len() {
+        1 => plan_bases.pop_first(),
+        _ => None,
+    };
+    let patient_url = patient_url.url(plan_base.as_deref());
+    for item in sections.values_mut().flatten() {
+        item.url = item.named.url(plan_base.as_deref());
     }
     // A summary, not the history: the newest entry for each thing (a vaccine given yearly, a
     // medicine renewed monthly), at most PER_SECTION of them; the rest are counted.

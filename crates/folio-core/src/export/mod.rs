@@ -54,7 +54,7 @@ pub(crate) fn full_url(fhir_base: &str, resource_type: &str, id: &str) -> String
 }
 
 /// An absolute `http(s)` URL with a host: the only fullUrls of a plan an export repeats.
-fn is_absolute_http(u: &str) -> bool {
+pub(super) fn is_absolute_http(u: &str) -> bool {
     url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.has_host())
 }
 
