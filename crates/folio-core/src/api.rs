@@ -500,7 +500,7 @@ pub enum FolioEvent {
         #[serde(rename = "connectionId")]
         connection_id: String,
     },
-    /// A connection's details changed (status, last sync): the connections list re-reads.
+    /// A connection was added, changed or removed (connect, import, sync, disconnect).
     ConnectionChanged {
         /// The connection.
         #[serde(rename = "connectionId")]

@@ -10,7 +10,7 @@ use folio_smart::{
     ClientAuth, DiscoverySource, LoopbackListener, PendingAuthorization, SmartConfiguration,
     SmartError, Url,
 };
-use folio_store::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow, Store};
+use folio_store::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow, SourceKind, Store};
 use rand::RngCore;
 use tokio::sync::oneshot;
 
@@ -648,6 +648,7 @@ impl Folio {
             })
             .await?;
         tracing::info!(plan = %plan_id, connection = %id, "connected");
+        self.connection_changed(&id);
         self.connection(&id).await
     }
 
@@ -789,7 +790,11 @@ impl Folio {
             .connection(connection_id)
             .await?
             .ok_or(CoreError::ConnectionNotFound)?;
-        if row.status == "reconnect_needed" || row.status == "disconnected" {
+        if matches!(
+            row.status,
+            folio_store::ConnectionStatus::ReconnectNeeded
+                | folio_store::ConnectionStatus::Disconnected
+        ) {
             return Err(CoreError::ReconnectNeeded);
         }
         let plan = self.plan_row(&row.plan_id).await?;
@@ -885,10 +890,12 @@ impl Folio {
 
     async fn mark_reconnect(&self, row: &ConnectionRow, why: &str) -> Result<(), CoreError> {
         tracing::warn!(connection = %row.id, "reconnect needed");
+        let status = folio_store::ConnectionStatus::ReconnectNeeded;
         self.store()
             .await?
-            .set_connection_status(&row.id, "reconnect_needed", Some(("reconnect_needed", why)))
+            .set_connection_status(&row.id, status, Some((status.as_str(), why)))
             .await?;
+        self.connection_changed(&row.id);
         Ok(())
     }
 
@@ -905,9 +912,10 @@ impl Folio {
             .connection(connection_id)
             .await?
             .ok_or(CoreError::ConnectionNotFound)?;
-        if row.source_kind == "file" {
+        if row.source_kind == SourceKind::File {
             // An imported file has no tokens and no plan to tell: removing it removes its records.
             store.delete_connection(connection_id).await?;
+            self.connection_changed(connection_id);
             return Ok(DisconnectOutcome {
                 revoked_at_plan: false,
                 data_deleted: true,
@@ -949,13 +957,25 @@ impl Folio {
             }
         } else {
             store
-                .set_connection_status(connection_id, "disconnected", None)
+                .set_connection_status(
+                    connection_id,
+                    folio_store::ConnectionStatus::Disconnected,
+                    None,
+                )
                 .await?;
         }
+        self.connection_changed(connection_id);
         Ok(DisconnectOutcome {
             revoked_at_plan: revoked,
             data_deleted: delete_data,
         })
+    }
+
+    /// Tells subscribers that a connection was added, changed status or was removed.
+    pub(crate) fn connection_changed(&self, connection_id: &str) {
+        self.emit(crate::api::FolioEvent::ConnectionChanged {
+            connection_id: connection_id.to_owned(),
+        });
     }
 
     fn lock_sign_ins(&self) -> Result<std::sync::MutexGuard<'_, SignIns>, CoreError> {
@@ -1004,23 +1024,14 @@ fn summary(row: &ConnectionRow, plan: &PlanRow, records: i64) -> ConnectionSumma
         plan_id: plan.id.clone(),
         plan_name: plan.name.clone(),
         patient_id: row.patient_id.clone().unwrap_or_default(),
-        status: match row.status.as_str() {
-            "connected" => ConnectionStatus::Connected,
-            "reconnect_needed" => ConnectionStatus::ReconnectNeeded,
-            "disconnected" => ConnectionStatus::Disconnected,
-            _ => ConnectionStatus::Connecting,
-        },
+        status: ConnectionStatus::from(row.status),
         granted_scopes: granted,
         scopes_not_granted: not_granted,
         token_expires_at: row.token_expires_at.clone(),
         last_synced_at: row.last_synced_at.clone(),
         records: u32::try_from(records).unwrap_or(u32::MAX),
         problem: row.last_error_message.clone(),
-        kind: if row.source_kind == "file" {
-            crate::api::SourceKind::File
-        } else {
-            crate::api::SourceKind::Plan
-        },
+        kind: crate::api::SourceKind::from(row.source_kind),
     }
 }
 

@@ -248,6 +248,8 @@ impl Folio {
                 "{name} holds no FHIR resource Folio could read ({rejected} entries refused)"
             )));
         }
+        // A new source: the connections list gains it.
+        self.connection_changed(&id);
         Ok(ImportSummary {
             connection_id: id,
             name: format!("File: {name}"),

@@ -24,6 +24,7 @@ mod labs;
 mod overview;
 mod plan_support;
 mod plans;
+mod statuses;
 mod sync;
 mod sync_failure;
 mod sync_runs;

@@ -1285,8 +1285,9 @@ impl Job<'_> {
         resources.extend(linked);
         fields.extend(linked_fields);
         let next = page.next.clone();
-        self.store
-            .save_indexed_page(
+        let saved = self
+            .store
+            .save_page(
                 &self.connection_id,
                 resource_type,
                 pass,
@@ -1300,19 +1301,14 @@ impl Job<'_> {
         if !resources.is_empty() {
             self.saved.store(true, Ordering::SeqCst);
         }
-        let state = self
-            .store
-            .sync_state(&self.connection_id, resource_type)
-            .await?;
-        if let Some(s) = state {
-            if s.pages > MAX_PAGES_PER_PASS {
-                return Err(SyncFailure::PagingLoop(
-                    "the plan sent more pages than any history has".into(),
-                )
-                .into());
-            }
-            self.report(&s, false);
+        // The pass as the save left it: no second read of the sync state.
+        if saved.state.pages > MAX_PAGES_PER_PASS {
+            return Err(SyncFailure::PagingLoop(
+                "the plan sent more pages than any history has".into(),
+            )
+            .into());
         }
+        self.report(&saved.state, false);
         Ok(next)
     }
 
@@ -1468,23 +1464,14 @@ impl Job<'_> {
     }
 
     async fn finish(&self, resource_type: &str) -> Result<PassEnd, CoreError> {
-        let marked = self
+        let finished = self
             .store
             .finish_pass(&self.connection_id, resource_type)
             .await?;
-        let state = self
-            .store
-            .sync_state(&self.connection_id, resource_type)
-            .await?;
-        let fetched = state
-            .as_ref()
-            .map_or(0, |s| u32::try_from(s.resources).unwrap_or(u32::MAX));
-        if let Some(s) = state {
-            self.report(&s, true);
-        }
+        self.report(&finished.state, true);
         Ok(PassEnd::Done {
-            fetched,
-            marked_missing: marked,
+            fetched: u32::try_from(finished.state.resources).unwrap_or(u32::MAX),
+            marked_missing: finished.marked_missing,
         })
     }
 }
@@ -1517,12 +1504,12 @@ impl Folio {
             .connection(connection_id)
             .await?
             .ok_or(CoreError::ConnectionNotFound)?;
-        if row.source_kind == "file" {
+        if row.source_kind == folio_store::SourceKind::File {
             return Err(CoreError::InvalidPlan(
                 "this is an imported file: there is nothing to download".into(),
             ));
         }
-        if row.status != "connected" {
+        if row.status != folio_store::ConnectionStatus::Connected {
             return Err(CoreError::ReconnectNeeded);
         }
         let plan = store
@@ -1643,7 +1630,7 @@ impl Folio {
                 .finish_run(
                     run,
                     connection_id,
-                    "failed",
+                    folio_store::RunStatus::Failed,
                     0,
                     Some((code.as_str(), &message)),
                 )
@@ -1704,15 +1691,17 @@ impl Folio {
                     url.as_str(),
                 )
                 .await?;
+            let page = [PageResource {
+                raw_json: &text,
+                full_url: None,
+            }];
             store
                 .save_page(
                     connection_id,
                     "Patient",
                     &pass,
-                    &[PageResource {
-                        raw_json: &text,
-                        full_url: None,
-                    }],
+                    &page,
+                    folio_store::index_page(&page),
                     &request_of(&url),
                     None,
                     text.len(),
@@ -1748,7 +1737,7 @@ impl Folio {
                 .set_type_status(
                     connection_id,
                     t,
-                    "not_shared",
+                    folio_store::TypeSyncStatus::NotShared,
                     Some((
                         SyncFailureCode::NotShared.as_str(),
                         "you did not share this type with Folio",
@@ -1780,12 +1769,12 @@ impl Folio {
             .collect();
         let cancelled = cancel.load(Ordering::SeqCst);
         let (status, error) = if cancelled {
-            ("cancelled", None)
+            (folio_store::RunStatus::Cancelled, None)
         } else if failed.is_empty() {
-            ("succeeded", None)
+            (folio_store::RunStatus::Succeeded, None)
         } else {
             (
-                "failed",
+                folio_store::RunStatus::Failed,
                 Some((
                     SyncFailureCode::TypesFailed.as_str(),
                     format!("{} type(s) failed", failed.len()),
@@ -1840,7 +1829,7 @@ impl Folio {
                     .set_type_status(
                         connection_id,
                         resource_type,
-                        "not_shared",
+                        folio_store::TypeSyncStatus::NotShared,
                         Some((
                             SyncFailureCode::NotShared.as_str(),
                             "the plan does not share this type",
@@ -1863,7 +1852,7 @@ impl Folio {
                     .set_type_status(
                         connection_id,
                         resource_type,
-                        "failed",
+                        folio_store::TypeSyncStatus::Failed,
                         Some((code.as_str(), &message)),
                     )
                     .await?;

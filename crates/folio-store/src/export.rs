@@ -42,8 +42,8 @@ pub struct ExportRow {
     pub raw_json: String,
     /// When Folio downloaded it.
     pub fetched_at: String,
-    /// `plan` or `file`.
-    pub source_kind: String,
+    /// A plan's record, or an imported file's.
+    pub source_kind: crate::SourceKind,
     /// The request that returned it; for an imported file, the entry's original fullUrl.
     pub source_request: Option<String>,
     /// Where it lives at its plan, as the plan's search page said (`entry.fullUrl`).

@@ -23,6 +23,7 @@ mod plans;
 mod resources;
 mod search_support;
 mod settings;
+mod status;
 mod store;
 mod sync;
 mod timeline;
@@ -39,6 +40,9 @@ pub use plan_search::PlanSearchSupport;
 pub use plans::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow};
 pub use resources::{NewResource, UpsertOutcome};
 pub use search_support::SearchSupport;
+pub use status::{ConnectionStatus, RunStatus, SourceKind, TypeSyncStatus};
 pub use store::{Store, StoreStatus, CIPHER_PAGE_SIZE};
-pub use sync::{index_page, PageOutcome, PageResource, SyncStateRow, TypeCount};
+pub use sync::{
+    index_page, FinishedPass, PageOutcome, PageResource, SavedPage, SyncStateRow, TypeCount,
+};
 pub use timeline::{RecordRow, TimelineFilter, TimelineRow, TIMELINE_TYPES};

@@ -4,7 +4,7 @@
 use sqlx::FromRow;
 
 use crate::store::now_rfc3339;
-use crate::{Store, StoreError};
+use crate::{ConnectionStatus, SourceKind, Store, StoreError};
 
 /// A plan row.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -43,8 +43,8 @@ pub struct ConnectionRow {
     pub plan_id: String,
     /// The patient the plan put in context.
     pub patient_id: Option<String>,
-    /// `connecting`, `connected`, `reconnect_needed`, `disconnected`.
-    pub status: String,
+    /// Where it stands.
+    pub status: ConnectionStatus,
     /// Space-separated granted scopes.
     pub granted_scopes: String,
     /// Space-separated requested scopes.
@@ -65,8 +65,8 @@ pub struct ConnectionRow {
     pub last_error_message: Option<String>,
     /// The redirect URI the grant was issued for.
     pub redirect_uri: Option<String>,
-    /// `plan` (a connection to a plan) or `file` (an imported file).
-    pub source_kind: String,
+    /// A connection to a plan, or an imported file.
+    pub source_kind: SourceKind,
     /// The FHIR base (`aud`) the sign-in was bound to (`None` before migration 0008).
     pub bound_fhir_base: Option<String>,
     /// The authorization endpoint the sign-in used.
@@ -211,8 +211,8 @@ impl Store {
             "INSERT INTO connections (id, plan_id, patient_id, status, granted_scopes, requested_scopes,
                  token_expires_at, keychain_account, redirect_uri, created_at, updated_at,
                  bound_fhir_base, authorization_endpoint, token_endpoint, revocation_endpoint)
-             VALUES (?1, ?2, ?3, 'connected', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
-             ON CONFLICT (id) DO UPDATE SET status = 'connected', granted_scopes = excluded.granted_scopes,
+             VALUES (?1, ?2, ?3, ?14, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, granted_scopes = excluded.granted_scopes,
                  requested_scopes = excluded.requested_scopes, token_expires_at = excluded.token_expires_at,
                  keychain_account = excluded.keychain_account, redirect_uri = excluded.redirect_uri,
                  bound_fhir_base = excluded.bound_fhir_base,
@@ -234,6 +234,7 @@ impl Store {
         .bind(grant.endpoints.authorization_endpoint)
         .bind(grant.endpoints.token_endpoint)
         .bind(grant.endpoints.revocation_endpoint)
+        .bind(ConnectionStatus::Connected)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -260,7 +261,7 @@ impl Store {
     pub async fn set_connection_status(
         &self,
         id: &str,
-        status: &str,
+        status: ConnectionStatus,
         error: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -329,13 +330,15 @@ pub(crate) async fn insert_file_source(
     sqlx::query(
         "INSERT INTO connections (id, plan_id, patient_id, status, keychain_account, created_at, updated_at,
              last_synced_at, source_kind)
-         VALUES (?1, ?2, ?3, 'connected', ?4, ?5, ?5, ?5, 'file')",
+         VALUES (?1, ?2, ?3, ?6, ?4, ?5, ?5, ?5, ?7)",
     )
     .bind(connection_id)
     .bind(&plan_id)
     .bind(patient_id)
     .bind(format!("file:{connection_id}"))
     .bind(now)
+    .bind(ConnectionStatus::Connected)
+    .bind(SourceKind::File)
     .execute(&mut *tx)
     .await?;
     Ok(())

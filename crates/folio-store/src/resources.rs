@@ -65,12 +65,13 @@ impl Store {
         let now = now_rfc3339();
         sqlx::query(
             "INSERT INTO connections (id, plan_id, status, keychain_account, created_at, updated_at)
-             VALUES (?1, ?2, 'connecting', ?3, ?4, ?4)",
+             VALUES (?1, ?2, ?5, ?3, ?4, ?4)",
         )
         .bind(id)
         .bind(plan_id)
         .bind(keychain_account)
         .bind(now)
+        .bind(crate::ConnectionStatus::Connecting)
         .execute(self.pool())
         .await?;
         Ok(())

@@ -7,7 +7,7 @@ use folio_fhir::IndexFields;
 use sqlx::FromRow;
 
 use crate::store::now_rfc3339;
-use crate::{Store, StoreError};
+use crate::{RunStatus, Store, StoreError, TypeSyncStatus};
 
 /// One resource of a page, as the plan sent it.
 #[derive(Debug, Clone, Copy)]
@@ -31,13 +31,32 @@ pub struct PageOutcome {
     pub rejected: u32,
 }
 
+/// What saving a page wrote: what became of its resources, and the pass's state after it
+/// (its resume point and running totals), read back in the page's transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedPage {
+    /// Inserted, updated, unchanged, rejected.
+    pub outcome: PageOutcome,
+    /// The pass after the page: `next_url` is where the next sync resumes.
+    pub state: SyncStateRow,
+}
+
+/// What ending a pass wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedPass {
+    /// Resources of the type a full pass no longer returned (kept, marked missing).
+    pub marked_missing: u64,
+    /// The type's state after the pass (`done`, its new high-water mark).
+    pub state: SyncStateRow,
+}
+
 /// Where one resource type of one connection stands.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct SyncStateRow {
     /// Resource type.
     pub resource_type: String,
-    /// `pending`, `running`, `done`, `failed`, `not_shared`.
-    pub status: String,
+    /// Where its sync stands.
+    pub status: TypeSyncStatus,
     /// High-water mark (the plan's clock) of the last complete pass.
     pub high_water: Option<String>,
     /// When the last full pass finished.
@@ -79,7 +98,8 @@ pub struct TypeCount {
 
 /// Reads each resource's index fields, in order; `None` for an entry that is not a valid
 /// resource (it is counted as rejected when the page is saved). This is the CPU-heavy part of
-/// saving a page.
+/// saving a page, and the one place a sync page is indexed: [`Store::save_page`] takes what it
+/// returns, so a caller can run it off the async threads.
 pub fn index_page(resources: &[PageResource<'_>]) -> Vec<Option<IndexFields>> {
     resources
         .iter()
@@ -201,8 +221,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO sync_state (connection_id, resource_type, status, pass_id, pass_full, pass_started_at, next_url,
                  pages, resources, bytes, error_code, error_message, updated_at)
-             VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, 0, 0, 0, NULL, NULL, ?7)
-             ON CONFLICT (connection_id, resource_type) DO UPDATE SET status = 'running', pass_id = excluded.pass_id,
+             VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, 0, 0, 0, NULL, NULL, ?7)
+             ON CONFLICT (connection_id, resource_type) DO UPDATE SET status = excluded.status, pass_id = excluded.pass_id,
                  pass_full = excluded.pass_full, pass_started_at = excluded.pass_started_at, next_url = excluded.next_url,
                  pages = 0, resources = 0, bytes = 0, error_code = NULL, error_message = NULL, updated_at = excluded.updated_at",
         )
@@ -213,42 +233,19 @@ impl Store {
         .bind(started_at)
         .bind(first_url)
         .bind(now_rfc3339())
+        .bind(TypeSyncStatus::Running)
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
     /// Saves one page in one transaction: its resources (inserted, updated or marked seen) and
-    /// the pass's next page. A crash leaves either the whole page or none of it.
+    /// the pass's next page; returns what became of the resources and the pass's state after
+    /// the page. A crash leaves either the whole page or none of it. `fields` are the
+    /// resources' index fields from [`index_page`], paired by position. The pass must have
+    /// been begun ([`Store::begin_pass`]); otherwise nothing is saved and this fails.
     #[allow(clippy::too_many_arguments)]
     pub async fn save_page(
-        &self,
-        connection_id: &str,
-        resource_type: &str,
-        pass_id: &str,
-        resources: &[PageResource<'_>],
-        source_request: &str,
-        next_url: Option<&str>,
-        bytes: usize,
-    ) -> Result<PageOutcome, StoreError> {
-        let fields = index_page(resources);
-        self.save_indexed_page(
-            connection_id,
-            resource_type,
-            pass_id,
-            resources,
-            fields,
-            source_request,
-            next_url,
-            bytes,
-        )
-        .await
-    }
-
-    /// [`Store::save_page`] with the index fields already read by [`index_page`] (so that a
-    /// caller can read them off the async threads). `fields` pairs with `resources` by position.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn save_indexed_page(
         &self,
         connection_id: &str,
         resource_type: &str,
@@ -258,7 +255,7 @@ impl Store {
         source_request: &str,
         next_url: Option<&str>,
         bytes: usize,
-    ) -> Result<PageOutcome, StoreError> {
+    ) -> Result<SavedPage, StoreError> {
         let mut outcome = PageOutcome {
             // Entries without fields (a short `fields`) are not saved.
             rejected: u32::try_from(resources.len().saturating_sub(fields.len()))
@@ -348,29 +345,30 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         write_resources(&mut tx, connection_id, &writes, &now).await?;
-        sqlx::query(
+        let state: SyncStateRow = sqlx::query_as(&format!(
             "UPDATE sync_state SET next_url = ?3, pages = pages + 1, resources = resources + ?4, bytes = bytes + ?5, updated_at = ?6
-             WHERE connection_id = ?1 AND resource_type = ?2",
-        )
+             WHERE connection_id = ?1 AND resource_type = ?2 RETURNING {STATE_COLUMNS}"
+        ))
         .bind(connection_id)
         .bind(resource_type)
         .bind(next_url)
         .bind(i64::try_from(parsed.len()).unwrap_or(i64::MAX))
         .bind(i64::try_from(bytes).unwrap_or(i64::MAX))
         .bind(&now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(outcome)
+        Ok(SavedPage { outcome, state })
     }
 
     /// Ends a pass: records the new high-water mark and, for a full pass, marks resources of
-    /// this type the plan no longer returned (they are kept). Returns how many were marked.
+    /// this type the plan no longer returned (they are kept). Returns how many were marked and
+    /// the type's state after the pass.
     pub async fn finish_pass(
         &self,
         connection_id: &str,
         resource_type: &str,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<FinishedPass, StoreError> {
         let now = now_rfc3339();
         let _writer = self.write_lock().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
@@ -396,28 +394,32 @@ impl Store {
             .await?
             .rows_affected();
         }
-        sqlx::query(
-            "UPDATE sync_state SET status = 'done', high_water = ?3, last_full_pass = CASE WHEN pass_full = 1 THEN ?4 ELSE last_full_pass END,
+        let state: SyncStateRow = sqlx::query_as(&format!(
+            "UPDATE sync_state SET status = ?5, high_water = ?3, last_full_pass = CASE WHEN pass_full = 1 THEN ?4 ELSE last_full_pass END,
                  pass_id = NULL, pass_full = 0, pass_started_at = NULL, next_url = NULL, updated_at = ?4
-             WHERE connection_id = ?1 AND resource_type = ?2",
-        )
+             WHERE connection_id = ?1 AND resource_type = ?2 RETURNING {STATE_COLUMNS}"
+        ))
         .bind(connection_id)
         .bind(resource_type)
         .bind(started)
         .bind(&now)
-        .execute(&mut *tx)
+        .bind(TypeSyncStatus::Done)
+        .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(marked)
+        Ok(FinishedPass {
+            marked_missing: marked,
+            state,
+        })
     }
 
     /// Records why a type failed (its unfinished pass is kept for the next attempt) or that the
-    /// plan does not share it (`not_shared`).
+    /// plan does not share it ([`TypeSyncStatus::NotShared`], which drops the unfinished pass).
     pub async fn set_type_status(
         &self,
         connection_id: &str,
         resource_type: &str,
-        status: &str,
+        status: TypeSyncStatus,
         error: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -425,8 +427,8 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (connection_id, resource_type) DO UPDATE SET status = excluded.status,
                  error_code = excluded.error_code, error_message = excluded.error_message, updated_at = excluded.updated_at,
-                 pass_id = CASE WHEN excluded.status = 'not_shared' THEN NULL ELSE pass_id END,
-                 next_url = CASE WHEN excluded.status = 'not_shared' THEN NULL ELSE next_url END",
+                 pass_id = CASE WHEN excluded.status = ?7 THEN NULL ELSE pass_id END,
+                 next_url = CASE WHEN excluded.status = ?7 THEN NULL ELSE next_url END",
         )
         .bind(connection_id)
         .bind(resource_type)
@@ -434,6 +436,7 @@ impl Store {
         .bind(error.map(|e| e.0))
         .bind(error.map(|e| e.1))
         .bind(now_rfc3339())
+        .bind(TypeSyncStatus::NotShared)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -442,10 +445,11 @@ impl Store {
     /// Starts a sync run; returns its id.
     pub async fn start_run(&self, connection_id: &str) -> Result<i64, StoreError> {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO sync_runs (connection_id, started_at, status) VALUES (?1, ?2, 'running') RETURNING id",
+            "INSERT INTO sync_runs (connection_id, started_at, status) VALUES (?1, ?2, ?3) RETURNING id",
         )
         .bind(connection_id)
         .bind(now_rfc3339())
+        .bind(RunStatus::Running)
         .fetch_one(self.pool())
         .await?;
         Ok(id)
@@ -456,7 +460,7 @@ impl Store {
         &self,
         run_id: i64,
         connection_id: &str,
-        status: &str,
+        status: RunStatus,
         fetched: i64,
         error: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
@@ -474,7 +478,7 @@ impl Store {
         .bind(error.map(|e| e.1))
         .execute(&mut *tx)
         .await?;
-        if status == "succeeded" {
+        if status == RunStatus::Succeeded {
             sqlx::query("UPDATE connections SET last_synced_at = ?2 WHERE id = ?1")
                 .bind(connection_id)
                 .bind(&now)

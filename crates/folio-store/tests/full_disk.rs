@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use folio_store::{DatabaseKey, PageResource, Store, StoreError};
+use folio_store::{index_page, DatabaseKey, PageResource, Store, StoreError};
 
 const INSIDE: &str = "FOLIO_TEST_IN_NAMESPACE";
 
@@ -105,13 +105,14 @@ async fn after_a_full_disk_the_open_store_saves_again_once_there_is_room() {
                 "Observation",
                 "pt",
                 &resources,
+                index_page(&resources),
                 "/p",
                 Some(&next),
                 1000,
             )
             .await
         {
-            Ok(out) => saved += out.inserted,
+            Ok(out) => saved += out.outcome.inserted,
             Err(e) => {
                 full = Some(e);
                 break;
@@ -144,10 +145,19 @@ async fn after_a_full_disk_the_open_store_saves_again_once_there_is_room() {
             })
             .collect();
         let out = store
-            .save_page("c1", "Observation", "pt", &resources, "/p", None, 1000)
+            .save_page(
+                "c1",
+                "Observation",
+                "pt",
+                &resources,
+                index_page(&resources),
+                "/p",
+                None,
+                1000,
+            )
             .await
             .unwrap_or_else(|e| panic!("the store saves again once there is room: {e}"));
-        saved += out.inserted;
+        saved += out.outcome.inserted;
     }
     assert_eq!(store.status().await.unwrap().resources, i64::from(saved));
     assert!(store.integrity_ok().await.unwrap());

@@ -2,7 +2,7 @@
 //! records a connection already holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use folio_store::{DatabaseKey, PageResource, SearchSupport, Store};
+use folio_store::{index_page, DatabaseKey, PageResource, SearchSupport, Store};
 
 async fn with_connection() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -130,21 +130,23 @@ async fn held_keys_names_only_what_the_connection_holds() {
         )
         .await
         .unwrap();
+    let page = [
+        PageResource {
+            raw_json: org,
+            full_url: None,
+        },
+        PageResource {
+            raw_json: pract,
+            full_url: None,
+        },
+    ];
     store
         .save_page(
             "c1",
             "ExplanationOfBenefit",
             "p1",
-            &[
-                PageResource {
-                    raw_json: org,
-                    full_url: None,
-                },
-                PageResource {
-                    raw_json: pract,
-                    full_url: None,
-                },
-            ],
+            &page,
+            index_page(&page),
             "/ExplanationOfBenefit",
             None,
             10,

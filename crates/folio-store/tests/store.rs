@@ -172,7 +172,7 @@ async fn a_file_that_is_not_a_database_is_refused_untouched() {
 }
 
 mod sync {
-    use folio_store::{PageResource, Store};
+    use folio_store::{index_page, PageResource, Store, TypeSyncStatus};
 
     async fn with_connection() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -228,29 +228,35 @@ mod sync {
                 full_url: None,
             },
         ];
-        let out = store
+        let saved = store
             .save_page(
                 "c1",
                 "Observation",
                 "p1",
                 &page,
+                index_page(&page),
                 "/Observation?patient=p",
                 Some("http://x/_page/2"),
                 100,
             )
             .await
             .unwrap();
+        let out = saved.outcome;
         assert_eq!((out.inserted, out.updated, out.unchanged), (2, 0, 0));
-        // A crash here: the state says where to resume.
-        let state = store.sync_states("c1").await.unwrap().remove(0);
+        // The save returns the pass as it now stands: where to resume, the running totals.
         assert_eq!(
             (
-                state.status.as_str(),
-                state.next_url.as_deref(),
-                state.pages
+                saved.state.status,
+                saved.state.next_url.as_deref(),
+                saved.state.pages,
+                saved.state.resources,
+                saved.state.bytes
             ),
-            ("running", Some("http://x/_page/2"), 1)
+            (TypeSyncStatus::Running, Some("http://x/_page/2"), 1, 2, 100)
         );
+        // A crash here: the stored state (the same) says where to resume.
+        let state = store.sync_states("c1").await.unwrap().remove(0);
+        assert_eq!(state, saved.state);
         let page2 = [
             PageResource {
                 raw_json: &c,
@@ -261,20 +267,35 @@ mod sync {
                 full_url: None,
             },
         ];
-        let out = store
-            .save_page("c1", "Observation", "p1", &page2, "/_page/2", None, 50)
+        let saved = store
+            .save_page(
+                "c1",
+                "Observation",
+                "p1",
+                &page2,
+                index_page(&page2),
+                "/_page/2",
+                None,
+                50,
+            )
             .await
             .unwrap();
         assert_eq!(
-            (out.inserted, out.rejected),
+            (saved.outcome.inserted, saved.outcome.rejected),
             (1, 1),
             "a broken entry loses nothing else"
         );
-        assert_eq!(store.finish_pass("c1", "Observation").await.unwrap(), 0);
-        let state = store.sync_states("c1").await.unwrap().remove(0);
         assert_eq!(
-            (state.status.as_str(), state.high_water.as_deref()),
-            ("done", Some("2024-05-01T00:00:00Z"))
+            (saved.state.next_url, saved.state.pages, saved.state.bytes),
+            (None, 2, 150)
+        );
+        let finished = store.finish_pass("c1", "Observation").await.unwrap();
+        assert_eq!(finished.marked_missing, 0);
+        let state = store.sync_states("c1").await.unwrap().remove(0);
+        assert_eq!(state, finished.state, "what the end of the pass wrote");
+        assert_eq!(
+            (state.status, state.high_water.as_deref()),
+            (TypeSyncStatus::Done, Some("2024-05-01T00:00:00Z"))
         );
         assert!(state.next_url.is_none() && state.last_full_pass.is_some());
 
@@ -291,30 +312,37 @@ mod sync {
             .await
             .unwrap();
         let c2 = obs("c", 4);
+        let page3 = [
+            PageResource {
+                raw_json: &a,
+                full_url: None,
+            },
+            PageResource {
+                raw_json: &c2,
+                full_url: None,
+            },
+        ];
         let out = store
             .save_page(
                 "c1",
                 "Observation",
                 "p2",
-                &[
-                    PageResource {
-                        raw_json: &a,
-                        full_url: None,
-                    },
-                    PageResource {
-                        raw_json: &c2,
-                        full_url: None,
-                    },
-                ],
+                &page3,
+                index_page(&page3),
                 "/x",
                 None,
                 10,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .outcome;
         assert_eq!((out.inserted, out.updated, out.unchanged), (0, 1, 1));
         assert_eq!(
-            store.finish_pass("c1", "Observation").await.unwrap(),
+            store
+                .finish_pass("c1", "Observation")
+                .await
+                .unwrap()
+                .marked_missing,
             1,
             "b is marked missing"
         );
@@ -337,7 +365,14 @@ mod sync {
             )
             .await
             .unwrap();
-        assert_eq!(store.finish_pass("c1", "Observation").await.unwrap(), 0);
+        assert_eq!(
+            store
+                .finish_pass("c1", "Observation")
+                .await
+                .unwrap()
+                .marked_missing,
+            0
+        );
     }
 
     #[tokio::test]
@@ -355,15 +390,17 @@ mod sync {
             )
             .await
             .unwrap();
+        let page = [PageResource {
+            raw_json: &a,
+            full_url: None,
+        }];
         store
             .save_page(
                 "c1",
                 "Observation",
                 "p1",
-                &[PageResource {
-                    raw_json: &a,
-                    full_url: None,
-                }],
+                &page,
+                index_page(&page),
                 "/o",
                 None,
                 1,

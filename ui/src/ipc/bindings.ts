@@ -795,7 +795,7 @@ error?: ApiError | null } |
 { kind: "recordsChanged"; 
 /**  The connection whose records changed. */
 connectionId: string } | 
-/**  A connection's details changed (status, last sync): the connections list re-reads. */
+/**  A connection was added, changed or removed (connect, import, sync, disconnect). */
 { kind: "connectionChanged"; 
 /**  The connection. */
 connectionId: string };
@@ -831,7 +831,7 @@ error: ApiError | null } |
 { kind: "recordsChanged"; 
 /**  The connection whose records changed. */
 connectionId: string } | 
-/**  A connection's details changed (status, last sync): the connections list re-reads. */
+/**  A connection was added, changed or removed (connect, import, sync, disconnect). */
 { kind: "connectionChanged"; 
 /**  The connection. */
 connectionId: string };

@@ -26,6 +26,10 @@ after(async () => {
   await server?.close();
 });
 
+/** A mocked host's command handler saying a connection changed, as the core does on connect, disconnect and import. */
+const CHANGED = `const changed = (id) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit",
+  { event: "folio-event-message", payload: { kind: "connectionChanged", connectionId: id } });`;
+
 async function open(handlerSource) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const errors = [];
@@ -39,11 +43,11 @@ async function open(handlerSource) {
 }
 
 test("the demo plan connects and the narrower grant is shown", async () => {
-  const handler = `(() => { let connected = false; return (cmd, args) => {
+  const handler = `(() => { let connected = false; ${CHANGED} return (cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
     if (cmd === "list_connections") return connected ? [${JSON.stringify(connection)}] : [];
     if (cmd === "begin_connect") return { planId: args.planId, authorizeUrl: "http://127.0.0.1:8700/auth/authorize?state=x" };
-    if (cmd === "finish_connect") { connected = true; return ${JSON.stringify(connection)}; }
+    if (cmd === "finish_connect") { connected = true; void changed("c-1"); return ${JSON.stringify(connection)}; }
     throw "unexpected " + cmd;
   }; })()`;
   const { page, errors } = await open(handler);
@@ -124,10 +128,10 @@ test("adding a plan with a bad address shows the reason", async () => {
 });
 
 test("disconnecting asks first and says what happened", async () => {
-  const handler = `(() => { let gone = false; return (cmd, args) => {
+  const handler = `(() => { let gone = false; ${CHANGED} return (cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
     if (cmd === "list_connections") return gone ? [] : [${JSON.stringify(connection)}];
-    if (cmd === "disconnect") { gone = args.deleteData === true; return { revokedAtPlan: true, dataDeleted: args.deleteData }; }
+    if (cmd === "disconnect") { gone = args.deleteData === true; void changed(args.connectionId); return { revokedAtPlan: true, dataDeleted: args.deleteData }; }
     throw "unexpected " + cmd;
   }; })()`;
   const { page, errors } = await open(handler);
@@ -135,6 +139,7 @@ test("disconnecting asks first and says what happened", async () => {
   await page.getByRole("button", { name: "Disconnect and delete records" }).click();
   await page.getByText("Its records were deleted from this computer.").waitFor();
   assert.match(await page.locator("main").textContent(), /revoked at the plan/);
+  await page.getByTestId("no-connections").waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -221,13 +226,13 @@ test("a stale connection syncs when Folio opens, and all plans download in one r
 test("a file is imported beside the plans, has nothing to download, and can be removed", async () => {
   const file = { ...connection, id: "f-1", planId: "file-f-1", planName: "File: folio-history.json", patientId: "demo-patient",
     grantedScopes: [], scopesNotGranted: [], lastSyncedAt: "2026-11-29T10:00:00Z", records: 1342, kind: "file" };
-  const handler = `(() => { let imported = false; window.__calls = []; return (cmd, args) => {
+  const handler = `(() => { let imported = false; window.__calls = []; ${CHANGED} return (cmd, args) => {
     window.__calls.push([cmd, args]);
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
     if (cmd === "list_connections") return imported ? [${JSON.stringify(file)}] : [];
-    if (cmd === "import_history") { imported = true;
+    if (cmd === "import_history") { imported = true; void changed("f-1");
       return { connectionId: "f-1", name: "File: folio-history.json", resources: 1342, rejected: 2, files: 1 }; }
-    if (cmd === "disconnect") { imported = false; return { revokedAtPlan: false, dataDeleted: true }; }
+    if (cmd === "disconnect") { imported = false; void changed("f-1"); return { revokedAtPlan: false, dataDeleted: true }; }
     throw "unexpected " + cmd;
   }; })()`;
   const { page, errors } = await open(handler);
@@ -237,9 +242,15 @@ test("a file is imported beside the plans, has nothing to download, and can be r
   assert.equal(await card.getAttribute("data-kind"), "file");
   assert.match(await card.textContent(), /Imported file/);
   assert.equal(await card.getByRole("button", { name: "Download records" }).count(), 0, "nothing to download from a file");
+  // The list is read again once, on the host's connectionChanged, not a second time after the call.
+  await hostIdle(page);
+  const reads = () => page.evaluate(() => window.__calls.filter((c) => c[0] === "list_connections").length);
+  assert.equal(await reads(), 2, "read when the screen opened, and on connectionChanged");
   await card.getByRole("button", { name: "Remove…" }).click();
   await card.getByRole("button", { name: "Remove its records" }).click();
   await page.getByTestId("no-connections").waitFor();
+  await hostIdle(page);
+  assert.equal(await reads(), 3, "once more, on the removal's connectionChanged");
   const calls = await page.evaluate(() => window.__calls);
   assert.deepEqual(calls.find((c) => c[0] === "import_history")[1], { folder: false });
   assert.deepEqual(calls.find((c) => c[0] === "disconnect")[1], { connectionId: "f-1", deleteData: true });

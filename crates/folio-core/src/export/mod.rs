@@ -187,15 +187,15 @@ impl Folio {
             for row in &rows {
                 // A plan's record lives at its plan; an imported one keeps the fullUrl it had
                 // in its file when that was absolute.
-                let url = match (row.source_kind.as_str(), row.source_request.as_deref()) {
-                    ("file", Some(u))
+                let url = match (row.source_kind, row.source_request.as_deref()) {
+                    (folio_store::SourceKind::File, Some(u))
                         if u.starts_with("http://")
                             || u.starts_with("https://")
                             || u.starts_with("urn:uuid:") =>
                     {
                         u.to_owned()
                     }
-                    ("file", _) => format!("urn:uuid:{}", new_uuid()),
+                    (folio_store::SourceKind::File, _) => format!("urn:uuid:{}", new_uuid()),
                     // The fullUrl the plan's search page gave it (standards item 19), when
                     // absolute; else where it lives by the FHIR REST convention.
                     _ => match row.full_url.as_deref() {
