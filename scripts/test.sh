@@ -33,6 +33,21 @@ if grep -E '^tauri' <<<"$core_tree"; then
   exit 1
 fi
 
+step "the shipped crates leave folio-core's test-hooks off (only folio-bench turns them on)"
+# test-hooks makes a connection's access token public (folio-core's tests, folio-bench): no
+# shipped binary may be built with it. Both crates are resolved together, as a superset of
+# either alone. Read first, as above: a failing or empty tree fails the check.
+shipped_tree=$(cargo tree -p folio-cli -p folio-desktop --locked -e normal,build --prefix none -f '{p} {f}') \
+  || { echo "cargo tree failed: cannot check the shipped crates' folio-core features." >&2; exit 1; }
+if ! grep -q '^folio-core ' <<<"$shipped_tree"; then
+  echo "cargo tree did not list folio-core: cannot check the shipped crates' features." >&2
+  exit 1
+fi
+if grep -E '^folio-core .*\btest-hooks\b' <<<"$shipped_tree"; then
+  echo "folio-cli or folio-desktop turns on folio-core's test-hooks (see above): only folio-bench may." >&2
+  exit 1
+fi
+
 step "UI: build (embedded in the app), typecheck, lint, unit tests"
 (cd ui && npm run build --silent)
 

@@ -1,71 +1,18 @@
-//! `folio bench sync`: Folio's full sync of one large member from folio-sandbox on 127.0.0.1,
+//! `folio-bench sync`: Folio's full sync of one large member from folio-sandbox on 127.0.0.1,
 //! against a raw fetch of the same pages (HTTP only: no parsing beyond finding the next link,
-//! no storing) in the same run. Prints a Markdown table for docs/performance.md.
-//!
-//! The sandbox runs as its own process (its memory is not Folio's). Tokens are kept in this
-//! process's memory for the run (a benchmark store, not the OS keychain): the keychain is not
-//! what is measured.
+//! no storing) in the same run, alone and with a bare insert into SQLite and SQLCipher; then
+//! reading back through folio-core and `folio export`. Prints Markdown tables for
+//! docs/performance.md.
 
-use std::collections::HashMap;
-use std::io::{BufRead, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context};
-use folio_core::api::RedirectStyle;
-use folio_core::{DataDir, Folio, SyncOptions};
-use folio_secrets::{SecretError, SecretStore, Sensitive};
+use anyhow::anyhow;
+use folio_core::{Folio, SyncOptions};
 
-/// The bench profile's database is locked with this passphrase (SQLCipher, as always), so
-/// that the `folio export` processes it starts can open it without a keychain.
-const BENCH_PASSPHRASE: &str = "folio bench passphrase";
-
-/// Tokens in memory for the length of a benchmark. It keeps no database key, so the profile's
-/// key comes from [`BENCH_PASSPHRASE`].
-#[derive(Default)]
-struct BenchSecrets(Mutex<HashMap<String, String>>);
-
-impl SecretStore for BenchSecrets {
-    fn put(&self, account: &str, secret: &Sensitive<String>) -> Result<(), SecretError> {
-        if account.starts_with("database-key/") {
-            return Err(SecretError::Unavailable(
-                "the bench keeps no database key".into(),
-            ));
-        }
-        self.0
-            .lock()
-            .map_err(|_| SecretError::Other("poisoned".into()))?
-            .insert(account.into(), secret.expose().clone());
-        Ok(())
-    }
-    fn get(&self, account: &str) -> Result<Option<Sensitive<String>>, SecretError> {
-        Ok(self
-            .0
-            .lock()
-            .map_err(|_| SecretError::Other("poisoned".into()))?
-            .get(account)
-            .cloned()
-            .map(Sensitive::new))
-    }
-    fn delete(&self, account: &str) -> Result<bool, SecretError> {
-        Ok(self
-            .0
-            .lock()
-            .map_err(|_| SecretError::Other("poisoned".into()))?
-            .remove(account)
-            .is_some())
-    }
-}
-
-struct PlanProcess(Child);
-
-impl Drop for PlanProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::plan::{self, PASSPHRASE};
+use crate::raw;
 
 /// Peak resident memory of this process so far (VmHWM), in MB.
 fn peak_rss_mb() -> f64 {
@@ -79,239 +26,12 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// The member's part at the sandbox's pages: sign in, share everything, allow.
-async fn play_member(authorize_url: &str) -> anyhow::Result<String> {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let page = http.get(authorize_url).send().await?.text().await?;
-    let field = |page: &str| -> Option<String> {
-        let at = page.find(r#"name="request" value=""#)? + 22;
-        Some(page[at..at + page[at..].find('"')?].to_owned())
-    };
-    let request = field(&page).ok_or_else(|| anyhow!("no login form"))?;
-    let origin = authorize_url.split("/auth/").next().unwrap_or_default();
-    let consent = http
-        .post(format!("{origin}/auth/login"))
-        .form(&[
-            ("request", request.as_str()),
-            ("username", "bench"),
-            ("password", "demo"),
-        ])
-        .send()
-        .await?
-        .text()
-        .await?;
-    let mut form: Vec<(&str, String)> = vec![
-        ("request", request.clone()),
-        ("sensitive", "share".into()),
-        ("decision", "allow".into()),
-    ];
-    let mut rest = consent.as_str();
-    while let Some(at) = rest.find(r#"name="scope" value=""#) {
-        let v = &rest[at + 20..];
-        let end = v.find('"').unwrap_or(0);
-        form.push(("scope", v[..end].to_owned()));
-        rest = &v[end..];
-    }
-    let done = http
-        .post(format!("{origin}/auth/consent"))
-        .form(&form)
-        .send()
-        .await?;
-    let back = done
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| anyhow!("no redirect"))?
-        .to_owned();
-    http.get(&back).send().await?;
-    Ok(back)
-}
-
-fn next_link(body: &[u8]) -> Option<String> {
-    let head = std::str::from_utf8(&body[..body.len().min(8192)]).ok()?;
-    const NEEDLE: &str = r#""relation":"next","url":""#;
-    let at = head.find(NEEDLE)? + NEEDLE.len();
-    Some(head[at..at + head[at..].find('"')?].to_owned())
-}
-
-/// The entries of a search page, borrowed from its body: the least a store-everything client
-/// must read.
-#[derive(serde::Deserialize)]
-struct BareBundle<'a> {
-    #[serde(borrow, default)]
-    entry: Vec<BareEntry<'a>>,
-}
-
-#[derive(serde::Deserialize)]
-struct BareEntry<'a> {
-    #[serde(borrow)]
-    resource: Option<&'a serde_json::value::RawValue>,
-}
-
-/// A plain SQLite table in a fresh file, through sqlx with Folio's journal settings: the
-/// floor for storing every entry verbatim (no index fields, no indexes, no full-text search).
-/// With `passphrase`, the same table encrypted by SQLCipher as Folio's database is.
-async fn bare_store(
-    path: &std::path::Path,
-    passphrase: Option<&str>,
-) -> anyhow::Result<sqlx::SqlitePool> {
-    use sqlx::sqlite::{
-        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-    };
-    use sqlx::ConnectOptions;
-    folio_core::crypto_ready();
-    let mut options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal);
-    if let Some(p) = passphrase {
-        options = options
-            .pragma("key", format!("'{p}'"))
-            .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
-            // sqlx would log the connect statement, key included.
-            .disable_statement_logging();
-    }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await?;
-    sqlx::query("CREATE TABLE entries (id INTEGER PRIMARY KEY, json TEXT NOT NULL)")
-        .execute(&pool)
-        .await?;
-    Ok(pool)
-}
-
-/// Stores a page's entries, 64 rows per statement, in one transaction.
-async fn bare_insert(pool: &sqlx::SqlitePool, body: &[u8]) -> anyhow::Result<()> {
-    let bundle: BareBundle<'_> = serde_json::from_slice(body)?;
-    let rows: Vec<&str> = bundle
-        .entry
-        .iter()
-        .filter_map(|e| Some(e.resource?.get()))
-        .collect();
-    let mut tx = pool.begin().await?;
-    for chunk in rows.chunks(64) {
-        let sql = format!(
-            "INSERT INTO entries (json) VALUES {}",
-            vec!["(?)"; chunk.len()].join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for json in chunk {
-            q = q.bind(*json);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Fetches every page of `urls`, `concurrency` types at a time (a type starts when another
-/// ends, as in Folio's sync); with `store`, also writes each page's entries there. Returns
-/// (pages, entries, bytes).
-async fn raw_fetch(
-    urls: &[String],
-    token: &str,
-    concurrency: usize,
-    store: Option<&sqlx::SqlitePool>,
-) -> anyhow::Result<(usize, usize, usize)> {
-    use futures_util::StreamExt;
-    let http = reqwest::Client::new();
-    let runs = urls.iter().map(|first| {
-        let http = http.clone();
-        let mut url = first.clone();
-        async move {
-            let mut t = (0usize, 0usize, 0usize);
-            loop {
-                let body = http
-                    .get(&url)
-                    .bearer_auth(token)
-                    .send()
-                    .await?
-                    .bytes()
-                    .await?;
-                t.0 += 1;
-                t.1 += body.windows(10).filter(|w| w == b"\"fullUrl\":").count();
-                t.2 += body.len();
-                let next = next_link(&body);
-                if let Some(pool) = store {
-                    bare_insert(pool, &body).await?;
-                }
-                match next {
-                    Some(next) => url = next,
-                    None => return Ok::<_, anyhow::Error>(t),
-                }
-            }
-        }
-    });
-    let mut totals = (0, 0, 0);
-    for r in futures_util::stream::iter(runs)
-        .buffer_unordered(concurrency)
-        .collect::<Vec<_>>()
-        .await
-    {
-        let (p, e, b) = r?;
-        totals = (totals.0 + p, totals.1 + e, totals.2 + b);
-    }
-    Ok(totals)
-}
-
 /// Runs the benchmark and prints its table.
-pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
-    let sandbox_bin = std::env::current_exe()?.with_file_name("folio-sandbox");
-    let mut child = Command::new(&sandbox_bin)
-        .args([
-            "--port",
-            "0",
-            "--member",
-            &format!("bench=generated:100:{size}:Bench:Member"),
-            "--redirect-uri",
-            "http://127.0.0.1/cb/bench-plan",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| {
-            format!(
-                "start {} (build it: cargo build --release -p folio-sandbox)",
-                sandbox_bin.display()
-            )
-        })?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| anyhow!("no sandbox output"))?;
-    let _plan = PlanProcess(child);
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let fhir_base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("FHIR base: ").map(str::to_owned))
-        .ok_or_else(|| anyhow!("the sandbox did not start"))?;
-    std::thread::spawn(move || lines.for_each(drop));
-
-    let dir = tempfile::tempdir()?;
-    let folio = Arc::new(Folio::with_secrets(
-        DataDir::at(dir.path()),
-        Arc::new(BenchSecrets::default()),
-    )?);
-    folio.use_passphrase(Sensitive::new(BENCH_PASSPHRASE.to_owned()))?;
-    let plan = folio
-        .add_plan(
-            "Bench Plan",
-            &fhir_base,
-            "folio-desktop",
-            RedirectStyle::Loopback,
-        )
-        .await?;
-    let started = folio.begin_sign_in(&plan.id).await?;
-    let f = folio.clone();
-    let id = plan.id.clone();
-    let finish = tokio::spawn(async move { f.finish_sign_in(&id, Duration::from_secs(60)).await });
-    play_member(&started.authorize_url).await?;
-    let connection = finish.await??;
+pub async fn run(size: usize, page_size: u32) -> anyhow::Result<()> {
+    let folio_bin = plan::sibling("folio", "folio-cli")?;
+    let plan::Connected {
+        folio, connection, ..
+    } = &plan::connect(size, &[]).await?;
     let token = folio.access_token(&connection.id).await?;
     let options = SyncOptions {
         page_size: Some(page_size),
@@ -322,16 +42,16 @@ pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
 
     let t = Instant::now();
     let (pages, entries, bytes) =
-        raw_fetch(&urls, token.expose(), options.concurrency, None).await?;
+        raw::totals(&raw::fetch(&urls, token.expose(), options.concurrency, None).await?);
     let raw_secs = t.elapsed().as_secs_f64();
     let rss_before = peak_rss_mb();
 
     let mut bare_secs = [0.0; 2];
-    for (secs, passphrase) in bare_secs.iter_mut().zip([None, Some(BENCH_PASSPHRASE)]) {
+    for (secs, passphrase) in bare_secs.iter_mut().zip([None, Some(PASSPHRASE)]) {
         let bare_dir = tempfile::tempdir()?;
-        let bare = bare_store(&bare_dir.path().join("bare.sqlite"), passphrase).await?;
+        let bare = raw::bare_store(&bare_dir.path().join("bare.sqlite"), passphrase).await?;
         let t = Instant::now();
-        raw_fetch(&urls, token.expose(), options.concurrency, Some(&bare)).await?;
+        raw::fetch(&urls, token.expose(), options.concurrency, Some(&bare)).await?;
         *secs = t.elapsed().as_secs_f64();
         bare.close().await;
         drop(bare_dir);
@@ -435,8 +155,13 @@ pub async fn sync(size: usize, page_size: u32) -> anyhow::Result<()> {
     )?;
     writeln!(out, "- database file after sync: {db_mb:.0} MB")?;
     drop(out);
-    timeline_table(&folio).await?;
-    export_table(folio.data_dir().path(), &folio.data_dir().database_path()).await?;
+    timeline_table(folio).await?;
+    export_table(
+        &folio_bin,
+        folio.data_dir().path(),
+        &folio.data_dir().database_path(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -572,11 +297,15 @@ fn size_of(path: &std::path::Path) -> u64 {
 
 /// Exports of the whole profile by `folio export` in a child process each (its memory is
 /// measured alone), against a bare copy of every row's JSON into one file.
-async fn export_table(data_dir: &std::path::Path, db: &std::path::Path) -> anyhow::Result<()> {
+async fn export_table(
+    folio_bin: &std::path::Path,
+    data_dir: &std::path::Path,
+    db: &std::path::Path,
+) -> anyhow::Result<()> {
     let out_dir = tempfile::tempdir()?;
     // The floor: every stored JSON, read through sqlx and written one per line.
     let bare_path = out_dir.path().join("bare.txt");
-    folio_core::crypto_ready();
+    folio_store::crypto_ready();
     let t = Instant::now();
     {
         use futures_util::TryStreamExt;
@@ -584,8 +313,11 @@ async fn export_table(data_dir: &std::path::Path, db: &std::path::Path) -> anyho
         let pool = sqlx::SqlitePool::connect_with(
             sqlx::sqlite::SqliteConnectOptions::new()
                 .filename(db)
-                .pragma("key", format!("'{BENCH_PASSPHRASE}'"))
-                .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
+                .pragma("key", format!("'{PASSPHRASE}'"))
+                .pragma(
+                    "cipher_page_size",
+                    folio_store::CIPHER_PAGE_SIZE.to_string(),
+                )
                 .read_only(true)
                 // sqlx would log the connect statement, key included.
                 .disable_statement_logging(),
@@ -605,13 +337,12 @@ async fn export_table(data_dir: &std::path::Path, db: &std::path::Path) -> anyho
         pool.close().await;
     }
     let bare_secs = t.elapsed().as_secs_f64();
-    let exe = std::env::current_exe()?;
     let mut rows = Vec::new();
     for (format, name) in [("bundle", "history.json"), ("ndjson", "history-ndjson")] {
         let target = out_dir.path().join(name);
         let (secs, peak) = run_measured(
-            Command::new(&exe)
-                .env("FOLIO_PASSPHRASE", BENCH_PASSPHRASE)
+            Command::new(folio_bin)
+                .env("FOLIO_PASSPHRASE", PASSPHRASE)
                 .arg("--data-dir")
                 .arg(data_dir)
                 .args(["export", "--format", format, "--include-sensitive"])

@@ -11,7 +11,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-mod bench;
 mod connections;
 mod plans;
 mod profile;
@@ -80,11 +79,6 @@ enum Command {
     /// Bulk-style NDJSON (`ndjson`, a new folder with one file per type and a manifest), or an
     /// International Patient Summary of one source (`ips`, a document Bundle).
     Export(transfer::ExportArgs),
-    /// Benchmarks (build with --release; they print Markdown tables).
-    Bench {
-        #[command(subcommand)]
-        what: BenchWhat,
-    },
     /// List connections: plan, patient id, status, granted scopes.
     Connections,
     /// Disconnect: revoke at the plan when offered and delete the keychain entry.
@@ -94,19 +88,6 @@ enum Command {
         /// Also delete the records cached from this connection.
         #[arg(long)]
         delete_data: bool,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum BenchWhat {
-    /// Full sync of one large member from folio-sandbox, against a raw fetch of the same pages.
-    Sync {
-        /// Resources of the generated member.
-        #[arg(long, default_value_t = 100_000)]
-        size: usize,
-        /// Resources per page.
-        #[arg(long, default_value_t = 1000)]
-        page_size: u32,
     },
 }
 
@@ -158,12 +139,6 @@ fn error_chain(error: &anyhow::Error) -> String {
 
 /// Opens the profile and runs the command.
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Bench {
-        what: BenchWhat::Sync { size, page_size },
-    } = cli.command
-    {
-        return bench::sync(size, page_size).await;
-    }
     let data_dir = DataDir::from_flag_or_env(cli.data_dir)
         .context("no data folder: set FOLIO_DATA_DIR or pass --data-dir")?;
     let folio = Folio::new(data_dir)?;
@@ -192,8 +167,5 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             connection,
             delete_data,
         } => connections::disconnect(&folio, &connection, delete_data).await,
-        Command::Bench {
-            what: BenchWhat::Sync { size, page_size },
-        } => bench::sync(size, page_size).await,
     }
 }

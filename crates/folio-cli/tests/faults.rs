@@ -82,7 +82,7 @@ fn imported_profile() -> (
 /// Turns the profile's encrypted database into a plain one, as an earlier Folio left it.
 async fn make_plain(profile: &Path) {
     // This process opens the encrypted database through sqlx, not Folio's store.
-    folio_core::crypto_ready();
+    folio_store::crypto_ready();
     let db = profile.join("folio.db");
     let plain = profile.join("plain.db");
     let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
@@ -90,7 +90,7 @@ async fn make_plain(profile: &Path) {
         .filename(&db)
         .create_if_missing(true)
         .pragma("key", format!("'{PASSPHRASE}'"))
-        .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
+        .pragma("cipher_page_size", folio_store::CIPHER_PAGE_SIZE.to_string())
         .connect()
         .await
         .unwrap();

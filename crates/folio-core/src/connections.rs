@@ -692,13 +692,34 @@ impl Folio {
     }
 
     /// A usable access token for a connection, refreshed first when it has (nearly) expired.
+    /// Public only with the `test-hooks` feature (folio-core's tests, folio-bench): no shipped
+    /// binary can hand out a token.
+    #[cfg(feature = "test-hooks")]
     pub async fn access_token(&self, connection_id: &str) -> Result<Sensitive<String>, CoreError> {
         self.token_for(connection_id, None).await
     }
 
+    #[cfg(not(feature = "test-hooks"))]
+    pub(crate) async fn access_token(
+        &self,
+        connection_id: &str,
+    ) -> Result<Sensitive<String>, CoreError> {
+        self.token_for(connection_id, None).await
+    }
+
     /// A new access token after the plan rejected `rejected` (a 401): refreshes once, unless
-    /// another task already did.
+    /// another task already did. Public only with the `test-hooks` feature.
+    #[cfg(feature = "test-hooks")]
     pub async fn access_token_after_rejection(
+        &self,
+        connection_id: &str,
+        rejected: &Sensitive<String>,
+    ) -> Result<Sensitive<String>, CoreError> {
+        self.token_for(connection_id, Some(rejected)).await
+    }
+
+    #[cfg(not(feature = "test-hooks"))]
+    pub(crate) async fn access_token_after_rejection(
         &self,
         connection_id: &str,
         rejected: &Sensitive<String>,

@@ -38,8 +38,6 @@ pub use encryption::MIN_PASSPHRASE_CHARS;
 pub use error::CoreError;
 pub use folio::Folio;
 pub use folio_secrets::Sensitive;
-/// The encrypted database's page size (what SQLCipher must be told, after the key, to open it).
-pub use folio_store::{crypto_ready, CIPHER_PAGE_SIZE};
 pub use sync::{SyncOptions, DEFAULT_PAGE_SIZE, LARGEST_PAGE};
 pub use sync_failure::SyncFailure;
 pub use sync_runs::{SyncRef, SyncTarget};

@@ -1863,7 +1863,8 @@ impl Folio {
     }
 
     /// The first search URL of every type a full sync of this connection would fetch, for
-    /// benchmarks that fetch the same pages without Folio (`folio bench sync`).
+    /// folio-bench, which fetches the same pages without Folio (the `test-hooks` feature only).
+    #[cfg(feature = "test-hooks")]
     pub async fn sync_search_urls(
         &self,
         connection_id: &str,

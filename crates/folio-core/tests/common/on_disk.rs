@@ -96,12 +96,15 @@ fn database_files(db: &Path) -> Vec<PathBuf> {
 pub async fn read_profile(data_dir: &Path, key: &DbKey) -> OnDisk {
     let db = data_dir.join("folio.db");
     assert!(db.is_file(), "{} must exist", db.display());
-    folio_core::crypto_ready();
+    folio_store::crypto_ready();
     let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
         .unwrap()
         .filename(&db)
         .pragma("key", key.pragma())
-        .pragma("cipher_page_size", folio_core::CIPHER_PAGE_SIZE.to_string())
+        .pragma(
+            "cipher_page_size",
+            folio_store::CIPHER_PAGE_SIZE.to_string(),
+        )
         // The key is in the connect statement: keep it out of the test's own logs (statements
         // and slow statements alike).
         .disable_statement_logging()
