@@ -109,6 +109,9 @@ pub struct PlanSummary {
     pub is_demo: bool,
     /// Notes for the member.
     pub notes: Option<String>,
+    /// How Folio authenticates at the plan (a `private-key-jwt` plan has a public JWKS to
+    /// show: `plan_jwks`).
+    pub client_auth: ClientAuthMethod,
     /// For a real plan in Folio's catalog that Folio holds no client id for: what the member
     /// needs to register Folio at the plan's developer portal (issue 15 §3). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -167,6 +167,7 @@ pub(crate) fn summary(row: &PlanRow) -> PlanSummary {
         from_catalog: row.origin == "catalog",
         is_demo: row.is_demo,
         notes: row.notes.clone(),
+        client_auth: ClientAuthMethod::parse(&row.client_auth).unwrap_or_default(),
         registration: if row.origin == "catalog" && row.client_id.is_empty() {
             registrations()
                 .iter()

@@ -1109,6 +1109,11 @@ export type PlanSummary_Deserialize = {
 	/**  Notes for the member. */
 	notes?: string | null,
 	/**
+	 *  How Folio authenticates at the plan (a `private-key-jwt` plan has a public JWKS to
+	 *  show: `plan_jwks`).
+	 */
+	clientAuth: ClientAuthMethod,
+	/**
 	 *  For a real plan in Folio's catalog that Folio holds no client id for: what the member
 	 *  needs to register Folio at the plan's developer portal (issue 15 §3). Absent otherwise.
 	 */
@@ -1133,6 +1138,11 @@ export type PlanSummary_Serialize = {
 	isDemo: boolean,
 	/**  Notes for the member. */
 	notes: string | null,
+	/**
+	 *  How Folio authenticates at the plan (a `private-key-jwt` plan has a public JWKS to
+	 *  show: `plan_jwks`).
+	 */
+	clientAuth: ClientAuthMethod,
 	/**
 	 *  For a real plan in Folio's catalog that Folio holds no client id for: what the member
 	 *  needs to register Folio at the plan's developer portal (issue 15 §3). Absent otherwise.
@@ -1299,6 +1309,17 @@ export type RemovedData = {
 	planConnections: number,
 	/**  Plans that confirmed revoking Folio's access. */
 	revokedAtPlans: number,
+	/**
+	 *  Plans Folio had registered itself at (RFC 7591) that deleted that registration when
+	 *  asked (RFC 7592).
+	 */
+	registrationsDeleted: number,
+	/**
+	 *  Plans Folio had registered itself at that could not be asked or did not delete it (the
+	 *  member can remove Folio at the plan's developer portal); their keychain entries are
+	 *  deleted all the same.
+	 */
+	registrationsNotDeleted: number,
 };
 
 /**  A part of Folio's searches that a plan refused or silently ignored (issue 15). */

@@ -292,6 +292,39 @@ test("a plan that signs in with Folio's key shows its public key set, with a cop
   await page.close();
 });
 
+test("a key plan's public key set can be shown again later from the plan list, and copied", async () => {
+  const keyed = { ...demo, id: "rsa-health", name: "RSA Health", fhirBase: "https://fhir.rsa.example/r4", clientId: "folio-at-rsa",
+    fromCatalog: false, isDemo: false, notes: null, clientAuth: "private-key-jwt" };
+  const secret = { ...keyed, id: "secret-health", name: "Secret Health", clientAuth: "secret-basic" };
+  const jwks = JSON.stringify({ keys: [{ kty: "RSA", alg: "RS384", use: "sig", kid: "k-rsa", n: "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri", e: "AQAB" }] }, null, 2);
+  const handler = `(cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}, ${JSON.stringify(keyed)}, ${JSON.stringify(secret)}];
+    if (cmd === "list_connections") return [];
+    if (cmd === "plan_jwks") { (window.__jwksAsked ??= []).push(args.planId); return ${JSON.stringify(jwks)}; }
+    throw "unexpected " + cmd;
+  }`;
+  const { page, errors } = await open(handler);
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  const plans = page.getByRole("list", { name: "Plans" });
+  await plans.getByText("RSA Health").waitFor();
+  // Only the plan that signs in with Folio's key has one to show.
+  assert.equal(await page.getByText("Show Folio's public key for this plan").count(), 1);
+  assert.equal(await page.evaluate(() => window.__jwksAsked ?? null), null, "nothing asked before it is opened");
+  await page.getByTestId("plan-key-rsa-health").getByText("Show Folio's public key for this plan").click();
+  const set = page.getByLabel("Public key set for RSA Health");
+  await set.waitFor();
+  assert.equal(await set.textContent(), jwks);
+  assert.deepEqual(await page.evaluate(() => window.__jwksAsked), ["rsa-health"]);
+  await page.getByTestId("plan-key-rsa-health").getByRole("button", { name: "Copy JWKS" }).click();
+  await page.getByText("Copied.").waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), jwks);
+  await page.screenshot({ path: `${artifacts}browser-plan-key.png`, fullPage: true });
+  await hostIdle(page);
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a plan with a client secret asks for it and sends it once, with a fixed port", async () => {
   const handler = `(cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];

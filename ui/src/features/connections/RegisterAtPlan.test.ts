@@ -14,6 +14,7 @@ const blueButton: PlanSummary = {
   fromCatalog: true,
   isDemo: false,
   notes: null,
+  clientAuth: "secret-basic",
   registration: {
     portal: "https://sandbox.bluebutton.cms.gov/",
     endpointSource: "https://staging.bluebutton.cms.gov/api-documentation/calling-the-api",

@@ -4,7 +4,7 @@ import { connect, connectLabel, filterPlans, type ConnectPhase } from "./connect
 
 const demo: PlanSummary = {
   id: "demo", name: "Folio Sandbox Health Plan (demo)", fhirBase: "", clientId: "folio-desktop",
-  redirect: "loopback", fromCatalog: true, isDemo: true, notes: null,
+  redirect: "loopback", fromCatalog: true, isDemo: true, notes: null, clientAuth: "none",
 };
 const acme: PlanSummary = { ...demo, id: "acme-health", name: "Acme Health", fhirBase: "https://fhir.acme.example/r4", isDemo: false, fromCatalog: false };
 const connection: ConnectionSummary = {
