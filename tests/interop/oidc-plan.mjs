@@ -26,6 +26,9 @@
 // - `POST /_harness/signing-algs` (JSON `{algs: ["RS384"]}`) sets the algorithms the SMART
 //   configuration offers for client assertions, as a plan that takes only RSA does; a client
 //   added with `token_endpoint_auth_signing_alg` accepts assertions signed with that one only;
+// - `POST /_harness/tokens` (JSON `{refreshTokens: false, accessTokenSecs: 600}`) makes the plan
+//   give no refresh token (even with `offline_access` granted) and access tokens that last that
+//   many seconds, as plans whose access lasts minutes and is never renewed do;
 // - `POST /_harness/clock` (JSON `{aheadSecs}`) sets the plan's clock that far ahead of this
 //   computer's, so a five-minute client assertion Folio signs now has already expired there;
 // - SMART scopes accepted (v1 `.read` and v2 `.rs`), `fhirUser` as an OpenID claim scope;
@@ -146,6 +149,11 @@ const provider = new Provider(issuer, {
   },
   pkce: { required: () => true },
   rotateRefreshToken: true,
+  // oidc-provider's own rule (a client allowed the grant, offline_access granted), unless the
+  // harness switched refresh tokens off.
+  issueRefreshToken: async (_ctx, client, source) => issueRefreshTokens
+    && client.grantTypeAllowed('refresh_token')
+    && source.scopes.has('offline_access'),
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
@@ -159,7 +167,7 @@ const provider = new Provider(issuer, {
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   jwks: { keys: [signingKey] },
   ttl: {
-    AccessToken: 3600,
+    AccessToken: () => accessTokenSecs,
     AuthorizationCode: 60,
     IdToken: 3600,
     Interaction: 600,
@@ -185,6 +193,9 @@ const tokenPath = new URL(provider.urlFor('token')).pathname;
 const revocationPath = new URL(provider.urlFor('revocation')).pathname;
 const registrationPath = new URL(provider.urlFor('registration')).pathname;
 let registrationOpen = true;
+// `POST /_harness/tokens`: whether refresh tokens are given, and how long access tokens last.
+let issueRefreshTokens = true;
+let accessTokenSecs = 3600;
 // `token_endpoint_auth_signing_alg_values_supported` in the SMART configuration.
 let signingAlgs = ['ES384', 'RS384'];
 
@@ -356,6 +367,17 @@ server.on('request', (req, res) => {
       ({ algs }) => {
         signingAlgs = algs.map(String);
         send(res, 200, { algs: signingAlgs });
+      },
+      (err) => send(res, 400, { error: String(err?.message ?? err) }),
+    );
+    return;
+  }
+  if (pathname === '/_harness/tokens' && req.method === 'POST') {
+    readJson(req).then(
+      ({ refreshTokens, accessTokenSecs: secs }) => {
+        issueRefreshTokens = refreshTokens !== false;
+        accessTokenSecs = Number.isInteger(secs) && secs > 0 ? secs : 3600;
+        send(res, 200, { refreshTokens: issueRefreshTokens, accessTokenSecs });
       },
       (err) => send(res, 400, { error: String(err?.message ?? err) }),
     );

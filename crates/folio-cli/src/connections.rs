@@ -53,6 +53,7 @@ fn status_text(status: folio_core::api::ConnectionStatus) -> &'static str {
         S::Connecting => "connecting",
         S::Connected => "connected",
         S::ReconnectNeeded => "reconnect-needed",
+        S::ReconnectToFinish => "reconnect-to-finish",
         S::Disconnected => "disconnected",
     }
 }

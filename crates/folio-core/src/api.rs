@@ -231,6 +231,9 @@ pub enum ConnectionStatus {
     Connected,
     /// The plan no longer accepts the authorization; records are kept.
     ReconnectNeeded,
+    /// Access ended during a sync and the plan does not renew it: what arrived is kept, and
+    /// the next sync after the member signs in again finishes where this one stopped.
+    ReconnectToFinish,
     /// Disconnected by the member; records kept.
     Disconnected,
 }
@@ -255,6 +258,9 @@ pub struct ConnectionSummary {
     pub scopes_not_granted: Vec<String>,
     /// When the current access token expires.
     pub token_expires_at: Option<String>,
+    /// How long access lasts and whether Folio renews it, as the plan said at the last sign-in
+    /// or refresh; `None` when not known (connected before Folio kept it, or a file).
+    pub access: Option<ConnectionAccess>,
     /// Last finished sync.
     pub last_synced_at: Option<String>,
     /// Records cached from this connection.
@@ -263,6 +269,17 @@ pub struct ConnectionSummary {
     pub problem: Option<String>,
     /// A plan connection, or a file the member imported.
     pub kind: SourceKind,
+}
+
+/// How long a connection's access lasts, as the plan said (issue 15 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionAccess {
+    /// Seconds an access token lasts (`expires_in`); `None` when the plan did not say.
+    pub lasts_seconds: Option<u32>,
+    /// The plan gave a refresh token: Folio renews access without the member. Otherwise each
+    /// access ends with the member signing in again.
+    pub renewable: bool,
 }
 
 /// Where a source's records come from.
@@ -436,6 +453,9 @@ pub enum SyncFailureCode {
     KeychainUnavailable,
     /// The plan's token service refused.
     TokenError,
+    /// Access to the plan ended before this finished and the plan does not renew it: signing
+    /// in again lets the next sync finish where this one stopped.
+    ReconnectToFinish,
     /// A bug in Folio.
     Internal,
 }

@@ -14,10 +14,7 @@ use folio_store::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow, Source
 use rand::RngCore;
 use tokio::sync::oneshot;
 
-use crate::api::{
-    ClientAuthMethod, ConnectionStatus, ConnectionSummary, PlanSummary, RedirectStyle,
-    SignInStarted,
-};
+use crate::api::{ClientAuthMethod, ConnectionSummary, PlanSummary, RedirectStyle, SignInStarted};
 use crate::credentials::{self, AddedPlan, NewPlan};
 use crate::tokens::{self, StoredTokens};
 use crate::{plans, CoreError, Folio, APP_IDENTIFIER};
@@ -146,7 +143,10 @@ fn usable(
         Some(r) if r != &current.access_token && current.unexpired() => {
             Some(current.access_token.clone())
         }
-        None if current.fresh() => Some(current.access_token.clone()),
+        // Without a refresh token nothing is gained by giving it up early: used to its end.
+        None if current.fresh() || current.refresh_token.is_none() && current.unexpired() => {
+            Some(current.access_token.clone())
+        }
         _ => None,
     }
 }
@@ -647,6 +647,7 @@ impl Folio {
                 },
             })
             .await?;
+        self.keep_access_terms(&id, &tokens).await?;
         tracing::info!(plan = %plan_id, connection = %id, "connected");
         self.connection_changed(&id);
         self.connection(&id).await
@@ -664,7 +665,8 @@ impl Folio {
             .await?
             .ok_or(CoreError::PlanNotFound)?;
         let records = store.resource_count(id).await?;
-        Ok(summary(&row, &plan, records))
+        let access = store.access_terms(id).await?;
+        Ok(summary(&row, &plan, records, access))
     }
 
     /// Every connection, with its plan, status and granted scopes.
@@ -685,7 +687,8 @@ impl Folio {
             };
             if let Some(plan) = plan {
                 let records = store.resource_count(&row.id).await?;
-                out.push(summary(&row, &plan, records));
+                let access = store.access_terms(&row.id).await?;
+                out.push(summary(&row, &plan, records, access));
             }
         }
         Ok(out)
@@ -750,12 +753,8 @@ impl Folio {
             return Ok(token);
         }
         let Some(refresh_token) = current.refresh_token.clone() else {
-            self.mark_reconnect(
-                &row,
-                "the plan did not grant offline access and the access token expired",
-            )
-            .await?;
-            return Err(CoreError::ReconnectNeeded);
+            // Expired or refused, and the plan gave nothing to renew it with.
+            return Err(self.end_access(&row).await);
         };
         // The token endpoint the grant was issued by, never a later discovery's.
         let config = match bound_configuration(&row)? {
@@ -789,6 +788,7 @@ impl Folio {
                         &new.scopes.join(" "),
                     )
                     .await?;
+                self.keep_access_terms(connection_id, &new).await?;
                 Ok(stored.access_token)
             }
             Err(SmartError::GrantRevoked) => {
@@ -816,7 +816,11 @@ impl Folio {
             folio_store::ConnectionStatus::ReconnectNeeded
                 | folio_store::ConnectionStatus::Disconnected
         ) {
-            return Err(CoreError::ReconnectNeeded);
+            return Err(if crate::access::ended(&row) {
+                CoreError::AccessEnded
+            } else {
+                CoreError::ReconnectNeeded
+            });
         }
         let plan = self.plan_row(&row.plan_id).await?;
         if plan_moved(&row, &plan) {
@@ -1031,7 +1035,12 @@ pub struct DisconnectOutcome {
     pub data_deleted: bool,
 }
 
-fn summary(row: &ConnectionRow, plan: &PlanRow, records: i64) -> ConnectionSummary {
+fn summary(
+    row: &ConnectionRow,
+    plan: &PlanRow,
+    records: i64,
+    access: Option<folio_store::AccessTerms>,
+) -> ConnectionSummary {
     let split = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
     let granted = split(&row.granted_scopes);
     let requested = split(&row.requested_scopes);
@@ -1045,10 +1054,11 @@ fn summary(row: &ConnectionRow, plan: &PlanRow, records: i64) -> ConnectionSumma
         plan_id: plan.id.clone(),
         plan_name: plan.name.clone(),
         patient_id: row.patient_id.clone().unwrap_or_default(),
-        status: ConnectionStatus::from(row.status),
+        status: crate::access::status(row),
         granted_scopes: granted,
         scopes_not_granted: not_granted,
         token_expires_at: row.token_expires_at.clone(),
+        access: access.map(crate::access::summary),
         last_synced_at: row.last_synced_at.clone(),
         records: u32::try_from(records).unwrap_or(u32::MAX),
         problem: row.last_error_message.clone(),

@@ -50,6 +50,10 @@ pub enum CoreError {
     /// The connection needs the member to sign in again.
     #[error("this plan needs you to connect again; your records are kept")]
     ReconnectNeeded,
+    /// Access ended and the plan does not renew it (no refresh token): what arrived is kept,
+    /// and signing in again lets the next sync finish.
+    #[error("access to this plan ended and the plan does not renew it: what arrived is kept; connect again to finish")]
+    AccessEnded,
     /// A sync of this connection is already running.
     #[error("this plan is already downloading; wait for it to finish or stop it")]
     SyncAlreadyRunning,
@@ -161,7 +165,7 @@ impl CoreError {
             }
             Self::DemoNotRunning => ErrorCode::DemoUnavailable,
             Self::NoSignIn => ErrorCode::SignInCancelled,
-            Self::ReconnectNeeded => ErrorCode::ReconnectNeeded,
+            Self::ReconnectNeeded | Self::AccessEnded => ErrorCode::ReconnectNeeded,
             Self::Sync(failure) => failure.error_code(),
             Self::SyncAlreadyRunning => ErrorCode::SyncAlreadyRunning,
         }

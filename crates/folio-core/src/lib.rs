@@ -8,6 +8,7 @@
 //! FHIR, row or OAuth type in [`api`], or put health data, tokens or query strings in an error
 //! message.
 
+mod access;
 pub mod api;
 mod attachments;
 pub mod browser;

@@ -633,6 +633,9 @@ struct Job<'a> {
     large_pages_refused: AtomicBool,
 }
 
+    /// When the connection's access ends, for a plan that gave no refresh token: past it no
+    /// request is sent with the token in hand (it would only be refused).
+    access_ends: Option<std::time::SystemTime>,
 enum PassEnd {
     Done { fetched: u32, marked_missing: u64 },
     NotShared,
@@ -646,6 +649,19 @@ impl Job<'_> {
 
     /// GETs a page, refreshing the token on 401 (see [`Job::page_raw`]).
     async fn page(
+    /// Before a request: a token known to have expired that nothing can renew is not sent.
+    /// Asking for the connection's token again gives the one a new sign-in put there, or
+    /// ends the sync with "connect again to finish" ([`CoreError::AccessEnded`]).
+    async fn unexpired(&self, token: &mut Sensitive<String>) -> Result<(), CoreError> {
+        if self
+            .access_ends
+            .is_some_and(|end| end <= std::time::SystemTime::now())
+        {
+            *token = self.token().await?;
+        }
+        Ok(())
+    }
+
         &self,
         url: &Url,
         token: &mut Sensitive<String>,
@@ -693,6 +709,7 @@ impl Job<'_> {
         loop {
             match self.client.page(url, token).await {
                 Err(FhirError::Unauthorized) if refreshed < MAX_REFRESHES_PER_REQUEST => {
+            self.unexpired(token).await?;
                     refreshed += 1;
                     *token = self
                         .folio
@@ -989,7 +1006,7 @@ impl Job<'_> {
                     .is_some_and(|d| d.iter().any(|p| p == "_lastUpdated")),
             ),
             Ok(Err(_)) => Some(false),
-            Err(CoreError::ReconnectNeeded) => return Err(CoreError::ReconnectNeeded),
+            Err(e @ (CoreError::ReconnectNeeded | CoreError::AccessEnded)) => return Err(e),
             Err(_) => None,
         })
     }
@@ -1428,6 +1445,7 @@ impl Job<'_> {
         id: &str,
         token: &mut Sensitive<String>,
     ) -> Result<Option<String>, CoreError> {
+        self.unexpired(token).await?;
         let path = format!("{resource_type}/{id}");
         let read = match self.client.read(&path, token).await {
             Err(FhirError::Unauthorized) => {
@@ -1619,6 +1637,10 @@ impl Folio {
             saved,
         };
         let run = store.start_run(connection_id).await?;
+            access_ends: crate::tokens::unrenewable_end(
+                self.secrets.as_ref(),
+                &row.keychain_account,
+            )?,
         let outcome = self
             .sync_job(store, &job, row, run, &cancel, &options)
             .await;
@@ -1787,6 +1809,21 @@ impl Folio {
                 connection_id,
                 status,
                 i64::from(fetched),
+        } else if failed
+            .iter()
+            .any(|r| r.failure == Some(SyncFailureCode::ReconnectToFinish))
+        {
+            // Access ended and the plan does not renew it: the run stopped, kept what arrived.
+            (
+                folio_store::RunStatus::Failed,
+                Some((
+                    SyncFailureCode::ReconnectToFinish.as_str(),
+                    format!(
+                        "access ended before {} type(s) finished; connect again to finish",
+                        failed.len()
+                    ),
+                )),
+            )
                 error.as_ref().map(|(c, m)| (*c, m.as_str())),
             )
             .await?;

@@ -95,7 +95,7 @@ impl From<FhirError> for SyncFailure {
 
 impl SyncFailureCode {
     /// Every code, for reading stored values.
-    pub const ALL: [SyncFailureCode; 17] = [
+    pub const ALL: [SyncFailureCode; 18] = [
         Self::ReconnectNeeded,
         Self::NotShared,
         Self::Rejected,
@@ -112,6 +112,7 @@ impl SyncFailureCode {
         Self::DiskFull,
         Self::KeychainUnavailable,
         Self::TokenError,
+        Self::ReconnectToFinish,
         Self::Internal,
     ];
 
@@ -134,6 +135,7 @@ impl SyncFailureCode {
             Self::DiskFull => "disk_full",
             Self::KeychainUnavailable => "keychain_unavailable",
             Self::TokenError => "token_error",
+            Self::ReconnectToFinish => "reconnect_to_finish",
             Self::Internal => "internal",
         }
     }
@@ -156,6 +158,7 @@ impl SyncFailureCode {
     pub(crate) fn of(error: &crate::CoreError) -> Self {
         match error {
             crate::CoreError::Sync(failure) => failure.code(),
+            crate::CoreError::AccessEnded => Self::ReconnectToFinish,
             other => Self::of_error(other.code()),
         }
     }

@@ -85,6 +85,17 @@ pub(crate) fn load(
     }))
 }
 
+/// When a connection's access ends if nothing can renew it: the expiry of tokens kept without
+/// a refresh token (`None` when they can be renewed, never expire, or are missing).
+pub(crate) fn unrenewable_end(
+    secrets: &dyn SecretStore,
+    account: &str,
+) -> Result<Option<SystemTime>, CoreError> {
+    Ok(load(secrets, account)?
+        .filter(|t| t.refresh_token.is_none())
+        .and_then(|t| t.expires_at))
+}
+
 pub(crate) fn rfc3339(at: Option<SystemTime>) -> Option<String> {
     at.map(|t| {
         time::OffsetDateTime::from(t)

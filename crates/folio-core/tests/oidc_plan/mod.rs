@@ -211,6 +211,20 @@ impl Harness {
         body["error"].as_str().unwrap_or_default().to_owned()
     }
 
+    /// Makes the plan give refresh tokens or not, and access tokens that last `access_secs`.
+    pub async fn set_tokens(&self, refresh_tokens: bool, access_secs: u32) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/_harness/tokens", self.issuer))
+            .json(&serde_json::json!({
+                "refreshTokens": refresh_tokens,
+                "accessTokenSecs": access_secs,
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+
     /// Sets the plan's clock `secs` ahead of this computer's.
     pub async fn set_clock_ahead(&self, secs: u32) {
         let res = reqwest::Client::new()
