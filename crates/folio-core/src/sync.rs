@@ -631,11 +631,11 @@ struct Job<'a> {
     /// Set when a type found the plan refusing a `_count` above the default: the types probed
     /// after it in this sync start at the default instead of each being refused again.
     large_pages_refused: AtomicBool,
-}
-
     /// When the connection's access ends, for a plan that gave no refresh token: past it no
     /// request is sent with the token in hand (it would only be refused).
     access_ends: Option<std::time::SystemTime>,
+}
+
 enum PassEnd {
     Done { fetched: u32, marked_missing: u64 },
     NotShared,
@@ -647,8 +647,6 @@ impl Job<'_> {
         self.folio.access_token(&self.connection_id).await
     }
 
-    /// GETs a page, refreshing the token on 401 (see [`Job::page_raw`]).
-    async fn page(
     /// Before a request: a token known to have expired that nothing can renew is not sent.
     /// Asking for the connection's token again gives the one a new sign-in put there, or
     /// ends the sync with "connect again to finish" ([`CoreError::AccessEnded`]).
@@ -662,6 +660,8 @@ impl Job<'_> {
         Ok(())
     }
 
+    /// GETs a page, refreshing the token on 401 (see [`Job::page_raw`]).
+    async fn page(
         &self,
         url: &Url,
         token: &mut Sensitive<String>,
@@ -707,9 +707,9 @@ impl Job<'_> {
     ) -> Result<Result<folio_smart::Page, FhirError>, CoreError> {
         let mut refreshed = 0;
         loop {
+            self.unexpired(token).await?;
             match self.client.page(url, token).await {
                 Err(FhirError::Unauthorized) if refreshed < MAX_REFRESHES_PER_REQUEST => {
-            self.unexpired(token).await?;
                     refreshed += 1;
                     *token = self
                         .folio
@@ -1445,8 +1445,8 @@ impl Job<'_> {
         id: &str,
         token: &mut Sensitive<String>,
     ) -> Result<Option<String>, CoreError> {
-        self.unexpired(token).await?;
         let path = format!("{resource_type}/{id}");
+        self.unexpired(token).await?;
         let read = match self.client.read(&path, token).await {
             Err(FhirError::Unauthorized) => {
                 *token = self
@@ -1633,14 +1633,14 @@ impl Folio {
             cancel: cancel.clone(),
             unreachable: std::sync::OnceLock::new(),
             large_pages_refused: AtomicBool::new(false),
-            run_id: guard.run_id,
-            saved,
-        };
-        let run = store.start_run(connection_id).await?;
             access_ends: crate::tokens::unrenewable_end(
                 self.secrets.as_ref(),
                 &row.keychain_account,
             )?,
+            run_id: guard.run_id,
+            saved,
+        };
+        let run = store.start_run(connection_id).await?;
         let outcome = self
             .sync_job(store, &job, row, run, &cancel, &options)
             .await;
@@ -1794,21 +1794,6 @@ impl Folio {
             (folio_store::RunStatus::Cancelled, None)
         } else if failed.is_empty() {
             (folio_store::RunStatus::Succeeded, None)
-        } else {
-            (
-                folio_store::RunStatus::Failed,
-                Some((
-                    SyncFailureCode::TypesFailed.as_str(),
-                    format!("{} type(s) failed", failed.len()),
-                )),
-            )
-        };
-        store
-            .finish_run(
-                run,
-                connection_id,
-                status,
-                i64::from(fetched),
         } else if failed
             .iter()
             .any(|r| r.failure == Some(SyncFailureCode::ReconnectToFinish))
@@ -1824,6 +1809,21 @@ impl Folio {
                     ),
                 )),
             )
+        } else {
+            (
+                folio_store::RunStatus::Failed,
+                Some((
+                    SyncFailureCode::TypesFailed.as_str(),
+                    format!("{} type(s) failed", failed.len()),
+                )),
+            )
+        };
+        store
+            .finish_run(
+                run,
+                connection_id,
+                status,
+                i64::from(fetched),
                 error.as_ref().map(|(c, m)| (*c, m.as_str())),
             )
             .await?;
