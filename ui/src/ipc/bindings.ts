@@ -455,6 +455,31 @@ export type ClientAuthMethod =
 /**  A key pair Folio makes; the plan holds the public key (`private_key_jwt`, RFC 7523). */
 "private-key-jwt";
 
+/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
+export type ConnectionAccess = ConnectionAccess_Serialize | ConnectionAccess_Deserialize;
+
+/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
+export type ConnectionAccess_Deserialize = {
+	/**  Seconds an access token lasts (`expires_in`); `None` when the plan did not say. */
+	lastsSeconds?: number | null,
+	/**
+	 *  The plan gave a refresh token: Folio renews access without the member. Otherwise each
+	 *  access ends with the member signing in again.
+	 */
+	renewable: boolean,
+};
+
+/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
+export type ConnectionAccess_Serialize = {
+	/**  Seconds an access token lasts (`expires_in`); `None` when the plan did not say. */
+	lastsSeconds: number | null,
+	/**
+	 *  The plan gave a refresh token: Folio renews access without the member. Otherwise each
+	 *  access ends with the member signing in again.
+	 */
+	renewable: boolean,
+};
+
 /**  Where a connection stands. */
 export type ConnectionStatus = 
 /**  Signing in. */
@@ -463,6 +488,11 @@ export type ConnectionStatus =
 "connected" | 
 /**  The plan no longer accepts the authorization; records are kept. */
 "reconnect_needed" | 
+/**
+ *  Access ended during a sync and the plan does not renew it: what arrived is kept, and
+ *  the next sync after the member signs in again finishes where this one stopped.
+ */
+"reconnect_to_finish" | 
 /**  Disconnected by the member; records kept. */
 "disconnected";
 
@@ -487,6 +517,11 @@ export type ConnectionSummary_Deserialize = {
 	scopesNotGranted: string[],
 	/**  When the current access token expires. */
 	tokenExpiresAt?: string | null,
+	/**
+	 *  How long access lasts and whether Folio renews it, as the plan said at the last sign-in
+	 *  or refresh; `None` when not known (connected before Folio kept it, or a file).
+	 */
+	access?: ConnectionAccess_Deserialize | null,
 	/**  Last finished sync. */
 	lastSyncedAt?: string | null,
 	/**  Records cached from this connection. */
@@ -515,6 +550,11 @@ export type ConnectionSummary_Serialize = {
 	scopesNotGranted: string[],
 	/**  When the current access token expires. */
 	tokenExpiresAt: string | null,
+	/**
+	 *  How long access lasts and whether Folio renews it, as the plan said at the last sign-in
+	 *  or refresh; `None` when not known (connected before Folio kept it, or a file).
+	 */
+	access: ConnectionAccess_Serialize | null,
 	/**  Last finished sync. */
 	lastSyncedAt: string | null,
 	/**  Records cached from this connection. */
@@ -1417,6 +1457,11 @@ export type SyncFailureCode =
 "keychain_unavailable" | 
 /**  The plan's token service refused. */
 "token_error" | 
+/**
+ *  Access to the plan ended before this finished and the plan does not renew it: signing
+ *  in again lets the next sync finish where this one stopped.
+ */
+"reconnect_to_finish" | 
 /**  A bug in Folio. */
 "internal";
 

@@ -19,6 +19,7 @@ import {
   type ApiError,
   type AppStatus,
   type ConnectionSummary_Serialize,
+  type ConnectionAccess_Serialize,
   type DisconnectResult,
   type ErrorCode,
   type PlanSummary_Serialize,
@@ -60,6 +61,8 @@ export type FolioEvent = FolioEvent_Serialize;
 export type PlanSummary = PlanSummary_Serialize;
 /** A connection to a plan. */
 export type ConnectionSummary = ConnectionSummary_Serialize;
+/** How long a connection's access lasts and whether Folio renews it. */
+export type ConnectionAccess = ConnectionAccess_Serialize;
 /** A plan the member adds: the same choices as `folio plans add`. */
 export type AddPlanRequest = AddPlanRequest_Deserialize;
 /** A plan just added, with the public JWKS when Folio made a key for it. */

@@ -354,3 +354,44 @@ test("a plan with a client secret asks for it and sends it once, with a fixed po
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a plan that does not renew access says how long it lasts, and a sync it outlived asks to reconnect to finish", async () => {
+  const shortLived = { ...connection, access: { lastsSeconds: 600, renewable: false } };
+  const handler = `(() => { return async (cmd, args) => {
+    if (cmd === "list_plans") return [${JSON.stringify(demo)}];
+    if (cmd === "list_connections") return [window.__ended
+      ? { ...${JSON.stringify(shortLived)}, status: "reconnect_to_finish", records: 240,
+          problem: "Access to this plan ended and the plan does not renew it. What arrived is kept: connect again to finish downloading." }
+      : ${JSON.stringify(shortLived)}];
+    if (cmd === "start_sync") { window.__sync = { connectionId: args.connectionId }; return 8; }
+    throw "unexpected " + cmd;
+  }; })()`;
+  const { page, errors } = await open(handler);
+  const card = page.getByTestId("connection");
+  assert.equal(await page.getByTestId("access-lasts").textContent(),
+    "Access lasts 10 minutes and this plan does not renew it: each sync may ask you to sign in again.");
+  await page.getByRole("button", { name: "Download records" }).click();
+  await until(page, "the download was asked of the host", () => window.__sync !== undefined);
+  await emit(page, { kind: "syncStarted", runId: 8, connectionId: "c-1" });
+  await page.evaluate(() => { window.__ended = true; });
+  await emit(page, { kind: "recordsChanged", connectionId: "c-1" });
+  await emit(page, { kind: "connectionChanged", connectionId: "c-1" });
+  await emit(page, { kind: "syncFinished", runId: 8, connectionId: "c-1", error: null, report: { connectionId: "c-1", cancelled: false, types: [
+    { resourceType: "Coverage", outcome: "done", fetched: 240, markedMissing: 0, problem: null, failure: null },
+    { resourceType: "ExplanationOfBenefit", outcome: "failed", fetched: 0, markedMissing: 0,
+      problem: "access to this plan ended and the plan does not renew it: what arrived is kept; connect again to finish", failure: "reconnect_to_finish" } ] } });
+  const result = page.getByTestId("sync-result");
+  await result.waitFor();
+  assert.equal(await result.textContent(),
+    "Sync stopped: access to the plan ended and the plan does not renew it. 240 records downloaded and kept. Connect again to finish (claims next).");
+  await until(page, "the card shows the connection's new state", () =>
+    document.querySelector("[data-testid=connection]")?.getAttribute("data-status") === "reconnect_to_finish");
+  assert.match(await card.textContent(), /Reconnect to finish/);
+  assert.equal(await card.getByRole("button", { name: "Connect again" }).count(), 1, "signing in again is one click");
+  assert.equal(await card.getByRole("button", { name: "Download records" }).count(), 0, "no sync with access that has ended");
+  assert.equal(await card.locator("ul.failed").count(), 0, "access ending is said once, not per kind of record");
+  await page.screenshot({ path: `${artifacts}browser-reconnect-to-finish.png`, fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], "WCAG 2 AA (axe) with a connection to reconnect");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

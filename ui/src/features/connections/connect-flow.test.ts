@@ -9,7 +9,7 @@ const demo: PlanSummary = {
 const acme: PlanSummary = { ...demo, id: "acme-health", name: "Acme Health", fhirBase: "https://fhir.acme.example/r4", isDemo: false, fromCatalog: false };
 const connection: ConnectionSummary = {
   id: "c-1", planId: "demo", planName: demo.name, patientId: "demo-patient", status: "connected",
-  grantedScopes: ["patient/*.rs"], scopesNotGranted: [], tokenExpiresAt: null, lastSyncedAt: null, records: 0, problem: null, kind: "plan",
+  grantedScopes: ["patient/*.rs"], scopesNotGranted: [], tokenExpiresAt: null, access: null, lastSyncedAt: null, records: 0, problem: null, kind: "plan",
 };
 
 afterEach(() => clearHost());

@@ -33,10 +33,25 @@ export function failures(report: SyncReport): TypeResult[] {
   return report.types.filter((t) => t.outcome === "failed");
 }
 
+/** Types not finished because access ended and the plan does not renew it. */
+export function unfinishedForAccess(report: SyncReport): TypeResult[] {
+  return failures(report).filter((t) => t.failure === "reconnect_to_finish");
+}
+
+/** Failures to list one by one (access ending is said once, in the summary). */
+export function listedFailures(report: SyncReport): TypeResult[] {
+  return failures(report).filter((t) => t.failure !== "reconnect_to_finish");
+}
+
 export function summary(report: SyncReport): string {
   const fetched = report.types.reduce((n, t) => n + t.fetched, 0);
   const failed = failures(report);
   const notShared = report.types.filter((t) => t.outcome === "not_shared").map((t) => typeWords(t.resourceType));
+  const unfinished = unfinishedForAccess(report);
+  if (!report.cancelled && unfinished.length > 0) {
+    const names = unfinished.map((t) => typeWords(t.resourceType)).join(", ");
+    return `Sync stopped: access to the plan ended and the plan does not renew it. ${countOf(fetched, "record")} downloaded and kept. Connect again to finish (${names} next).`;
+  }
   let text = report.cancelled
     ? `Sync stopped. ${countOf(fetched, "record")} downloaded; the next sync continues from there.`
     : failed.length === 0
