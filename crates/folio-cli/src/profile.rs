@@ -80,5 +80,13 @@ pub async fn remove_all_data(folio: &Folio, yes: bool) -> anyhow::Result<()> {
         "removed {} source(s); {} plan connection(s): tokens deleted from the keychain, access revoked at {} plan(s); database erased",
         removed.sources, removed.plan_connections, removed.revoked_at_plans
     )?;
+    // Registrations Folio made at plans (RFC 7591) are deleted there too (RFC 7592).
+    if removed.registrations_deleted + removed.registrations_not_deleted > 0 {
+        writeln!(
+            std::io::stdout().lock(),
+            "Folio's registration deleted at {} plan(s); not deleted at {} plan(s) (remove Folio at their developer portals)",
+            removed.registrations_deleted, removed.registrations_not_deleted
+        )?;
+    }
     Ok(())
 }
