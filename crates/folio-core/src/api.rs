@@ -522,6 +522,18 @@ pub enum FolioEvent {
         /// The connection whose records changed.
         #[serde(rename = "connectionId")]
         connection_id: String,
+        /// Of what it saved, the claims, results and prior-authorization decisions Folio did
+        /// not hold before (counted on a connection's later syncs, not its first download).
+        #[serde(rename = "newRecords")]
+        new_records: NewRecordCounts,
+    },
+    /// A background sync brought new claims, results or prior-authorization decisions: one
+    /// notice for the whole batch (the shell shows it as one desktop notification).
+    NewRecordsNotice {
+        /// How many of each arrived, over every connection the batch synced.
+        counts: NewRecordCounts,
+        /// The screen that shows them.
+        screen: NoticeScreen,
     },
     /// A connection was added, changed or removed (connect, import, sync, disconnect).
     ConnectionChanged {
@@ -529,6 +541,39 @@ pub enum FolioEvent {
         #[serde(rename = "connectionId")]
         connection_id: String,
     },
+}
+
+/// New records of the kinds a member is told about, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRecordCounts {
+    /// Claims (ExplanationOfBenefit that are not prior authorizations).
+    pub claims: u32,
+    /// Results: laboratory Observations and DiagnosticReports.
+    pub results: u32,
+    /// Prior-authorization decisions: ClaimResponse, and ExplanationOfBenefit with
+    /// `use` = `preauthorization` or `predetermination`.
+    pub prior_authorizations: u32,
+}
+
+/// The screen a new-records notice opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeScreen {
+    /// What is new, across kinds (more than one kind arrived).
+    Overview,
+    /// The records (claims or prior authorizations only).
+    Records,
+    /// Labs and vitals (results only).
+    Labs,
+}
+
+/// How often connections sync in the background while Folio is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BackgroundSync {
+    /// Every this many hours (1 to 720); `None`: never in the background.
+    pub every_hours: Option<u32>,
 }
 
 /// What part of the timeline to show.

@@ -625,6 +625,8 @@ struct Job<'a> {
     run_id: u32,
     /// Set once a page with resources is saved (the connection's records changed).
     saved: &'a AtomicBool,
+    /// New claims, results and decisions counted (`None` on a first download).
+    news: Option<&'a crate::news::NewsTally>,
     /// Set when a request found the plan unreachable after its retries: the types not started
     /// yet fail at once with the same reason instead of each retrying for seconds.
     unreachable: std::sync::OnceLock<String>,
@@ -1318,6 +1320,9 @@ impl Job<'_> {
         if !resources.is_empty() {
             self.saved.store(true, Ordering::SeqCst);
         }
+        if let Some(news) = self.news {
+            news.count_page(&resources, &saved.outcome.inserted_at);
+        }
         // The pass as the save left it: no second read of the sync state.
         if saved.state.pages > MAX_PAGES_PER_PASS {
             return Err(SyncFailure::PagingLoop(
@@ -1554,7 +1559,10 @@ impl Folio {
             connection_id: connection_id.clone(),
         });
         let saved = AtomicBool::new(false);
-        let outcome = self.sync_prepared(&prepared, &guard, &saved, options).await;
+        let news = crate::news::NewsTally::default();
+        let outcome = self
+            .sync_prepared(&prepared, &guard, &saved, &news, options)
+            .await;
         drop(guard);
         let records_changed = match &outcome {
             Ok(report) => changed_records(report) || saved.load(Ordering::SeqCst),
@@ -1563,6 +1571,7 @@ impl Folio {
         if records_changed {
             self.emit(FolioEvent::RecordsChanged {
                 connection_id: connection_id.clone(),
+                new_records: news.counts(),
             });
         }
         // Its last sync (or its status, when the plan asked to connect again) changed.
@@ -1593,6 +1602,7 @@ impl Folio {
         prepared: &Prepared,
         guard: &RunGuard,
         saved: &AtomicBool,
+        news: &crate::news::NewsTally,
         options: SyncOptions,
     ) -> Result<SyncReport, CoreError> {
         let store = &self.store().await?;
@@ -1639,6 +1649,8 @@ impl Folio {
             )?,
             run_id: guard.run_id,
             saved,
+            // A first download is the member's whole history, not news.
+            news: row.last_synced_at.is_some().then_some(news),
         };
         let run = store.start_run(connection_id).await?;
         let outcome = self

@@ -291,6 +291,7 @@ async fn a_subscriber_receives_progress_then_records_changed_then_the_end_in_ord
             FolioEvent::SyncFinished { .. } => "finished",
             FolioEvent::RecordsChanged { .. } => "records",
             FolioEvent::ConnectionChanged { .. } => "connection",
+            FolioEvent::NewRecordsNotice { .. } => "notice",
         })
         .collect();
     let progress = kinds.iter().filter(|k| **k == "progress").count();
@@ -308,7 +309,7 @@ async fn a_subscriber_receives_progress_then_records_changed_then_the_end_in_ord
                     (run, c.as_str())
                 );
             }
-            FolioEvent::RecordsChanged { connection_id }
+            FolioEvent::RecordsChanged { connection_id, .. }
             | FolioEvent::ConnectionChanged { connection_id } => assert_eq!(connection_id, &c),
             _ => {}
         }

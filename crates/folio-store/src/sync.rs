@@ -19,10 +19,13 @@ pub struct PageResource<'a> {
 }
 
 /// What saving a page did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageOutcome {
     /// New resources.
     pub inserted: u32,
+    /// Where the new resources are in the `resources` given to [`Store::save_page`] (what a
+    /// caller reads to say what arrived, e.g. the background sync's "what's new" notice).
+    pub inserted_at: Vec<usize>,
     /// Resources whose JSON changed.
     pub updated: u32,
     /// Resources already held byte for byte.
@@ -263,9 +266,9 @@ impl Store {
             ..PageOutcome::default()
         };
         let mut parsed = Vec::with_capacity(resources.len());
-        for (r, f) in resources.iter().zip(fields) {
+        for (position, (r, f)) in resources.iter().zip(fields).enumerate() {
             match f {
-                Some(fields) => parsed.push((fields, r.raw_json, r.full_url)),
+                Some(fields) => parsed.push((fields, r.raw_json, r.full_url, position)),
                 None => outcome.rejected += 1,
             }
         }
@@ -275,7 +278,7 @@ impl Store {
         // What the page's resources look like in the store now, in one query per type.
         let mut existing: HashMap<(String, String), (String, Option<String>)> = HashMap::new();
         let mut by_type: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (f, _, _) in &parsed {
+        for (f, _, _, _) in &parsed {
             by_type
                 .entry(f.key.resource_type.as_str())
                 .or_default()
@@ -300,7 +303,7 @@ impl Store {
         }
         let mut seen_unchanged: Vec<&str> = Vec::new();
         let mut writes: Vec<WriteRow<'_>> = Vec::new();
-        for (fields, raw, full_url) in &parsed {
+        for (fields, raw, full_url, position) in &parsed {
             let own = fields.key.resource_type == resource_type;
             let key = (fields.key.resource_type.clone(), fields.key.id.clone());
             match existing.get(&key) {
@@ -319,7 +322,10 @@ impl Store {
                 // were kept): rewritten, but not counted as changed.
                 Some((old, _)) if old == raw => outcome.unchanged += 1,
                 Some(_) => outcome.updated += 1,
-                None => outcome.inserted += 1,
+                None => {
+                    outcome.inserted += 1;
+                    outcome.inserted_at.push(*position);
+                }
             }
             writes.push(WriteRow {
                 fields,
