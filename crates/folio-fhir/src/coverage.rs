@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::index::str_at;
+use crate::fields::str_at;
 
 /// The facts of one Coverage.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::index::{clinical_date, main_concept, str_at};
+use crate::fields::{clinical_date, main_concept, str_at};
 
 /// The first `system|value` identifier.
 fn identifier(obj: &Map<String, Value>) -> Option<String> {

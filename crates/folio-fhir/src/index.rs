@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::fields::{clinical_date, main_concept, str_at};
 use crate::labels::{is_sensitive_label, SecurityLabel};
 use crate::FhirError;
 
@@ -264,62 +265,6 @@ fn is_valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-}
-
-pub(crate) fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    value.get(key).and_then(Value::as_str)
-}
-
-/// The first of these paths (`a.b` walks objects) that holds a string.
-pub(crate) fn first_str<'a>(obj: &'a Map<String, Value>, paths: &[&str]) -> Option<&'a str> {
-    paths.iter().find_map(|path| {
-        let mut parts = path.split('.');
-        let mut current = obj.get(parts.next()?)?;
-        for part in parts {
-            current = current.get(part)?;
-        }
-        current.as_str()
-    })
-}
-
-pub(crate) fn clinical_date(resource_type: &str, obj: &Map<String, Value>) -> Option<String> {
-    let paths: &[&str] = match resource_type {
-        "Observation" | "DiagnosticReport" => &[
-            "effectiveDateTime",
-            "effectivePeriod.start",
-            "effectiveInstant",
-            "issued",
-        ],
-        "Encounter" => &["period.start"],
-        "Condition" => &["onsetDateTime", "onsetPeriod.start", "recordedDate"],
-        "ExplanationOfBenefit" | "Claim" => &["billablePeriod.start", "created"],
-        "MedicationRequest" => &["authoredOn"],
-        "MedicationDispense" => &["whenHandedOver", "whenPrepared"],
-        "MedicationStatement" => &["effectiveDateTime", "effectivePeriod.start", "dateAsserted"],
-        "Immunization" => &["occurrenceDateTime", "recorded"],
-        "Procedure" => &["performedDateTime", "performedPeriod.start"],
-        "DocumentReference" => &["context.period.start", "date"],
-        "AllergyIntolerance" => &["onsetDateTime", "recordedDate"],
-        "Coverage" | "CarePlan" | "CareTeam" => &["period.start"],
-        "ImagingStudy" => &["started"],
-        "Provenance" => &["recorded"],
-        _ => &[],
-    };
-    first_str(obj, paths).map(str::to_owned)
-}
-
-/// The concept that says what the resource is, per type.
-pub(crate) fn main_concept(obj: &Map<String, Value>) -> Option<&Value> {
-    ["code", "vaccineCode", "medicationCodeableConcept", "type"]
-        .iter()
-        .find_map(|k| obj.get(*k))
-        .map(|v| {
-            if let Value::Array(items) = v {
-                items.first().unwrap_or(v)
-            } else {
-                v
-            }
-        })
 }
 
 fn codes(obj: &Map<String, Value>) -> Vec<String> {

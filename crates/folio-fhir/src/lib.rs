@@ -15,6 +15,7 @@ mod claim;
 mod coverage;
 mod dedupe;
 mod error;
+mod fields;
 mod index;
 mod labels;
 mod narrative;

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::index::{clinical_date, first_str, str_at};
+use crate::fields::{clinical_date, first_str, str_at};
 
 /// LOINC's system URI.
 pub const LOINC: &str = "http://loinc.org";
