@@ -30,6 +30,10 @@ const COMMANDS: &[&str] = &[
     "import_history",
     "remove_all_data",
     "save_attachment",
+    "background_sync",
+    "set_background_sync",
+    "launch_at_login",
+    "set_launch_at_login",
 ];
 
 fn main() {

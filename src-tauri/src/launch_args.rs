@@ -16,6 +16,14 @@ pub fn data_dir_flag(args: &[String]) -> Option<PathBuf> {
     None
 }
 
+/// The flag a start at login passes (`tauri-plugin-autostart`): the window opens minimized.
+pub const MINIMIZED: &str = "--minimized";
+
+/// Whether Folio was started at login (with [`MINIMIZED`]).
+pub fn minimized(args: &[String]) -> bool {
+    args.iter().skip(1).any(|a| a == MINIMIZED)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

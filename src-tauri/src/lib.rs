@@ -12,6 +12,7 @@ pub mod commands;
 mod demo;
 mod events;
 mod launch_args;
+mod notices;
 
 use folio_core::{DataDir, Folio};
 use tauri::Manager;
@@ -20,7 +21,7 @@ use tauri_plugin_deep_link::DeepLinkExt;
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::{
-        attachments, claims, connections, erase, export, import, labs, overview, plans,
+        attachments, background, claims, connections, erase, export, import, labs, overview, plans,
         preferences, records, status, sync, unlock,
     };
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -51,8 +52,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import::import_history,
             erase::remove_all_data,
             attachments::save_attachment,
+            background::background_sync,
+            background::set_background_sync,
+            background::launch_at_login,
+            background::set_launch_at_login,
         ])
-        .events(tauri_specta::collect_events![events::FolioEventMessage])
+        .events(tauri_specta::collect_events![
+            events::FolioEventMessage,
+            notices::OpenScreenMessage
+        ])
 }
 
 /// Where the generated bindings go, relative to this crate.
@@ -93,6 +101,14 @@ pub fn run() -> Result<(), tauri::Error> {
         .plugin(tauri_plugin_dialog::init())
         // Opens sign-in pages in the system browser, called from Rust only (no capability).
         .plugin(tauri_plugin_opener::init())
+        // Background sync's "new records" notifications, shown from Rust only (no capability).
+        .plugin(tauri_plugin_notification::init())
+        // "Open Folio at login", off until the member turns it on in Settings; such a start
+        // is minimized.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![launch_args::MINIMIZED]),
+        ))
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -103,6 +119,12 @@ pub fn run() -> Result<(), tauri::Error> {
             tracing::info!(source = ?data_dir.source(), "profile data folder chosen");
             let folio = Folio::new(data_dir)?;
             events::forward(app.handle().clone(), &folio);
+            app.manage(notices::start(app.handle(), &folio));
+            if launch_args::minimized(&args) {
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.minimize();
+                }
+            }
             app.manage(folio);
             app.manage(demo::DemoPlan::default());
             #[cfg(any(target_os = "linux", windows))]

@@ -2,6 +2,7 @@
 //! converts back; errors cross IPC as `{ code, message }`.
 
 pub mod attachments;
+pub mod background;
 pub mod claims;
 pub mod connections;
 pub mod erase;

@@ -85,11 +85,26 @@ export const commands = {
 	 *  written, or `None` when the member cancels.
 	 */
 	saveAttachment: (connectionId: string, resourceType: string, resourceId: string, index: number, suggestedName: string) => typedError<number | null, ApiError>(__TAURI_INVOKE("save_attachment", { connectionId, resourceType, resourceId, index, suggestedName })),
+	/**  How often connections sync in the background. */
+	backgroundSync: () => typedError<BackgroundSync_Serialize, ApiError>(__TAURI_INVOKE("background_sync")),
+	/**
+	 *  Remembers how often to sync in the background (`everyHours: null` turns it off), and has
+	 *  the schedule look again now.
+	 */
+	setBackgroundSync: (setting: BackgroundSync_Deserialize) => typedError<BackgroundSync_Serialize, ApiError>(__TAURI_INVOKE("set_background_sync", { setting })),
+	/**  Whether Folio opens when the member logs in. */
+	launchAtLogin: () => typedError<boolean, ApiError>(__TAURI_INVOKE("launch_at_login")),
+	/**
+	 *  Opens Folio at login (minimized, so background sync runs) or stops doing so; returns what
+	 *  is now in force.
+	 */
+	setLaunchAtLogin: (enabled: boolean) => typedError<boolean, ApiError>(__TAURI_INVOKE("set_launch_at_login", { enabled })),
 };
 
 /** Events */
 export const events = {
 	folioEventMessage: makeEvent<FolioEventMessage_Serialize, FolioEventMessage_Deserialize>("folio-event-message"),
+	openScreenMessage: makeEvent<OpenScreenMessage, OpenScreenMessage>("open-screen-message"),
 };
 
 /* Types */
@@ -244,6 +259,21 @@ export type AttachmentView_Serialize = {
 	url: string | null,
 	/**  The text was cut for showing (the record holds all of it). */
 	shortened: boolean,
+};
+
+/**  How often connections sync in the background while Folio is open. */
+export type BackgroundSync = BackgroundSync_Serialize | BackgroundSync_Deserialize;
+
+/**  How often connections sync in the background while Folio is open. */
+export type BackgroundSync_Deserialize = {
+	/**  Every this many hours (1 to 720); `None`: never in the background. */
+	everyHours?: number | null,
+};
+
+/**  How often connections sync in the background while Folio is open. */
+export type BackgroundSync_Serialize = {
+	/**  Every this many hours (1 to 720); `None`: never in the background. */
+	everyHours: number | null,
 };
 
 /**
@@ -834,7 +864,21 @@ error?: ApiError | null } |
 /**  A connection's records changed (a sync saved some): screens showing them re-read. */
 { kind: "recordsChanged"; 
 /**  The connection whose records changed. */
-connectionId: string } | 
+connectionId: string; 
+/**
+ *  Of what it saved, the claims, results and prior-authorization decisions Folio did
+ *  not hold before (counted on a connection's later syncs, not its first download).
+ */
+newRecords: NewRecordCounts } | 
+/**
+ *  A background sync brought new claims, results or prior-authorization decisions: one
+ *  notice for the whole batch (the shell shows it as one desktop notification).
+ */
+{ kind: "newRecordsNotice"; 
+/**  How many of each arrived, over every connection the batch synced. */
+counts: NewRecordCounts; 
+/**  The screen that shows them. */
+screen: NoticeScreen } | 
 /**  A connection was added, changed or removed (connect, import, sync, disconnect). */
 { kind: "connectionChanged"; 
 /**  The connection. */
@@ -870,7 +914,21 @@ error: ApiError | null } |
 /**  A connection's records changed (a sync saved some): screens showing them re-read. */
 { kind: "recordsChanged"; 
 /**  The connection whose records changed. */
-connectionId: string } | 
+connectionId: string; 
+/**
+ *  Of what it saved, the claims, results and prior-authorization decisions Folio did
+ *  not hold before (counted on a connection's later syncs, not its first download).
+ */
+newRecords: NewRecordCounts } | 
+/**
+ *  A background sync brought new claims, results or prior-authorization decisions: one
+ *  notice for the whole batch (the shell shows it as one desktop notification).
+ */
+{ kind: "newRecordsNotice"; 
+/**  How many of each arrived, over every connection the batch synced. */
+counts: NewRecordCounts; 
+/**  The screen that shows them. */
+screen: NoticeScreen } | 
 /**  A connection was added, changed or removed (connect, import, sync, disconnect). */
 { kind: "connectionChanged"; 
 /**  The connection. */
@@ -1099,6 +1157,31 @@ export type LabTest_Serialize = {
 	/**  The newest result. */
 	latest: LabReading_Serialize,
 };
+
+/**  New records of the kinds a member is told about, by kind. */
+export type NewRecordCounts = {
+	/**  Claims (ExplanationOfBenefit that are not prior authorizations). */
+	claims: number,
+	/**  Results: laboratory Observations and DiagnosticReports. */
+	results: number,
+	/**
+	 *  Prior-authorization decisions: ClaimResponse, and ExplanationOfBenefit with
+	 *  `use` = `preauthorization` or `predetermination`.
+	 */
+	priorAuthorizations: number,
+};
+
+/**  The screen a new-records notice opens. */
+export type NoticeScreen = 
+/**  What is new, across kinds (more than one kind arrived). */
+"overview" | 
+/**  The records (claims or prior authorizations only). */
+"records" | 
+/**  Labs and vitals (results only). */
+"labs";
+
+/**  The screen a clicked notification opens, sent to the window. */
+export type OpenScreenMessage = NoticeScreen;
 
 /**  The first screen: coverage cards, what is held, what is new since the last visit. */
 export type Overview = Overview_Serialize | Overview_Deserialize;

@@ -27,6 +27,8 @@ import {
   type AddPlanRequest_Deserialize,
   type AddedPlanView_Serialize,
   type SignInStarted,
+  type BackgroundSync_Serialize,
+  type NoticeScreen,
 } from "./bindings";
 
 export type {
@@ -53,7 +55,11 @@ export type {
   SyncFailureCode,
   TypeOutcome,
   TypeResult,
+  NewRecordCounts,
+  NoticeScreen,
 } from "./bindings";
+/** How often connections sync in the background (`everyHours: null`: off). */
+export type BackgroundSync = BackgroundSync_Serialize;
 /** Something that happened in Folio (a sync's start, progress and end; records or a connection
  * changed), as the host sends it. */
 export type FolioEvent = FolioEvent_Serialize;
@@ -308,4 +314,43 @@ export function saveAttachment(
   suggestedName: string,
 ): Promise<number | null> {
   return unwrap(() => commands.saveAttachment(connectionId, resourceType, resourceId, index, suggestedName));
+}
+
+/** How often connections sync in the background. */
+export function backgroundSync(): Promise<BackgroundSync> {
+  return unwrap(() => commands.backgroundSync());
+}
+
+/** Remembers how often to sync in the background (`everyHours: null` turns it off); resolves to
+ * what is now in force. */
+export function setBackgroundSync(setting: BackgroundSync): Promise<BackgroundSync> {
+  return unwrap(() => commands.setBackgroundSync(setting));
+}
+
+/** Whether Folio opens (minimized) when the member logs in. */
+export function launchAtLogin(): Promise<boolean> {
+  return unwrap(() => commands.launchAtLogin());
+}
+
+/** Turns opening at login on or off; resolves to what is now in force. */
+export function setLaunchAtLogin(enabled: boolean): Promise<boolean> {
+  return unwrap(() => commands.setLaunchAtLogin(enabled));
+}
+
+/** Calls `handler` with the screen a clicked new-records notification opens, for as long as a
+ * component lives (call inside `$effect`, return what it returns). */
+export function openScreenWhileMounted(handler: (screen: NoticeScreen) => void): () => void {
+  let stop: (() => void) | null = null;
+  let gone = false;
+  events.openScreenMessage
+    .listen((event) => handler(event.payload))
+    .then((unlisten) => {
+      if (gone) unlisten();
+      else stop = unlisten;
+    })
+    .catch(() => {});
+  return () => {
+    gone = true;
+    stop?.();
+  };
 }
