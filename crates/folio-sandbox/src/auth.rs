@@ -2,7 +2,6 @@
 //! consent pages, the token endpoint (code and refresh grants, PKCE S256, rotation with reuse
 //! detection) and revocation.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,109 +16,13 @@ use rand::RngCore;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::grants::{Access, AuthStore, Code, Grant, Pending, Refresh};
 use crate::pages;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// How long a member has to finish signing in, and how long a code lives.
 const PENDING_TTL: Duration = Duration::from_secs(600);
 const CODE_TTL: Duration = Duration::from_secs(60);
-
-struct Pending {
-    client_id: String,
-    app_name: String,
-    redirect_uri: String,
-    state: String,
-    challenge: String,
-    scopes: Vec<String>,
-    member: Option<usize>,
-    created: Instant,
-}
-
-struct Code {
-    client_id: String,
-    redirect_uri: String,
-    challenge: String,
-    member: usize,
-    scopes: Vec<String>,
-    share_sensitive: bool,
-    created: Instant,
-    issued_grant: Option<String>,
-}
-
-/// What a member allowed an app to see.
-#[derive(Debug, Clone)]
-pub struct Grant {
-    /// Index of the member.
-    pub member: usize,
-    /// The app.
-    pub client_id: String,
-    /// Granted scopes.
-    pub scopes: Vec<String>,
-    /// Whether the member chose to share sensitive records (PDex).
-    pub share_sensitive: bool,
-    revoked: bool,
-}
-
-struct Access {
-    grant: String,
-    expires: Instant,
-    requests: u32,
-}
-
-struct Refresh {
-    grant: String,
-    used: bool,
-}
-
-/// All authorization state, in memory.
-#[derive(Default)]
-pub struct AuthStore {
-    pending: HashMap<String, Pending>,
-    codes: HashMap<String, Code>,
-    grants: HashMap<String, Grant>,
-    access: HashMap<String, Access>,
-    refresh: HashMap<String, Refresh>,
-}
-
-/// Why a bearer token was refused.
-pub enum TokenRejection {
-    /// Unknown, expired, revoked or used up.
-    Invalid,
-}
-
-impl AuthStore {
-    /// The grant behind an access token, counting one FHIR request against it.
-    pub fn use_access_token(
-        &mut self,
-        token: &str,
-        max_requests: Option<u32>,
-    ) -> Result<Grant, TokenRejection> {
-        let access = self.access.get_mut(token).ok_or(TokenRejection::Invalid)?;
-        if access.expires <= Instant::now() {
-            return Err(TokenRejection::Invalid);
-        }
-        access.requests += 1;
-        if max_requests.is_some_and(|max| access.requests > max) {
-            return Err(TokenRejection::Invalid);
-        }
-        let grant = self
-            .grants
-            .get(&access.grant)
-            .ok_or(TokenRejection::Invalid)?;
-        if grant.revoked {
-            return Err(TokenRejection::Invalid);
-        }
-        Ok(grant.clone())
-    }
-
-    fn revoke_grant(&mut self, grant_id: &str) {
-        if let Some(g) = self.grants.get_mut(grant_id) {
-            g.revoked = true;
-        }
-        self.access.retain(|_, a| a.grant != grant_id);
-        self.refresh.retain(|_, r| r.grant != grant_id);
-    }
-}
 
 fn random_token() -> String {
     let mut bytes = [0u8; 32];

@@ -17,10 +17,11 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::{bearer, Grant};
+use crate::auth::bearer;
 use crate::bundle::{fhir_json, outcome, searchset, Entry};
+use crate::grants::Grant;
 use crate::members::{parse_instant, Member, StoredResource};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::{scopes, Faults, StrictServer};
 
 const DEFAULT_COUNT: usize = 50;

@@ -2,19 +2,13 @@
 //! without guessing when that is: `PUT /_sandbox/gate {"hold_request": N}` holds the Nth FHIR
 //! request from then on, unanswered, until `DELETE /_sandbox/gate`; `GET /_sandbox/gate` says
 //! how many FHIR requests were served and which one is held (`?wait_ms=` waits for one to be).
+//! This module is the gate itself, held in the shared state; its routes are in `control.rs`.
 //! The sandbox listens on 127.0.0.1 only.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
-
-use crate::server::AppState;
 
 /// The gate's state: which request to hold and the one being held.
 #[derive(Debug, Clone, Default)]
@@ -76,7 +70,7 @@ impl Gate {
     }
 
     /// Holds the request numbered `at`; a request held before is released.
-    fn hold(&self, at: u64) {
+    pub(crate) fn hold(&self, at: u64) {
         self.0.send_replace(Hold {
             at: Some(at),
             held: None,
@@ -84,12 +78,12 @@ impl Gate {
     }
 
     /// Releases the held request, if any, and holds no other.
-    fn release(&self) {
+    pub(crate) fn release(&self) {
         self.0.send_replace(Hold::default());
     }
 
     /// The request held now, waiting up to `wait` for one.
-    async fn held(&self, wait: Duration) -> Option<HeldRequest> {
+    pub(crate) async fn held(&self, wait: Duration) -> Option<HeldRequest> {
         let mut rx = self.0.subscribe();
         let found = tokio::time::timeout(wait, rx.wait_for(|h| h.held.is_some())).await;
         match found {
@@ -97,53 +91,4 @@ impl Gate {
             _ => self.0.borrow().held.clone(),
         }
     }
-}
-
-/// `PUT /_sandbox/gate` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct HoldBody {
-    /// Hold the Nth FHIR request from now (1 is the next one).
-    hold_request: u64,
-}
-
-/// `GET /_sandbox/gate` query.
-#[derive(Debug, Deserialize)]
-pub(crate) struct StatusQuery {
-    /// Wait up to this long for a request to be held.
-    #[serde(default)]
-    wait_ms: u64,
-}
-
-pub(crate) async fn put_gate(
-    State(state): State<Arc<AppState>>,
-    Json(body): Json<HoldBody>,
-) -> Response {
-    if body.hold_request == 0 {
-        return (StatusCode::BAD_REQUEST, "hold_request counts from 1").into_response();
-    }
-    state
-        .gate
-        .hold(state.requests_served().saturating_add(body.hold_request));
-    Json(GateStatus {
-        served: state.requests_served(),
-        held: None,
-    })
-    .into_response()
-}
-
-pub(crate) async fn get_gate(
-    State(state): State<Arc<AppState>>,
-    Query(q): Query<StatusQuery>,
-) -> Json<GateStatus> {
-    let held = state.gate.held(Duration::from_millis(q.wait_ms)).await;
-    Json(GateStatus {
-        served: state.requests_served(),
-        held,
-    })
-}
-
-pub(crate) async fn delete_gate(State(state): State<Arc<AppState>>) -> StatusCode {
-    state.gate.release();
-    StatusCode::NO_CONTENT
 }

@@ -15,15 +15,18 @@
 mod auth;
 mod bundle;
 mod config;
+mod control;
 mod faults;
 mod fhir;
 mod fixtures;
 mod gate;
 pub mod generator;
+mod grants;
 mod members;
 mod pages;
 mod scopes;
 mod server;
+mod state;
 
 pub use config::{ClientRegistration, MemberSource, SandboxConfig};
 pub use faults::{Faults, StrictServer};

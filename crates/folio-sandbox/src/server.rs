@@ -1,20 +1,15 @@
 //! Starting and stopping a sandbox plan, in-process or from the binary.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use tokio::sync::oneshot;
 
-use crate::auth::{self, AuthStore};
-use crate::config::{ClientRegistration, MemberSource, SandboxConfig};
-use crate::fhir;
+use crate::config::{MemberSource, SandboxConfig};
+use crate::state::AppState;
+use crate::{auth, control, fhir};
 use crate::{fixtures, generator, Faults, Member, MemberSummary};
 
 /// Why a sandbox could not start.
@@ -36,84 +31,6 @@ pub enum SandboxError {
         /// Why.
         source: std::io::Error,
     },
-}
-
-/// Shared state of a running sandbox.
-pub struct AppState {
-    /// `http://127.0.0.1:PORT`.
-    pub origin: String,
-    /// `http://127.0.0.1:PORT/fhir`.
-    pub fhir_base: String,
-    /// Every member.
-    pub members: Vec<Member>,
-    /// The members' password.
-    pub password: String,
-    /// Registered apps.
-    pub clients: Vec<ClientRegistration>,
-    /// Access token lifetime.
-    pub ttl: Duration,
-    /// Authorization state.
-    pub auth: Mutex<AuthStore>,
-    faults: RwLock<Faults>,
-    requests: AtomicU64,
-    /// FHIR API requests since the start (never reset), and the ones answered 400 or 422.
-    served: AtomicU64,
-    rejected: Mutex<Vec<String>>,
-    /// Every FHIR API request's path and query, in order (never reset).
-    log: Mutex<Vec<String>>,
-    /// Holds a chosen FHIR request for tests (see [`crate::gate`]).
-    pub(crate) gate: crate::gate::Gate,
-}
-
-impl AppState {
-    /// The active faults.
-    pub fn faults(&self) -> Faults {
-        self.faults.read().map(|f| f.clone()).unwrap_or_default()
-    }
-
-    /// The origin discovery names the authorization endpoints at: the sandbox's own, unless the
-    /// `endpoints_origin` fault moves them.
-    pub fn endpoints_origin(&self) -> String {
-        self.faults()
-            .endpoints_origin
-            .unwrap_or_else(|| self.origin.clone())
-    }
-
-    /// Numbers FHIR requests from 1 since the faults were last set.
-    pub fn next_request_number(&self) -> u64 {
-        self.requests.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// Counts a FHIR API request; returns its number since the start.
-    pub fn count_request(&self) -> u64 {
-        self.served.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// FHIR API requests since the start.
-    pub fn requests_served(&self) -> u64 {
-        self.served.load(Ordering::SeqCst)
-    }
-
-    /// Records a FHIR API request answered 400 or 422 (its path and query).
-    pub fn record_rejected(&self, request: String) {
-        if let Ok(mut r) = self.rejected.lock() {
-            r.push(request);
-        }
-    }
-
-    /// Records a FHIR API request (its path and query).
-    pub fn record_served(&self, request: &str) {
-        if let Ok(mut l) = self.log.lock() {
-            l.push(request.to_owned());
-        }
-    }
-
-    fn set_faults(&self, faults: Faults) {
-        if let Ok(mut f) = self.faults.write() {
-            *f = faults;
-        }
-        self.requests.store(0, Ordering::SeqCst);
-    }
 }
 
 /// A running sandbox plan. Dropping it stops the server.
@@ -175,21 +92,14 @@ impl Sandbox {
             source,
         })?;
         let origin = format!("http://{addr}");
-        let state = Arc::new(AppState {
-            fhir_base: format!("{origin}/fhir"),
+        let state = Arc::new(AppState::new(
             origin,
             members,
-            password: config.password,
-            clients: config.clients,
-            ttl: config.access_token_ttl,
-            auth: Mutex::new(AuthStore::default()),
-            faults: RwLock::new(config.faults),
-            requests: AtomicU64::new(0),
-            served: AtomicU64::new(0),
-            rejected: Mutex::new(Vec::new()),
-            log: Mutex::new(Vec::new()),
-            gate: crate::gate::Gate::default(),
-        });
+            config.password,
+            config.clients,
+            config.access_token_ttl,
+            config.faults,
+        ));
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -232,23 +142,19 @@ impl Sandbox {
     /// FHIR API requests answered since the sandbox started (metadata, reads, searches and
     /// pages; the authorization server's are not counted). Never reset.
     pub fn requests_served(&self) -> u64 {
-        self.state.served.load(Ordering::SeqCst)
+        self.state.requests_served()
     }
 
     /// Every FHIR API request answered 400 or 422 since the sandbox started, as its path and
     /// query, in order. Never reset.
     pub fn rejected_requests(&self) -> Vec<String> {
-        self.state
-            .rejected
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default()
+        self.state.rejected_requests()
     }
 
     /// Every FHIR API request since the sandbox started, as its path and query, in order
     /// (`requests_served()` of them). Never reset.
     pub fn served_requests(&self) -> Vec<String> {
-        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
+        self.state.served_requests()
     }
 
     /// Each member's counts.
@@ -301,26 +207,16 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/auth/consent", post(auth::consent))
         .route("/auth/token", post(auth::token))
         .route("/auth/revoke", post(auth::revoke))
-        .route("/_sandbox/faults", get(get_faults).put(put_faults))
-        .route("/_sandbox/members", get(list_members))
+        .route(
+            "/_sandbox/faults",
+            get(control::get_faults).put(control::put_faults),
+        )
+        .route("/_sandbox/members", get(control::list_members))
         .route(
             "/_sandbox/gate",
-            get(crate::gate::get_gate)
-                .put(crate::gate::put_gate)
-                .delete(crate::gate::delete_gate),
+            get(control::get_gate)
+                .put(control::put_gate)
+                .delete(control::delete_gate),
         )
         .with_state(state)
-}
-
-async fn get_faults(State(state): State<Arc<AppState>>) -> Json<Faults> {
-    Json(state.faults())
-}
-
-async fn put_faults(State(state): State<Arc<AppState>>, Json(faults): Json<Faults>) -> Response {
-    state.set_faults(faults);
-    StatusCode::NO_CONTENT.into_response()
-}
-
-async fn list_members(State(state): State<Arc<AppState>>) -> Json<Vec<MemberSummary>> {
-    Json(state.members.iter().map(Member::summary).collect())
 }
