@@ -239,6 +239,17 @@ async fn turning_background_sync_off_stops_the_schedule() {
         .await
         .unwrap();
     assert_eq!(off.every_hours, None);
+    let longest = folio
+        .set_background_sync(BackgroundSync {
+            every_hours: Some(100_000),
+        })
+        .await
+        .unwrap();
+    assert_eq!(longest.every_hours, Some(720), "kept within 30 days");
+    folio
+        .set_background_sync(BackgroundSync { every_hours: None })
+        .await
+        .unwrap();
     let mut events = folio.subscribe();
     let mut bg = Background::start(&folio, last);
     bg.next_sleep().await;
