@@ -279,7 +279,11 @@ impl Folio {
                 let alg = folio_smart::SigningAlg::for_plan(
                     &config.token_endpoint_auth_signing_alg_values_supported,
                 )?;
-                Some(credentials::new_key(self.secrets.as_ref(), &row.id, alg)?.0)
+                Some(
+                    credentials::new_key(self.secrets.as_ref(), &row.id, alg)
+                        .await?
+                        .0,
+                )
             }
             _ => None,
         };
@@ -321,7 +325,7 @@ impl Folio {
                 let alg = folio_smart::SigningAlg::for_plan(
                     &config.token_endpoint_auth_signing_alg_values_supported,
                 )?;
-                Some(credentials::new_key(self.secrets.as_ref(), &id, alg)?)
+                Some(credentials::new_key(self.secrets.as_ref(), &id, alg).await?)
             }
             _ => None,
         };

@@ -190,12 +190,16 @@ pub(crate) fn key_account(plan_id: &str) -> String {
 
 /// Makes a new key pair signing with `alg` for `plan_id` and keeps its private half in the
 /// keychain (its PKCS#8 type says the algorithm); returns the public JWKS and the algorithm.
-pub(crate) fn new_key(
+/// The key is made on a blocking thread: finding an RSA key's primes takes a while, and the
+/// runtime's tasks (an HTTP connection the plan is closing, say) must go on meanwhile.
+pub(crate) async fn new_key(
     secrets: &dyn SecretStore,
     plan_id: &str,
     alg: SigningAlg,
 ) -> Result<(String, SigningAlg), CoreError> {
-    let key = ClientKey::generate(alg)?;
+    let key = tokio::task::spawn_blocking(move || ClientKey::generate(alg))
+        .await
+        .map_err(|_| CoreError::Internal("making the plan's key pair stopped".into()))??;
     secrets.put(&key_account(plan_id), &key.to_pem()?)?;
     Ok((key.public_jwks()?, key.alg()))
 }
