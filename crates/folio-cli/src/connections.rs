@@ -31,7 +31,7 @@ pub async fn list(folio: &Folio) -> anyhow::Result<()> {
             c.id,
             c.plan_id,
             c.patient_id,
-            status_text(c.status),
+            c.status,
             c.records,
             c.granted_scopes.join(" "),
             if c.scopes_not_granted.is_empty() {
@@ -45,17 +45,6 @@ pub async fn list(folio: &Folio) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn status_text(status: folio_core::api::ConnectionStatus) -> &'static str {
-    use folio_core::api::ConnectionStatus as S;
-    match status {
-        S::Connecting => "connecting",
-        S::Connected => "connected",
-        S::ReconnectNeeded => "reconnect-needed",
-        S::ReconnectToFinish => "reconnect-to-finish",
-        S::Disconnected => "disconnected",
-    }
 }
 
 /// `folio disconnect CONNECTION`.
