@@ -1,5 +1,6 @@
-//! The member builder: ids, `meta`, narratives, member-wide state, and the administrative
-//! resources (Patient, Organizations, Practitioners, Coverage, AllergyIntolerance).
+//! The member builder: ids, `meta`, narratives, member-wide state, a visit's context (`Ctx`),
+//! and the administrative resources (Patient, Organizations, Practitioners, Coverage,
+//! AllergyIntolerance). Builders only: the order of a member's history is `history.rs`'s.
 
 use std::collections::BTreeMap;
 
@@ -9,17 +10,21 @@ use super::catalog::{
     Code, ALLERGENS, ANALYTES, CHRONIC, CITIES, DIABETES, FAMILY_NAMES, GIVEN_NAMES, HYPERTENSION,
     NPI, PANELS, PENICILLIN_ALLERGEN, PLACES, STREETS,
 };
-use super::claims::ClaimRef;
 use super::clock::{self, DAY, END, LAST_DAY};
 use super::dice::Dice;
 use super::labels;
-use super::plan::{self, Plan, Sensitive};
-use super::{GeneratedMember, MEMBER_ID_SYSTEM, PAYER_NAME};
+use super::plan::{Kind, Plan, Sensitive};
 
 /// Share of narratives that are hostile.
 const HOSTILE_RATE: f64 = 0.01;
 
 const ORG_TYPE: &str = "http://terminology.hl7.org/CodeSystem/organization-type";
+
+/// System of the member identifier on the Patient (and the subscriber id on Coverage).
+pub const MEMBER_ID_SYSTEM: &str = "https://sandbox.folio.invalid/member-id";
+
+/// Name of the payer Organization.
+pub const PAYER_NAME: &str = "Folio Sandbox Health Plan";
 
 /// Resource types, in id-counter order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,7 +149,7 @@ pub(super) struct Profile {
 }
 
 impl Profile {
-    fn draw(d: &mut Dice) -> Self {
+    pub(super) fn draw(d: &mut Dice) -> Self {
         let female = d.chance(0.52);
         let birth = -d.int(19 * 365, 78 * 365) * DAY;
         let mut chronic = Vec::new();
@@ -170,7 +175,7 @@ impl Profile {
         self.chronic.iter().any(|&(i, _)| i == chronic)
     }
 
-    fn panel_weights(&self) -> Vec<u32> {
+    pub(super) fn panel_weights(&self) -> Vec<u32> {
         let mut weights: Vec<u32> = PANELS.iter().map(|p| p.weight).collect();
         for &(i, _) in &self.chronic {
             weights[CHRONIC[i].panel] += 25;
@@ -202,6 +207,16 @@ impl Walk {
     }
 }
 
+/// Where and when a visit happens; shared by everything drawn at it.
+pub(super) struct Ctx {
+    pub(super) kind: Kind,
+    pub(super) start: i64,
+    pub(super) end: i64,
+    pub(super) enc: String,
+    pub(super) org: usize,
+    pub(super) pract: usize,
+}
+
 pub(super) struct Gen<'n> {
     pub(super) d: Dice,
     key: String,
@@ -209,7 +224,7 @@ pub(super) struct Gen<'n> {
     pub(super) family: &'n str,
     pub(super) out: Vec<Value>,
     counters: [u32; 14],
-    patient_id: String,
+    pub(super) patient_id: String,
     pub(super) patient: String,
     pub(super) payer: String,
     pub(super) orgs: Vec<Org>,
@@ -234,41 +249,8 @@ pub(super) struct Gen<'n> {
     pub(super) hiv_treated: bool,
 }
 
-pub(super) fn generate(
-    member_key: &str,
-    name: (&str, &str),
-    seed: u64,
-    target: usize,
-) -> GeneratedMember {
-    let mut d = Dice::new(seed);
-    let profile = Profile::draw(&mut d);
-    let plan = plan::make(&mut d, target, &profile.panel_weights());
-    let mut g = Gen::new(
-        super::sanitize_member_key(member_key),
-        name,
-        d,
-        profile,
-        plan.total,
-    );
-    g.administrative(&plan);
-    let mut next = 0;
-    for &len in &plan.batches {
-        let mut batch: Vec<ClaimRef> = Vec::new();
-        for visit in plan.visits.iter().skip(next).take(len) {
-            g.visit(visit, &mut batch);
-        }
-        next += len;
-        g.claims_provenance(&batch);
-    }
-    debug_assert_eq!(g.out.len(), plan.count());
-    GeneratedMember {
-        patient_id: g.patient_id,
-        resources: g.out,
-    }
-}
-
 impl<'n> Gen<'n> {
-    fn new(
+    pub(super) fn new(
         key: String,
         name: (&'n str, &'n str),
         mut d: Dice,
@@ -418,7 +400,7 @@ impl<'n> Gen<'n> {
 
     // ------------------------------------------------------------ administrative resources
 
-    fn administrative(&mut self, plan: &Plan) {
+    pub(super) fn administrative(&mut self, plan: &Plan) {
         self.patient_resource();
         self.payer_resource();
         let first_place = self.d.index(PLACES.len());
@@ -907,4 +889,26 @@ pub(super) fn money(cents: i64) -> Value {
 /// Cents as `1234.56` for narratives.
 pub(super) fn dollars(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// The id prefix used for `member_key`: characters outside `[A-Za-z0-9-.]` become `-`, it is
+/// cut to 40 characters (so every id stays within FHIR's 64), and an empty key becomes
+/// `member`. Keys that sanitize to the same prefix produce colliding ids.
+pub fn sanitize_member_key(member_key: &str) -> String {
+    let key: String = member_key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(40)
+        .collect();
+    if key.is_empty() {
+        "member".to_owned()
+    } else {
+        key
+    }
 }

@@ -8,13 +8,12 @@
 
 use serde_json::{Map, Value};
 
-use super::build::{codeable, coding, concept, dollars, money, reference, Gen, Rt, Stamp};
+use super::build::{codeable, coding, concept, dollars, money, reference, Ctx, Gen, Rt, Stamp};
 use super::catalog::{
     Code, Drug, Service, EMERGENCY_VISITS, HOSPITAL_DISCHARGE, HOSPITAL_INITIAL,
     HOSPITAL_SUBSEQUENT, INPATIENT_PHARMACY, NOT_APPLICABLE, OFFICE_VISITS, PREVENTIVE_VISITS,
     REV_PHARMACY, REV_ROOM, ROOM_AND_BOARD_DAILY,
 };
-use super::clinical::Ctx;
 use super::clock::{self, DAY, END};
 use super::plan::{Kind, Sensitive};
 

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use super::build::{codeable, coding, concept, reference, Gen, OrgKind, Rt, Stamp};
+use super::build::{codeable, coding, concept, reference, Ctx, Gen, OrgKind, Rt, Stamp};
 use super::catalog::{
     Acute, Code, Drug, Service, Vaccine, ALCOHOL_DEPENDENCE, AMBULATORY_ACUTE,
     AMBULATORY_PROCEDURES, AMOXICILLIN, ANALYTES, AZITHROMYCIN, BIKTARVY, BLOOD_PRESSURE, BMI,
@@ -30,16 +30,6 @@ macro_rules! us_core {
     ($name:literal) => {
         concat!("http://hl7.org/fhir/us/core/StructureDefinition/", $name)
     };
-}
-
-/// Where and when a visit happens; shared by everything drawn at it.
-pub(super) struct Ctx {
-    pub(super) kind: Kind,
-    pub(super) start: i64,
-    pub(super) end: i64,
-    pub(super) enc: String,
-    pub(super) org: usize,
-    pub(super) pract: usize,
 }
 
 /// Why the member came.

@@ -38,6 +38,7 @@ mod claims;
 mod clinical;
 mod clock;
 mod dice;
+mod history;
 mod labels;
 mod plan;
 #[cfg(test)]
@@ -48,27 +49,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-/// The smallest coherent member: Patient, payer, three provider organizations (clinic,
-/// hospital, pharmacy), two practitioners, one coverage, one allergy, a full visit (encounter,
-/// diagnosis, vital sign, lab result and report, procedure, prescription with its pharmacy
-/// claim, immunization, note, professional claim, clinical provenance), a sensitive visit
-/// (condition, procedure, claim) and the claims provenance. Every resource type is present.
-pub const MIN_RESOURCES: usize = 26;
-
-/// System of the member identifier on the Patient (and the subscriber id on Coverage).
-pub const MEMBER_ID_SYSTEM: &str = "https://sandbox.folio.invalid/member-id";
-
-/// Name of the payer Organization.
-pub const PAYER_NAME: &str = "Folio Sandbox Health Plan";
-
-/// One generated member: the Patient first, then everything else.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GeneratedMember {
-    /// Id (not reference) of the Patient, `<member_key>-patient`.
-    pub patient_id: String,
-    /// FHIR R4 resources as JSON; `resources[0]` is the Patient.
-    pub resources: Vec<Value>,
-}
+pub use build::{sanitize_member_key, MEMBER_ID_SYSTEM, PAYER_NAME};
+pub use history::GeneratedMember;
+pub use plan::MIN_RESOURCES;
 
 /// Generates one member.
 ///
@@ -84,29 +67,7 @@ pub fn generate_member(
     seed: u64,
     target: usize,
 ) -> GeneratedMember {
-    build::generate(member_key, display_name, seed, target)
-}
-
-/// The id prefix used for `member_key`: characters outside `[A-Za-z0-9-.]` become `-`, it is
-/// cut to 40 characters (so every id stays within FHIR's 64), and an empty key becomes
-/// `member`. Keys that sanitize to the same prefix produce colliding ids.
-pub fn sanitize_member_key(member_key: &str) -> String {
-    let key: String = member_key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(40)
-        .collect();
-    if key.is_empty() {
-        "member".to_owned()
-    } else {
-        key
-    }
+    history::generate(member_key, display_name, seed, target)
 }
 
 /// True when the resource carries a sensitivity label in `meta.security`: v3-Confidentiality

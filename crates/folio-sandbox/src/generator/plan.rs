@@ -10,7 +10,13 @@
 use super::catalog::{A1C, CBC, CMP, PANELS};
 use super::clock::LAST_DAY;
 use super::dice::Dice;
-use super::MIN_RESOURCES;
+
+/// The smallest coherent member: Patient, payer, three provider organizations (clinic,
+/// hospital, pharmacy), two practitioners, one coverage, one allergy, a full visit (encounter,
+/// diagnosis, vital sign, lab result and report, procedure, prescription with its pharmacy
+/// claim, immunization, note, professional claim, clinical provenance), a sensitive visit
+/// (condition, procedure, claim) and the claims provenance. Every resource type is present.
+pub const MIN_RESOURCES: usize = 26;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
