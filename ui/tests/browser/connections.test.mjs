@@ -34,7 +34,7 @@ async function open(handlerSource) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  // "Now" for the screen's rule that a connection synced over a day ago downloads by itself.
+  // A fixed "now" (a day-old connection is not synced by the screen: the background schedule does it).
   await page.clock.setFixedTime(NOW);
   await page.addInitScript({ content: await mockScript(handlerSource) });
   await page.goto(server.url);
@@ -186,10 +186,10 @@ test("downloading records shows progress, then what arrived and what was not sha
   await page.close();
 });
 
-test("a stale connection syncs when Folio opens, and all plans download in one run", async () => {
+test("opening the screen syncs nothing by itself (the background schedule does), a download the background is already running shows as running, and all plans download in one run", async () => {
   const other = { ...connection, id: "c-2", planId: "acme", planName: "Acme Health", patientId: "acme-77", scopesNotGranted: [] };
   const recent = { ...other, id: "c-3", planId: "beta", planName: "Beta Health", patientId: "beta-5" };
-  // A day and a minute before NOW: stale. Three hours before: fresh.
+  // A day and a minute before NOW, never, three hours before.
   const handler = `(() => { const started = []; return async (cmd, args) => {
     if (cmd === "list_plans") return [${JSON.stringify(demo)}];
     if (cmd === "list_connections") return [
@@ -198,6 +198,8 @@ test("a stale connection syncs when Folio opens, and all plans download in one r
       { ...${JSON.stringify(recent)}, lastSyncedAt: "2026-11-29T09:00:00Z" } ];
     if (cmd === "start_sync") {
       started.push(args.connectionId); window.__started = started;
+      // c-1 is being downloaded by the background schedule: the host refuses a second run.
+      if (args.connectionId === "c-1") throw { code: "sync_already_running", message: "this plan is downloading already" };
       // The run syncs its connections one after another and says so by events.
       const emit = (payload) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "folio-event-message", payload });
       const runId = started.length;
@@ -212,10 +214,18 @@ test("a stale connection syncs when Folio opens, and all plans download in one r
     throw "unexpected " + cmd;
   }; })()`;
   const { page, errors } = await open(handler);
-  await page.getByTestId("sync-result").first().waitFor();
+  await page.getByTestId("connection").nth(2).waitFor();
   await hostIdle(page);
-  assert.deepEqual(await page.evaluate(() => window.__started), ["c-1"], "only the stale one syncs by itself");
-  assert.equal(await page.getByTestId("sync-result").count(), 1);
+  assert.equal(await page.evaluate(() => window.__started), undefined, "a day-old connection is not synced by the screen");
+  assert.equal(await page.getByTestId("sync-result").count(), 0);
+  await page.getByTestId("connection").first().getByTestId("sync-now").click();
+  await hostIdle(page);
+  assert.equal(await page.getByTestId("connection").first().getByTestId("sync-progress").count(), 1, "shown as downloading, not as an error");
+  assert.equal(await page.getByRole("alert").count(), 0);
+  // The background run ends; its result shows on the card.
+  await emit(page, { kind: "syncFinished", runId: 99, connectionId: "c-1", error: null,
+    report: { connectionId: "c-1", cancelled: false, types: [{ resourceType: "Coverage", outcome: "done", fetched: 2, markedMissing: 0, problem: null, failure: null }] } });
+  await page.getByTestId("connection").first().getByTestId("sync-result").waitFor();
   await page.getByRole("button", { name: "Download all plans" }).click();
   await until(page, "every plan downloaded", () => document.querySelectorAll("[data-testid=sync-result]").length === 3);
   assert.deepEqual(await page.evaluate(() => window.__started), ["c-1", null], "one run for all plans");
