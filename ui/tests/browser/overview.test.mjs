@@ -41,7 +41,7 @@ function handler(overview, connections) {
   return `(() => (cmd, args) => {
     if (cmd === "preferences") return { showSensitive: false };
     if (cmd === "overview") { window.__sensitive = args.includeSensitive; return ${JSON.stringify(overview)}; }
-    if (cmd === "list_connections") return ${JSON.stringify(connections)};
+    if (cmd === "list_connections") return window.__connections ?? ${JSON.stringify(connections)};
     if (cmd === "list_plans") return [];
     throw "unexpected " + cmd;
   })()`;
@@ -70,6 +70,19 @@ test("the overview says what is new and shows plans, coverage cards and counts",
   await page.screenshot({ path: `${artifacts}browser-overview.png` });
   await page.getByRole("button", { name: "See your records" }).click();
   await page.getByRole("heading", { name: "Your records" }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the plans shown follow Folio's events: a connection that changed is read again", async () => {
+  const { page, errors } = await open(data, [connection]);
+  assert.match(await page.getByTestId("overview-connection").textContent(), /Connected.*1,342 records/s);
+  // The host's next answer, and the event the core sends with it (here, a plan needing a new sign-in).
+  await page.evaluate((c) => { window.__connections = [c]; }, { ...connection, status: "reconnect_needed", records: 1400 });
+  await page.evaluate(() => window.__TAURI_INTERNALS__.invoke("plugin:event|emit",
+    { event: "folio-event-message", payload: { kind: "connectionChanged", connectionId: "c-1" } }));
+  await page.getByTestId("overview-connection").getByText("Reconnect needed").waitFor();
+  assert.match(await page.getByTestId("overview-connection").textContent(), /1,400 records/);
   assert.deepEqual(errors, []);
   await page.close();
 });
