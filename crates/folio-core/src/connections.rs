@@ -11,13 +11,13 @@ use folio_smart::{
     SmartError, Url,
 };
 use folio_store::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow, SourceKind, Store};
-use rand::RngCore;
 use tokio::sync::oneshot;
 
-use crate::api::{ClientAuthMethod, ConnectionSummary, PlanSummary, RedirectStyle, SignInStarted};
-use crate::credentials::{self, AddedPlan, NewPlan};
+use crate::api::{ConnectionSummary, RedirectStyle, SignInStarted};
+use crate::credentials;
+use crate::ids::new_id;
 use crate::tokens::{self, StoredTokens};
-use crate::{plans, CoreError, Folio, APP_IDENTIFIER};
+use crate::{CoreError, Folio, APP_IDENTIFIER};
 
 /// The private-use URI scheme for plans that only accept a custom-scheme redirect
 /// (RFC 8252 §7.1: Folio's identifier, reversed-domain style).
@@ -52,15 +52,6 @@ pub(crate) struct SignIns {
     waiting: HashMap<String, SignInSlot>,
     cancels: HashMap<String, oneshot::Sender<()>>,
     scheme_senders: HashMap<String, SchemeSender>,
-}
-
-fn new_id(prefix: &str) -> String {
-    let mut b = [0u8; 6];
-    rand::rng().fill_bytes(&mut b);
-    format!(
-        "{prefix}-{}",
-        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-    )
 }
 
 fn account(connection_id: &str) -> String {
@@ -158,277 +149,6 @@ fn has_data_scope(scopes: &[String]) -> bool {
 }
 
 impl Folio {
-    /// Every plan, after refreshing the catalog entries.
-    pub async fn plans(&self) -> Result<Vec<PlanSummary>, CoreError> {
-        let store = &self.store().await?;
-        Ok(store.plans().await?.iter().map(plans::summary).collect())
-    }
-
-    /// Adds a plan by FHIR base URL and client id (as the plan's developer portal issued it),
-    /// as a public client.
-    pub async fn add_plan(
-        &self,
-        name: &str,
-        fhir_base: &str,
-        client_id: &str,
-        redirect: RedirectStyle,
-    ) -> Result<PlanSummary, CoreError> {
-        let added = self
-            .add_plan_with(NewPlan::public(name, fhir_base, client_id, redirect))
-            .await?;
-        Ok(added.plan)
-    }
-
-    /// Adds a plan with the client authentication it requires: a client secret goes to the OS
-    /// keychain (`plan-secret/{plan id}`) before the plan row that names the method is saved.
-    pub async fn add_plan_with(&self, new: NewPlan) -> Result<AddedPlan, CoreError> {
-        let NewPlan {
-            name,
-            fhir_base,
-            client_id,
-            client_auth,
-            client_secret,
-            redirect,
-            loopback_port,
-            register,
-        } = new;
-        let name = name.trim();
-        let client_id = client_id.trim();
-        let fhir_base = fhir_base.as_str();
-        if name.is_empty() || name.len() > 120 {
-            return Err(CoreError::InvalidPlan(
-                "give the plan a name (up to 120 characters)".into(),
-            ));
-        }
-        // A plan Folio registers at issues the client id itself.
-        if !register
-            && (client_id.is_empty()
-                || client_id.len() > 200
-                || client_id.chars().any(char::is_whitespace))
-        {
-            return Err(CoreError::InvalidPlan(
-                "the client id must be one word, as the plan issued it".into(),
-            ));
-        }
-        if register && client_secret.is_some() {
-            return Err(CoreError::InvalidPlan(
-                "a plan Folio registers at issues its own secret, if any".into(),
-            ));
-        }
-        if !register {
-            credentials::check_secret(client_auth, client_secret.as_ref())?;
-        }
-        if loopback_port.is_some() && redirect != RedirectStyle::Loopback {
-            return Err(CoreError::InvalidPlan(
-                "a fixed port is only for the loopback redirect".into(),
-            ));
-        }
-        if loopback_port == Some(0) {
-            return Err(CoreError::InvalidPlan(
-                "the loopback port must be between 1 and 65535".into(),
-            ));
-        }
-        let base = folio_smart::parse_fhir_base(fhir_base).map_err(|e| match e {
-            // Says which address and why: https is required (http only on this computer).
-            SmartError::InsecureUrl { .. } => CoreError::Smart(e),
-            _ => CoreError::InvalidPlan(
-                "the FHIR base must be an https:// address without a query".into(),
-            ),
-        })?;
-        let store = &self.store().await?;
-        let mut id = plans::slug(name);
-        if store.plan(&id).await?.is_some() {
-            id = format!("{id}-{}", &new_id("x")[2..8]);
-        }
-        let fhir_base = base.to_string().trim_end_matches('/').to_owned();
-        if register {
-            return self
-                .register_plan(
-                    store,
-                    id,
-                    name,
-                    &fhir_base,
-                    client_auth,
-                    redirect,
-                    loopback_port,
-                )
-                .await;
-        }
-        let row = PlanRow {
-            id,
-            name: name.to_owned(),
-            fhir_base,
-            client_id: client_id.to_owned(),
-            redirect_style: redirect.as_str().to_owned(),
-            origin: "member".into(),
-            logo: None,
-            notes: None,
-            is_demo: false,
-            client_auth: client_auth.as_str().to_owned(),
-            loopback_port: loopback_port.map(i64::from),
-        };
-        // Keychain first: a row never names a secret or key that is not there.
-        if let Some(secret) = &client_secret {
-            self.secrets
-                .put(&credentials::secret_account(&row.id), secret)?;
-        }
-        let jwks = match client_auth {
-            ClientAuthMethod::PrivateKeyJwt => {
-                // The key's type follows what the plan verifies assertions with.
-                let config = folio_smart::discover(&self.http, &base).await?;
-                let alg = folio_smart::SigningAlg::for_plan(
-                    &config.token_endpoint_auth_signing_alg_values_supported,
-                )?;
-                Some(
-                    credentials::new_key(self.secrets.as_ref(), &row.id, alg)
-                        .await?
-                        .0,
-                )
-            }
-            _ => None,
-        };
-        if let Err(e) = store.save_plan(&row).await {
-            credentials::forget(self.secrets.as_ref(), &row.id)?;
-            return Err(e.into());
-        }
-        tracing::info!(plan = %row.id, method = client_auth.as_str(), "plan added");
-        Ok(AddedPlan {
-            plan: plans::summary(&row),
-            jwks,
-        })
-    }
-
-    /// Adds a plan by registering Folio at it (RFC 7591): discovery must name a
-    /// `registration_endpoint`; Folio registers as a native app with its redirect URIs and
-    /// `method` (`none`, `private_key_jwt` with a new key's JWKS, or a secret method whose
-    /// secret the plan issues), then keeps what the plan issued: the client id in the plan
-    /// row, any secret and registration access token in the keychain.
-    #[allow(clippy::too_many_arguments)]
-    async fn register_plan(
-        &self,
-        store: &Store,
-        id: String,
-        name: &str,
-        fhir_base: &str,
-        method: ClientAuthMethod,
-        redirect: RedirectStyle,
-        loopback_port: Option<u16>,
-    ) -> Result<AddedPlan, CoreError> {
-        let config =
-            folio_smart::discover(&self.http, &folio_smart::parse_fhir_base(fhir_base)?).await?;
-        let endpoint = config
-            .registration_endpoint
-            .clone()
-            .ok_or(SmartError::RegistrationUnavailable)?;
-        let key = match method {
-            ClientAuthMethod::PrivateKeyJwt => {
-                let alg = folio_smart::SigningAlg::for_plan(
-                    &config.token_endpoint_auth_signing_alg_values_supported,
-                )?;
-                Some(credentials::new_key(self.secrets.as_ref(), &id, alg).await?)
-            }
-            _ => None,
-        };
-        let jwks = key.as_ref().map(|(jwks, _)| jwks.clone());
-        let registered_key = key
-            .map(|(jwks, alg)| {
-                serde_json::from_str::<serde_json::Value>(&jwks)
-                    .map(|value| (value, alg))
-                    .map_err(|_| CoreError::Internal("Folio's JWKS is not JSON".into()))
-            })
-            .transpose()?;
-        let metadata = folio_smart::ClientMetadata::native(
-            credentials::redirect_uris(&id, loopback_port),
-            method.as_str(),
-            registered_key,
-        );
-        let registered = match folio_smart::register(&self.http, &endpoint, &metadata).await {
-            Ok(r) => r,
-            Err(e) => {
-                credentials::forget(self.secrets.as_ref(), &id)?;
-                return Err(e.into());
-            }
-        };
-        let kept = (|| -> Result<(), CoreError> {
-            if method.uses_secret() {
-                let secret = registered.client_secret.as_ref().ok_or_else(|| {
-                    SmartError::InvalidResponse(
-                        "the plan registered Folio without the client secret it asked for".into(),
-                    )
-                })?;
-                self.secrets
-                    .put(&credentials::secret_account(&id), secret)?;
-            }
-            if let Some(token) = &registered.registration_access_token {
-                credentials::keep_registration(
-                    self.secrets.as_ref(),
-                    &id,
-                    token,
-                    registered.registration_client_uri.as_ref(),
-                )?;
-            }
-            Ok(())
-        })();
-        let row = PlanRow {
-            id,
-            name: name.to_owned(),
-            fhir_base: fhir_base.to_owned(),
-            client_id: registered.client_id.clone(),
-            redirect_style: redirect.as_str().to_owned(),
-            origin: "member".into(),
-            logo: None,
-            notes: None,
-            is_demo: false,
-            client_auth: method.as_str().to_owned(),
-            loopback_port: loopback_port.map(i64::from),
-        };
-        let saved = match kept {
-            Ok(()) => store.save_plan(&row).await.map_err(CoreError::from),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = saved {
-            credentials::forget(self.secrets.as_ref(), &row.id)?;
-            return Err(e);
-        }
-        tracing::info!(plan = %row.id, method = method.as_str(), "registered at the plan and added");
-        Ok(AddedPlan {
-            plan: plans::summary(&row),
-            jwks,
-        })
-    }
-
-    /// The public JWKS of the key Folio made for a `private_key_jwt` plan, to give the plan's
-    /// developer portal (no private part).
-    pub async fn plan_jwks(&self, plan_id: &str) -> Result<String, CoreError> {
-        let plan = self.plan_row(plan_id).await?;
-        if plan.client_auth != ClientAuthMethod::PrivateKeyJwt.as_str() {
-            return Err(CoreError::InvalidPlan(
-                "this plan does not sign in with a key pair (private-key-jwt), so it has no JWKS"
-                    .into(),
-            ));
-        }
-        Ok(credentials::key(self.secrets.as_ref(), &plan.id)?.public_jwks()?)
-    }
-
-    /// Points the demo plan at a running sandbox (the shell or the CLI starts it).
-    pub async fn set_demo_plan_base(&self, fhir_base: &str) -> Result<(), CoreError> {
-        let store = &self.store().await?;
-        for mut plan in store.plans().await?.into_iter().filter(|p| p.is_demo) {
-            plan.fhir_base = fhir_base.to_owned();
-            store.save_plan(&plan).await?;
-            self.forget_configuration(&plan.id);
-        }
-        Ok(())
-    }
-
-    async fn plan_row(&self, plan_id: &str) -> Result<PlanRow, CoreError> {
-        self.store()
-            .await?
-            .plan(plan_id)
-            .await?
-            .ok_or(CoreError::PlanNotFound)
-    }
-
     async fn configuration(&self, plan: &PlanRow) -> Result<SmartConfiguration, CoreError> {
         if let Some(c) = self.lock_configs()?.get(&plan.id) {
             return Ok(c.clone());
@@ -442,7 +162,7 @@ impl Folio {
         Ok(config)
     }
 
-    fn forget_configuration(&self, plan_id: &str) {
+    pub(crate) fn forget_configuration(&self, plan_id: &str) {
         if let Ok(mut c) = self.lock_configs() {
             c.remove(plan_id);
         }

@@ -20,6 +20,7 @@ mod erase;
 mod error;
 pub mod export;
 mod folio;
+mod ids;
 mod import;
 mod labs;
 mod news;
