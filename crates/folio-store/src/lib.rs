@@ -9,7 +9,6 @@
 
 mod access;
 mod crypto;
-mod deferred;
 mod encrypt;
 mod erase;
 mod error;

@@ -126,17 +126,11 @@ impl Store {
             return Err(e);
         }
         tracing::debug!(migrations = MIGRATOR.migrations.len(), "store opened");
-        let store = Self {
+        Ok(Self {
             pool,
             path: path.to_owned(),
             writer: std::sync::Arc::default(),
-        };
-        // A first sync killed while its index maintenance was set aside: built again now.
-        if let Err(e) = store.restore_index_maintenance().await {
-            close_pool(&store.pool).await;
-            return Err(e);
-        }
-        Ok(store)
+        })
     }
 
     /// The database file.
