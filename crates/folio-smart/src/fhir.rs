@@ -207,6 +207,8 @@ pub struct FhirClient {
     base: Url,
     retry: RetryPolicy,
     max_page_bytes: usize,
+    /// Requests in flight to the plan, shared by every clone (`None`: unbounded).
+    limit: Option<std::sync::Arc<crate::in_flight::RequestLimit>>,
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
@@ -235,7 +237,18 @@ impl FhirClient {
             base,
             retry: RetryPolicy::default(),
             max_page_bytes: 64 * 1024 * 1024,
+            limit: None,
         }
+    }
+
+    /// Bounds the requests in flight through this client and its clones by `limit`, which
+    /// slows down when the plan answers 429 or 503.
+    pub fn with_request_limit(
+        mut self,
+        limit: std::sync::Arc<crate::in_flight::RequestLimit>,
+    ) -> Self {
+        self.limit = Some(limit);
+        self
     }
 
     /// Changes the retry policy.
@@ -292,6 +305,12 @@ impl FhirClient {
                 let jitter = rand::rng().random_range(0.5..1.5);
                 exp.mul_f64(jitter)
             };
+            // Held until the answer is read (or the request given up), never while waiting
+            // to retry.
+            let permit = match &self.limit {
+                Some(l) => Some(l.acquire().await),
+                None => None,
+            };
             let sent = self
                 .http
                 .get(url.clone())
@@ -303,6 +322,7 @@ impl FhirClient {
                 Ok(res) => res,
                 Err(e) if last => return Err(FhirError::Network(describe(&e))),
                 Err(_) => {
+                    drop(permit);
                     tokio::time::sleep(backoff).await;
                     continue;
                 }
@@ -323,6 +343,13 @@ impl FhirClient {
                     t.format(&time::format_description::well_known::Rfc3339)
                         .ok()
                 });
+            if let Some(l) = &self.limit {
+                match status {
+                    200..=299 => l.succeeded(),
+                    429 | 503 => l.slow_down(),
+                    _ => {}
+                }
+            }
             match status {
                 200..=299 => match self.read_body(res).await {
                     Ok(body) => return Ok((body, date)),
@@ -330,6 +357,7 @@ impl FhirClient {
                         return Err(FhirError::Network(reason))
                     }
                     Err(FhirError::Network(_)) => {
+                        drop(permit);
                         tokio::time::sleep(backoff).await;
                         continue;
                     }
@@ -339,6 +367,7 @@ impl FhirClient {
                 403 => return Err(FhirError::Forbidden),
                 404 | 410 => return Err(FhirError::NotFound(status)),
                 429 => {
+                    drop(permit);
                     if last {
                         return Err(FhirError::RateLimited);
                     }
@@ -352,6 +381,7 @@ impl FhirClient {
                     tokio::time::sleep(wait).await;
                 }
                 500..=599 => {
+                    drop(permit);
                     if last {
                         return Err(FhirError::Server(status));
                     }

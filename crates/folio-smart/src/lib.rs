@@ -17,6 +17,7 @@ mod discovery;
 mod error;
 mod fhir;
 pub mod http;
+mod in_flight;
 mod loopback;
 mod pkce;
 mod registration;
@@ -32,6 +33,7 @@ pub use fhir::{
     retry_after, Capabilities, FhirClient, FhirError, Page, PageEntry, RetryPolicy,
     TypeCapabilities,
 };
+pub use in_flight::{RequestLimit, RequestPermit};
 pub use loopback::{Callback, LoopbackListener};
 pub use pkce::{random_state, PkcePair};
 pub use registration::{register, unregister, ClientMetadata, Registered};
