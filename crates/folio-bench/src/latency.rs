@@ -49,6 +49,27 @@ pub async fn run(size: usize, latency_ms: u64, max_count: u32) -> anyhow::Result
         .first()
         .ok_or_else(|| anyhow!("the longest chain was not fetched"))?;
 
+    // Folio's search pages per type, from its event stream (the last progress of each type).
+    let mut events = folio.subscribe();
+    let this = connection.id.clone();
+    let counter = tokio::spawn(async move {
+        use folio_core::api::FolioEvent;
+        use tokio::sync::broadcast::error::RecvError;
+        let mut pages = std::collections::HashMap::new();
+        loop {
+            match events.recv().await {
+                Ok(FolioEvent::SyncProgress { progress: p, .. }) => {
+                    pages.insert(p.resource_type, p.pages);
+                }
+                Ok(FolioEvent::SyncFinished { connection_id, .. }) if connection_id == this => {
+                    break
+                }
+                Err(RecvError::Closed) => break,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+            }
+        }
+        pages.into_values().map(u64::from).sum::<u64>()
+    });
     let t = Instant::now();
     let report = folio
         .sync_connection(
@@ -68,6 +89,8 @@ pub async fn run(size: usize, latency_ms: u64, max_count: u32) -> anyhow::Result
         return Err(anyhow!("the sync failed: {report:?}"));
     }
     let fetched: u32 = report.types.iter().map(|t| t.fetched).sum();
+    // SyncFinished is sent before the report returns.
+    let folio_pages = counter.await?;
 
     let t = Instant::now();
     folio
@@ -88,7 +111,11 @@ pub async fn run(size: usize, latency_ms: u64, max_count: u32) -> anyhow::Result
         raw::type_of(&chain.first)
     )?;
     writeln!(out, "|---|---:|---:|")?;
-    writeln!(out, "| pages | {} | {pages} (all types) |", chain.pages)?;
+    writeln!(
+        out,
+        "| search pages | {} | {folio_pages} (all types) |",
+        chain.pages
+    )?;
     writeln!(out, "| entries | {} | {fetched} fetched |", chain.entries)?;
     writeln!(
         out,
