@@ -90,7 +90,10 @@ async fn make_plain(profile: &Path) {
         .filename(&db)
         .create_if_missing(true)
         .pragma("key", format!("'{PASSPHRASE}'"))
-        .pragma("cipher_page_size", folio_store::CIPHER_PAGE_SIZE.to_string())
+        .pragma(
+            "cipher_page_size",
+            folio_store::CIPHER_PAGE_SIZE.to_string(),
+        )
         .connect()
         .await
         .unwrap();

@@ -180,7 +180,10 @@ async fn make_plain(profile: &Path, hex: &str, secrets: &dyn SecretStore) {
         // An attached database is opened with the main one's flags: plain.db must be creatable.
         .create_if_missing(true)
         .pragma("key", format!("\"x'{hex}'\""))
-        .pragma("cipher_page_size", folio_store::CIPHER_PAGE_SIZE.to_string())
+        .pragma(
+            "cipher_page_size",
+            folio_store::CIPHER_PAGE_SIZE.to_string(),
+        )
         // The test's own connection must not put the key into the logs under test.
         .disable_statement_logging()
         .connect()

@@ -27,10 +27,10 @@ mod store;
 mod sync;
 mod timeline;
 
+pub use access::AccessTerms;
 pub use crypto::ready as crypto_ready;
 pub use encrypt::Encrypted;
 pub use error::StoreError;
-pub use access::AccessTerms;
 pub use export::{ExportFilter, ExportRow};
 pub use import::ImportedResource;
 pub use key::{DatabaseFile, DatabaseKey};
