@@ -20,6 +20,7 @@ mod index;
 mod labels;
 mod narrative;
 mod observation;
+mod prior_auth;
 mod references;
 mod units;
 
@@ -31,5 +32,6 @@ pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};
 pub use narrative::{narrative_div, sanitize_narrative, NARRATIVE_TAGS};
 pub use observation::{Measure, ObservationFacts, LOINC};
+pub use prior_auth::{is_prior_authorization, PDEX_PRIOR_AUTHORIZATION};
 pub use references::{linked_records, relative_reference};
 pub use units::convert as convert_unit;
