@@ -32,6 +32,9 @@ pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};
 pub use narrative::{narrative_div, sanitize_narrative, NARRATIVE_TAGS};
 pub use observation::{Measure, ObservationFacts, LOINC};
-pub use prior_auth::{is_prior_authorization, PDEX_PRIOR_AUTHORIZATION};
+pub use prior_auth::{
+    is_prior_authorization, CodedText, PriorAuthFacts, PriorAuthItem, PriorAuthStatus,
+    PDEX_PRIOR_AUTHORIZATION,
+};
 pub use references::{linked_records, relative_reference};
 pub use units::convert as convert_unit;
