@@ -11,6 +11,7 @@
 //! verbatim elsewhere; this crate only reads them.
 
 mod attachment;
+mod care;
 mod claim;
 mod coverage;
 mod dedupe;
@@ -18,6 +19,7 @@ mod error;
 mod fields;
 mod index;
 mod labels;
+mod medication;
 mod narrative;
 mod observation;
 mod prior_auth;
@@ -25,11 +27,19 @@ mod references;
 mod units;
 
 pub use attachment::{attachments_of, Attachment};
+pub use care::{
+    care_appearances, concept_key, concept_text, party_name, AllergyFacts, CareAppearance,
+    ConditionFacts, EncounterFacts, ImmunizationFacts, Party,
+};
 pub use claim::{ClaimAmounts, ClaimFacts, ClaimLine};
 pub use coverage::CoverageFacts;
 pub use error::FhirError;
 pub use index::{IndexFields, ResourceKey};
 pub use labels::{is_sensitive_label, SecurityLabel};
+pub use medication::{
+    group_medications, medication_state, normalized_name, summarize_medicine, MedicationFacts,
+    MedicationSource, MedicationState, Medicine, NDC, RXNORM,
+};
 pub use narrative::{narrative_div, sanitize_narrative, NARRATIVE_TAGS};
 pub use observation::{Measure, ObservationFacts, LOINC};
 pub use prior_auth::{
