@@ -13,6 +13,7 @@
 mod attachment;
 mod care;
 mod claim;
+mod claim_words;
 mod coverage;
 mod dedupe;
 mod error;
@@ -31,7 +32,10 @@ pub use care::{
     care_appearances, concept_key, concept_text, party_name, AllergyFacts, CareAppearance,
     ConditionFacts, EncounterFacts, ImmunizationFacts, Party,
 };
-pub use claim::{ClaimAmounts, ClaimFacts, ClaimLine};
+pub use claim::{
+    AmountKind, BalanceFigure, BalanceKind, BenefitBalance, ClaimAmounts, ClaimFacts, ClaimKind,
+    ClaimLine, ClaimReason, ClaimStatus, OtherAmount, PharmacyFill, ReasonKind,
+};
 pub use coverage::CoverageFacts;
 pub use error::FhirError;
 pub use index::{IndexFields, ResourceKey};
