@@ -46,6 +46,9 @@ pub(super) fn generate(
         next += len;
         g.claims_provenance(&batch);
     }
+    if plan.prior_auths > 0 {
+        g.prior_authorizations();
+    }
     debug_assert_eq!(g.out.len(), plan.count());
     GeneratedMember {
         patient_id: g.patient_id,

@@ -41,6 +41,7 @@ mod dice;
 mod history;
 mod labels;
 mod plan;
+mod prior_auth;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;

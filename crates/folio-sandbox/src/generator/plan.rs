@@ -18,6 +18,10 @@ use super::dice::Dice;
 /// (condition, procedure, claim) and the claims provenance. Every resource type is present.
 pub const MIN_RESOURCES: usize = 26;
 
+/// Prior authorizations a member past the smallest sizes gets (one in each state; built by
+/// `prior_auth.rs`).
+pub(super) const PRIOR_AUTHORIZATIONS: usize = 5;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
     Ambulatory,
@@ -118,6 +122,8 @@ pub(super) struct Plan {
     pub(super) practitioners: usize,
     pub(super) coverages: usize,
     pub(super) allergies: usize,
+    /// PDex prior authorizations (`prior_auth.rs`): none for the smallest members.
+    pub(super) prior_auths: usize,
     /// Chronological.
     pub(super) visits: Vec<Visit>,
     /// Lengths of consecutive runs of visits whose EOBs share one Provenance.
@@ -127,7 +133,11 @@ pub(super) struct Plan {
 impl Plan {
     /// Resources outside visits and claims Provenance.
     pub(super) fn fixed(&self) -> usize {
-        2 + self.provider_orgs + self.practitioners + self.coverages + self.allergies
+        2 + self.provider_orgs
+            + self.practitioners
+            + self.coverages
+            + self.allergies
+            + self.prior_auths
     }
 
     pub(super) fn count(&self) -> usize {
@@ -178,7 +188,9 @@ pub(super) fn make(d: &mut Dice, total: usize, panel_weights: &[u32]) -> Plan {
     let practitioners = 2 + scaled(extra / 25, d, 8, 28);
     let coverages = 1 + scaled(extra / 150, d, 0, 2);
     let allergies = 1 + scaled(extra / 300, d, 0, 2);
-    let fixed = 2 + provider_orgs + practitioners + coverages + allergies;
+    // Drawn from no dice, so the rest of a member is what it was before they existed.
+    let prior_auths = if extra >= 100 { PRIOR_AUTHORIZATIONS } else { 0 };
+    let fixed = 2 + provider_orgs + practitioners + coverages + allergies + prior_auths;
     let mut budget = Budget {
         total,
         used: fixed,
@@ -216,6 +228,7 @@ pub(super) fn make(d: &mut Dice, total: usize, panel_weights: &[u32]) -> Plan {
         practitioners,
         coverages,
         allergies,
+        prior_auths,
         visits,
         batches: budget.batches,
     }

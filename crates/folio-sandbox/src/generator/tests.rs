@@ -330,7 +330,7 @@ fn eob_totals_match_line_adjudications() {
     for eob in big()
         .resources
         .iter()
-        .filter(|r| rtype(r) == "ExplanationOfBenefit")
+        .filter(|r| rtype(r) == "ExplanationOfBenefit" && r["use"] != "preauthorization")
     {
         eobs += 1;
         kinds.insert(
@@ -666,6 +666,48 @@ fn date_of(text: &str) -> time::Date {
 }
 
 #[test]
+fn members_past_the_smallest_have_a_prior_authorization_in_every_state() {
+    let actions = |member: &GeneratedMember| -> BTreeSet<String> {
+        member
+            .resources
+            .iter()
+            .filter(|r| rtype(r) == "ExplanationOfBenefit" && r["use"] == "preauthorization")
+            .flat_map(|r| r["item"].as_array().unwrap().clone())
+            .map(|item| {
+                item.pointer(
+                    "/adjudication/0/extension/0/extension/1/valueCodeableConcept/coding/0/code",
+                )
+                .and_then(Value::as_str)
+                .unwrap()
+                .to_owned()
+            })
+            .collect()
+    };
+    // A1 approved, A2 partly approved, A3 denied, A4 pending.
+    assert_eq!(
+        actions(big()),
+        ["A1", "A2", "A3", "A4"]
+            .map(String::from)
+            .into_iter()
+            .collect()
+    );
+    assert!(actions(&small(MIN_RESOURCES, 3)).is_empty());
+    let denied = big()
+        .resources
+        .iter()
+        .find(|r| {
+            r["use"] == "preauthorization"
+                && r["outcome"] == "complete"
+                && r.get("preAuthRefPeriod").is_none()
+        })
+        .unwrap();
+    assert_eq!(
+        denied["item"][0]["adjudication"][1]["category"]["coding"][0]["code"],
+        "denialreason"
+    );
+}
+
+#[test]
 fn provenance_covers_every_claim() {
     let member = big();
     let mut covered = BTreeSet::new();
@@ -687,7 +729,7 @@ fn provenance_covers_every_claim() {
     for eob in member
         .resources
         .iter()
-        .filter(|r| rtype(r) == "ExplanationOfBenefit")
+        .filter(|r| rtype(r) == "ExplanationOfBenefit" && r["use"] != "preauthorization")
     {
         assert!(covered.contains(&format!("ExplanationOfBenefit/{}", id(eob))));
     }
