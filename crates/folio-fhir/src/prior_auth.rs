@@ -401,10 +401,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The Da Vinci PDex IG's own example (CC0), copied byte for byte from HL7/davinci-epdx.
+    /// The Da Vinci PDex IG's own example (CC0; tests/fixtures/SOURCES.md).
     fn pdex_example() -> Value {
         serde_json::from_str(include_str!(
-            "../tests/fixtures/pdex/ExplanationOfBenefit-PDexPriorAuth1.json"
+            "../../../tests/fixtures/pdex/ExplanationOfBenefit-PDexPriorAuth1.json"
         ))
         .unwrap()
     }
