@@ -5,6 +5,12 @@
 
 use serde::Serialize;
 
+mod health;
+pub use health::{
+    AllergyView, CareKind, CareTeamMember, ConditionView, ImmunizationView, MedicineStatus,
+    MedicineView, MyHealth, SourceRecord, VisitView,
+};
+
 /// A failure as the UI receives it: branch on `code`, show `message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]
 #[error("{message}")]

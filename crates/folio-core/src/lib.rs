@@ -20,6 +20,7 @@ mod erase;
 mod error;
 pub mod export;
 mod folio;
+mod health;
 mod ids;
 mod import;
 mod labs;
