@@ -59,6 +59,9 @@ pub const DEFAULT_PAGE_SIZE: u32 = 200;
 /// A plan that gives fewer per page is asked for what it gives.
 pub const LARGEST_PAGE: u32 = 1000;
 
+/// The most requests Folio has in flight to one plan during a sync.
+pub const MAX_REQUESTS_IN_FLIGHT: usize = 16;
+
 /// How to sync.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -67,8 +70,13 @@ pub struct SyncOptions {
     /// Resources asked for per page (`_count`, a hint to the plan). `None` (the default):
     /// up to [`LARGEST_PAGE`], learned per plan and type; `Some` fixes it (benchmarks, tests).
     pub page_size: Option<u32>,
-    /// Types fetched at once.
+    /// Types fetched at once (by default all of them, so every type's first page is asked
+    /// for early; the requests themselves are bounded by `requests_in_flight`).
     pub concurrency: usize,
+    /// Requests in flight to the plan to start with, across all types: halved when the plan
+    /// answers 429 or 503, grown back one at a time up to [`MAX_REQUESTS_IN_FLIGHT`]
+    /// (`folio_smart::RequestLimit`).
+    pub requests_in_flight: usize,
     /// The largest page accepted.
     pub max_page_bytes: usize,
 }
@@ -78,7 +86,8 @@ impl Default for SyncOptions {
         Self {
             full: false,
             page_size: None,
-            concurrency: 3,
+            concurrency: 16,
+            requests_in_flight: 8,
             max_page_bytes: 64 * 1024 * 1024,
         }
     }
@@ -848,11 +857,17 @@ impl Job<'_> {
         resource_type: &str,
         since: Option<&str>,
         form: &Form,
+        asked: &Url,
         page: &folio_smart::Page,
         token: &mut Sensitive<String>,
     ) -> Result<Option<(Url, folio_smart::Page)>, CoreError> {
         let matched = |p: &folio_smart::Page| p.entries.iter().any(|e| !e.included);
-        if self.patient_reference.load(Ordering::SeqCst) {
+        // Known, and this page was asked that way. (With types in flight side by side, a page
+        // asked with the bare id can come back after another type learned the reference form.)
+        let reference = self.patient_param(true);
+        if self.patient_reference.load(Ordering::SeqCst)
+            && asked.query_pairs().any(|(_, v)| v == reference.as_str())
+        {
             return Ok(None);
         }
         if matched(page) {
@@ -1114,7 +1129,14 @@ impl Job<'_> {
         if reprobe && (since.is_none() || !form.last_updated) {
             if let Ok(page) = &probe {
                 if let Some((url, page)) = self
-                    .patient_as_reference(resource_type, since.as_deref(), &form, page, &mut token)
+                    .patient_as_reference(
+                        resource_type,
+                        since.as_deref(),
+                        &form,
+                        &first,
+                        page,
+                        &mut token,
+                    )
                     .await?
                 {
                     first = url;
@@ -1626,7 +1648,11 @@ impl Folio {
             folio: self,
             store,
             client: FhirClient::new(self.http.clone(), prepared.base.clone())
-                .with_max_page_bytes(options.max_page_bytes),
+                .with_max_page_bytes(options.max_page_bytes)
+                .with_request_limit(Arc::new(folio_smart::RequestLimit::new(
+                    options.requests_in_flight,
+                    MAX_REQUESTS_IN_FLIGHT,
+                ))),
             connection_id: connection_id.to_owned(),
             plan_id: row.plan_id.clone(),
             patient_id: row.patient_id.clone().unwrap_or_default(),
