@@ -1154,3 +1154,8 @@ pub struct PlanSupport {
     /// What the member should know, in plain sentences.
     pub sentences: Vec<String>,
 }
+
+pub use crate::prior_auths::{
+    CodedWords, PriorAuthDetail, PriorAuthItemView, PriorAuthOverview, PriorAuthStatus,
+    PriorAuthSummary,
+};

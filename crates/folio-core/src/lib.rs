@@ -28,6 +28,7 @@ mod news;
 mod overview;
 mod plan_support;
 mod plans;
+mod prior_auths;
 pub mod schedule;
 mod statuses;
 mod sync;
