@@ -38,7 +38,7 @@ async function open(handlerSource) {
   await page.clock.setFixedTime(NOW);
   await page.addInitScript({ content: await mockScript(handlerSource) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Health plans" }).click();
+  await page.getByRole("link", { name: "Health plans" }).click();
   return { page, errors };
 }
 

@@ -46,7 +46,7 @@ async function open(colorScheme = "light") {
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Export", exact: true }).click();
+  await page.getByRole("link", { name: "Export", exact: true }).click();
   await page.getByRole("heading", { name: "Export your history" }).waitFor();
   return { page, errors };
 }

@@ -54,7 +54,7 @@ async function open(colorScheme) {
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Labs and vitals" }).click();
+  await page.getByRole("link", { name: "Labs and vitals" }).click();
   await page.getByTestId("lab-chart").waitFor();
   return { page, errors };
 }
@@ -75,7 +75,7 @@ test("latest results are listed and a test is charted on one scale with its usua
   assert.match(await page.getByTestId("lab-table").textContent(), /reported as 5 mmol\/L/);
   await page.screenshot({ path: `${artifacts}browser-labs.png` });
 
-  await page.getByRole("button", { name: "Blood pressure panel" }).click();
+  await page.getByRole("link", { name: "Blood pressure panel" }).click();
   await page.getByRole("heading", { name: "Blood pressure panel" }).waitFor();
   assert.equal(await page.locator("polyline").count(), 2, "systolic and diastolic");
   assert.equal(await page.getByTestId("lab-band").count(), 0);

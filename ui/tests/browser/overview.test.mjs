@@ -125,7 +125,7 @@ test("every screen fits a 900 px wide window without sideways scrolling", async 
   const screens = { Overview: "Overview", "Health plans": "Your health plans", Records: "Your records", "Labs and vitals": "Labs and vitals",
     Export: "Export your history", "This computer": "This computer's Folio" };
   for (const [name, heading] of Object.entries(screens)) {
-    await page.getByRole("navigation").getByRole("button", { name, exact: true }).click();
+    await page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
     // Measured once the screen is up and shows what the host answered.
     await page.getByRole("heading", { level: 2, name: heading, exact: true }).waitFor();
     await hostIdle(page, `${name}: the host's answers`);

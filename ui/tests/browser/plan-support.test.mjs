@@ -57,7 +57,7 @@ test("a connected plan's card says what the plan supports, and says it again aft
   await page.clock.setFixedTime(NOW);
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Health plans" }).click();
+  await page.getByRole("link", { name: "Health plans" }).click();
 
   const card = page.getByTestId("connection");
   const section = card.getByTestId("plan-support");

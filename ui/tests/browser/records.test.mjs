@@ -50,7 +50,7 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
   }; })()`;
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByRole("link", { name: "Records" }).click();
   await page.getByTestId("timeline-item").first().waitFor();
   assert.equal(await page.getByTestId("timeline-item").count(), 3);
   assert.deepEqual(await page.locator(".days h3").allTextContents(), ["Oct 2, 2026", "Sep 14, 2026"]);
@@ -96,7 +96,7 @@ test("a remembered choice to show sensitive records applies when the screen open
   }`;
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByRole("link", { name: "Records" }).click();
   await page.getByText("Major depressive disorder").waitFor();
   assert.equal(await page.getByLabel("Show sensitive records").isChecked(), true);
   await page.close();
@@ -127,7 +127,7 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
   }`;
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByRole("link", { name: "Records" }).click();
   await page.getByLabel("Kind").selectOption("ExplanationOfBenefit");
   const years = page.getByTestId("claim-years");
   await years.waitFor();
@@ -145,7 +145,7 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
   await page.screenshot({ path: `${artifacts}browser-claim.png` });
   const visit = page.getByTestId("claim-visit");
   assert.match(await visit.textContent(), /For your visit: General examination of patient on Oct 2, 2026/);
-  await visit.getByRole("button", { name: "Glucose [Mass/volume] in Serum or Plasma" }).click();
+  await visit.getByRole("link", { name: "Glucose [Mass/volume] in Serum or Plasma" }).click();
   await page.waitForFunction(() => window.__records.includes("Observation/o9"));
   await page.close();
 });
@@ -175,7 +175,7 @@ test("a document's attachments are shown safely by kind and saved on request", a
   }; })()`;
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByRole("link", { name: "Records" }).click();
   await page.getByTestId("timeline-item").click();
   const parts = page.getByTestId("attachment");
   await parts.first().waitFor();
@@ -221,7 +221,7 @@ test("a long history loads page by page as the member scrolls, with only the row
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript({ content: await mockScript(longHistory(100000)) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByRole("link", { name: "Records" }).click();
   await page.getByText("Glucose result 0", { exact: true }).waitFor();
   const viewport = page.locator(".viewport");
   // Each scroll to the end asks for the next page; the next scroll waits until it is shown.
@@ -259,7 +259,7 @@ test("records a sync saved appear without leaving the screen (Folio's recordsCha
   }; })()`;
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Records" }).click();
+  await page.getByRole("link", { name: "Records" }).click();
   await page.getByTestId("timeline-item").first().waitFor();
   assert.equal(await page.getByTestId("timeline-item").count(), 1);
   const asked = await page.evaluate(() => window.__timelineAsked);

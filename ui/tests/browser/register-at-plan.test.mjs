@@ -56,7 +56,7 @@ test("a catalog plan to register opens the guide, and what the portal gave is sa
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Health plans" }).click();
+  await page.getByRole("link", { name: "Health plans" }).click();
 
   await page.getByTestId("connect-cms-blue-button-sandbox").click();
   const guide = page.getByTestId("register-at-plan");

@@ -40,7 +40,7 @@ async function open() {
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript({ content: await mockScript(handler) });
   await page.goto(server.url);
-  await page.getByRole("button", { name: "Settings" }).waitFor();
+  await page.getByRole("link", { name: "Settings" }).waitFor();
   await hostIdle(page);
   return { page, errors };
 }
@@ -51,7 +51,7 @@ function emit(page, event, payload) {
 
 test("Settings: the background schedule and opening at login are the member's choice", async () => {
   const { page, errors } = await open();
-  await page.getByRole("button", { name: "Settings" }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
   const daily = page.getByRole("radio", { name: "Daily (default)" });
   await daily.waitFor();
   assert.equal(await daily.isChecked(), true, "daily until the member chooses");
@@ -87,11 +87,11 @@ test("a new-records notice shows in the window and opens its screen", async () =
   await emit(page, "folio-event-message", { kind: "newRecordsNotice", counts: { claims: 0, results: 2, priorAuthorizations: 0 }, screen: "labs" });
   await banner.getByText("2 new results").waitFor();
   await banner.getByRole("button", { name: "Show them" }).click();
-  await until(page, "the labs screen is open", () => document.querySelector("nav button[aria-current=page]")?.textContent?.trim() === "Labs and vitals");
+  await until(page, "the labs screen is open", () => document.querySelector("nav a[aria-current=page]")?.textContent?.trim() === "Labs and vitals");
 
   // The host reports a click on the desktop notification: the window opens the screen it names.
   await emit(page, "open-screen-message", "records");
-  await until(page, "the records screen is open", () => document.querySelector("nav button[aria-current=page]")?.textContent?.trim() === "Records");
+  await until(page, "the records screen is open", () => document.querySelector("nav a[aria-current=page]")?.textContent?.trim() === "Records");
   await banner.getByRole("button", { name: "Dismiss" }).click();
   assert.equal(await banner.count(), 0);
   assert.deepEqual(errors, []);

@@ -42,7 +42,7 @@ const EMPTY_LISTS = `if (cmd === "list_plans" || cmd === "list_connections") ret
 
 test("status screen shows what the host reports", async () => {
   const { page, errors } = await open(`(cmd) => { ${EMPTY_LISTS} if (cmd === "app_status") return ${JSON.stringify(status)}; throw "unknown " + cmd; }`);
-  await page.getByRole("button", { name: "This computer" }).click();
+  await page.getByRole("link", { name: "This computer" }).click();
   await page.getByText("1,520 records").waitFor();
   assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Folio");
   assert.equal(await page.getByTestId("data-dir").textContent(), status.dataDir);
@@ -64,7 +64,7 @@ test("a host error is shown with its meaning, and Try again recovers", async () 
     return ${JSON.stringify(status)};
   }; })()`;
   const { page, errors } = await open(handler);
-  await page.getByRole("button", { name: "This computer" }).click();
+  await page.getByRole("link", { name: "This computer" }).click();
   const alert = page.getByRole("alert");
   await alert.waitFor();
   assert.equal(await alert.getAttribute("data-code"), "storage_unavailable");
@@ -88,7 +88,7 @@ test("remove all my data asks first, then says what was removed; the screen pass
     throw "unexpected " + cmd;
   }; })()`;
   const { page, errors } = await open(handler);
-  await page.getByRole("button", { name: "This computer" }).click();
+  await page.getByRole("link", { name: "This computer" }).click();
   await page.getByText("1,520 records").waitFor();
   assert.deepEqual(await axeViolations(page), []);
   await page.getByRole("button", { name: "Remove all my data…" }).click();

@@ -95,7 +95,7 @@ test("no keychain on first run: the member chooses a passphrase of 12 or more ch
   await lock.click();
   await page.getByRole("navigation").waitFor();
   assert.deepEqual(await page.evaluate(() => window.__tries), ["a long passphrase"]);
-  await page.getByRole("button", { name: "This computer" }).click();
+  await page.getByRole("link", { name: "This computer" }).click();
   assert.match(await page.getByTestId("encryption").textContent(), /made from your passphrase, which only you know/);
   assert.deepEqual(errors, []);
   await page.close();
