@@ -242,7 +242,14 @@ pub(super) struct Gen<'n> {
     pub(super) office_copay: i64,
     pub(super) emergency_copay: i64,
     claim_base: u64,
-    claims_issued: u64,
+    pub(super) claims_issued: u64,
+    /// Member liability of in-network medical claims per year (cents), for the out-of-pocket
+    /// balance (`claims.rs`).
+    pub(super) oop_used: BTreeMap<i32, i64>,
+    /// Office-visit claims turned into dental or vision claims so far (`claims.rs`).
+    pub(super) routine_claims: u32,
+    /// Claims with one line denied, and claims denied in full, so far (`claims.rs`).
+    pub(super) denials: (u32, u32),
     /// Problem-list Condition already recorded, per chronic condition.
     pub(super) recorded: [bool; 6],
     pub(super) penicillin_allergy: bool,
@@ -310,6 +317,9 @@ impl<'n> Gen<'n> {
             emergency_copay,
             claim_base,
             claims_issued: 0,
+            oop_used: BTreeMap::new(),
+            routine_claims: 0,
+            denials: (0, 0),
             recorded: [false; 6],
             penicillin_allergy: false,
             hiv_treated: false,

@@ -1,10 +1,23 @@
-//! Claims: CARIN Blue Button ExplanationOfBenefit (professional, institutional, pharmacy) with
-//! line-level adjudication that adds up, and the PDex Provenance for claims and clinical data.
+//! Claims: CARIN Blue Button ExplanationOfBenefit (professional, institutional, pharmacy, and
+//! dental and vision: a member's first office-visit claims that bill nothing else become a
+//! dental cleaning and an eye exam, then one in ten) with line-level adjudication that adds up,
+//! and the PDex Provenance for claims and clinical data.
 //!
 //! Amounts are whole cents throughout: per line, allowed (eligible) is at most submitted, member
 //! liability is copay + deductible + coinsurance, and benefit (= paid to provider) plus member
 //! liability equals allowed. Header totals are the per-category sums of the lines, and
 //! `payment.amount` is the total benefit.
+//!
+//! Denials: the first claim of two lines or more after a member's second claim has its last
+//! line denied, and the first single-line doctor's claim after the fourth is denied in full
+//! (then a few percent of either; never a hospital stay, pharmacy or sensitive claim); a denied
+//! line is allowed nothing, its charge is not covered, and the provider may not bill the member
+//! for it (the reasons are X12 claim adjustment reason codes of group CO, with the published
+//! X12 descriptions). Every other line the plan allowed less than billed carries the
+//! contractual adjustment (CARC 45) as an `adjustmentreason`. Each medical claim carries the
+//! member's `benefitBalance` after it: the in-network deductible and out-of-pocket maximum of
+//! the plan year, for the individual and the family (the family figures count this member's
+//! claims only).
 
 use serde_json::{Map, Value};
 
@@ -37,6 +50,73 @@ const PDEX_SOURCE: &str =
     "http://hl7.org/fhir/us/davinci-pdex/CodeSystem/ProvenancePayerDataSource";
 const PDEX_PROVENANCE: &str =
     "http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/provenance-1";
+const C4BB_DISCRIMINATOR: &str =
+    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator";
+/// X12 Claim Adjustment Reason Codes (x12.org/codes/claim-adjustment-reason-codes), the
+/// system CARIN Blue Button names for denial and adjustment reasons.
+const CARC: &str = "https://x12.org/codes/claim-adjustment-reason-codes";
+/// Denial reasons used here, with their published X12 descriptions.
+const DENIALS: [(&str, &str); 3] = [
+    (
+        "50",
+        "These are non-covered services because this is not deemed a 'medical necessity' by the payer.",
+    ),
+    (
+        "197",
+        "Precertification/authorization/notification/pre-treatment absent.",
+    ),
+    ("96", "Non-covered charge(s)."),
+];
+const CONTRACTUAL: (&str, &str) = (
+    "45",
+    "Charge exceeds fee schedule/maximum allowable or contracted/legislated fee arrangement.",
+);
+const CDT: &str = "http://www.ada.org/cdt";
+const CPT: &str = "http://www.ama-assn.org/go/cpt";
+static DENTAL_SERVICES: [(Code, (i64, i64)); 3] = [
+    (
+        Code {
+            system: CDT,
+            code: "D0120",
+            display: "Periodic oral evaluation",
+        },
+        (55, 90),
+    ),
+    (
+        Code {
+            system: CDT,
+            code: "D1110",
+            display: "Prophylaxis - Adult",
+        },
+        (95, 140),
+    ),
+    (
+        Code {
+            system: CDT,
+            code: "D0274",
+            display: "Bitewings - four radiographic images",
+        },
+        (60, 95),
+    ),
+];
+static VISION_SERVICES: [(Code, (i64, i64)); 2] = [
+    (
+        Code {
+            system: CPT,
+            code: "92014",
+            display: "Eye exam, established patient, comprehensive",
+        },
+        (140, 210),
+    ),
+    (
+        Code {
+            system: CPT,
+            code: "92015",
+            display: "Determination of refractive state",
+        },
+        (40, 70),
+    ),
+];
 
 /// How the member shares the cost of a line.
 #[derive(Clone, Copy, Debug)]
@@ -66,6 +146,8 @@ pub(super) enum ClaimClass {
     Outpatient,
     Inpatient,
     Pharmacy,
+    Dental,
+    Vision,
 }
 
 pub(super) struct Claim<'a> {
@@ -99,6 +181,12 @@ struct Amounts {
     coinsurance: i64,
     benefit: i64,
     liability: i64,
+    /// Not covered (a denied line's charge).
+    noncovered: i64,
+    /// Billed above the allowed amount on a line that was not denied.
+    contractual: i64,
+    /// Why the line was denied (CARC code and description).
+    denial: Option<(&'static str, &'static str)>,
 }
 
 impl Amounts {
@@ -110,13 +198,16 @@ impl Amounts {
         self.coinsurance += other.coinsurance;
         self.benefit += other.benefit;
         self.liability += other.liability;
+        self.noncovered += other.noncovered;
+        self.contractual += other.contractual;
     }
 }
 
 /// The adjudication categories with their amounts, for `item.adjudication` and `total`:
-/// submitted, eligible, benefit, member liability and paid-to-provider always; deductible, copay
-/// and coinsurance when not zero.
-fn adjudication(a: &Amounts) -> Value {
+/// submitted, eligible, benefit, member liability and paid-to-provider always; deductible, copay,
+/// coinsurance and not covered when not zero; on a line, the denial or contractual adjustment
+/// reason (`reasons`).
+fn adjudication(a: &Amounts, reasons: bool) -> Value {
     let entries = [
         (
             ADJUDICATION,
@@ -141,6 +232,13 @@ fn adjudication(a: &Amounts) -> Value {
             a.coinsurance,
             false,
         ),
+        (
+            C4BB_ADJUDICATION,
+            "noncovered",
+            "Noncovered",
+            a.noncovered,
+            false,
+        ),
         (ADJUDICATION, "benefit", "Benefit Amount", a.benefit, true),
         (
             C4BB_ADJUDICATION,
@@ -157,18 +255,36 @@ fn adjudication(a: &Amounts) -> Value {
             true,
         ),
     ];
-    Value::Array(
-        entries
-            .iter()
-            .filter(|&&(_, _, _, cents, always)| always || cents != 0)
-            .map(|&(system, code, display, cents, _)| {
-                obj!(
-                    ("category", codeable(system, code, display)),
-                    ("amount", money(cents))
-                )
-            })
-            .collect(),
-    )
+    let mut out: Vec<Value> = entries
+        .iter()
+        .filter(|&&(_, _, _, cents, always)| always || cents != 0)
+        .map(|&(system, code, display, cents, _)| {
+            obj!(
+                ("category", codeable(system, code, display)),
+                ("amount", money(cents))
+            )
+        })
+        .collect();
+    if reasons {
+        let reason = match a.denial {
+            Some(denial) => Some(("denialreason", "Denial Reason", denial, a.noncovered)),
+            None if a.contractual > 0 => Some((
+                "adjustmentreason",
+                "Adjustment Reason",
+                CONTRACTUAL,
+                a.contractual,
+            )),
+            None => None,
+        };
+        if let Some((category, label, (code, display), cents)) = reason {
+            out.push(obj!(
+                ("category", codeable(C4BB_DISCRIMINATOR, category, label)),
+                ("reason", codeable(CARC, code, display)),
+                ("amount", money(cents))
+            ));
+        }
+    }
+    Value::Array(out)
 }
 
 fn supporting(sequence: usize, code: &str, display: &str) -> Value {
@@ -277,7 +393,22 @@ impl Gen<'_> {
         }
     }
 
-    fn adjudicate(&mut self, line: &Line, year: i32, in_network: bool, pharmacy: bool) -> Amounts {
+    fn adjudicate(
+        &mut self,
+        line: &Line,
+        year: i32,
+        in_network: bool,
+        pharmacy: bool,
+        denial: Option<(&'static str, &'static str)>,
+    ) -> Amounts {
+        if let Some(denial) = denial {
+            return Amounts {
+                submitted: line.charge,
+                noncovered: line.charge,
+                denial: Some(denial),
+                ..Amounts::default()
+            };
+        }
         let percent = if pharmacy {
             self.d.int(78, 95)
         } else if in_network {
@@ -310,10 +441,169 @@ impl Gen<'_> {
             coinsurance,
             benefit: allowed - liability,
             liability,
+            contractual: if pharmacy { 0 } else { submitted - allowed },
+            ..Amounts::default()
         }
     }
 
+    /// A member's first office-visit claims that bill only the visit become a dental cleaning
+    /// and an eye exam (at the same practice), and one in ten after that; such a claim names no
+    /// visit.
+    fn routine_care<'c>(&mut self, mut c: Claim<'c>) -> Claim<'c> {
+        let plain_visit = c.class == ClaimClass::Professional
+            && c.security.is_none()
+            && c.lines.len() == 1
+            && OFFICE_VISITS
+                .iter()
+                .any(|s| std::ptr::eq(&s.code, c.lines[0].product));
+        if !plain_visit {
+            return c;
+        }
+        let class = match self.routine_claims {
+            0 => ClaimClass::Dental,
+            1 => ClaimClass::Vision,
+            _ if self.d.chance(0.1) => *self.d.pick(&[ClaimClass::Dental, ClaimClass::Vision]),
+            _ => return c,
+        };
+        self.routine_claims += 1;
+        let services: &'static [(Code, (i64, i64))] = if class == ClaimClass::Dental {
+            &DENTAL_SERVICES
+        } else {
+            &VISION_SERVICES
+        };
+        c.lines = services
+            .iter()
+            .map(|(code, price)| Line {
+                product: code,
+                text: None,
+                revenue: None,
+                qty: 1,
+                unit: None,
+                charge: self.d.int(price.0, price.1) * 100,
+                share: Share::Copay(self.office_copay / 2),
+            })
+            .collect();
+        c.class = class;
+        c.place = None;
+        c.encounter = None;
+        c.diagnoses = &[];
+        c
+    }
+
+    /// Which lines of a claim the plan denies, and why (see the module's note).
+    fn denials(&mut self, c: &Claim<'_>) -> Vec<Option<(&'static str, &'static str)>> {
+        let mut out = vec![None; c.lines.len()];
+        let eligible = c.security.is_none()
+            && !matches!(c.class, ClaimClass::Pharmacy | ClaimClass::Inpatient);
+        if !eligible || out.is_empty() {
+            return out;
+        }
+        if out.len() >= 2 {
+            let (partial, _) = self.denials;
+            let due = partial == 0 && self.claims_issued >= 2;
+            if due || self.d.chance(0.05) {
+                let reason = if due {
+                    DENIALS[0]
+                } else {
+                    *self.d.pick(&DENIALS)
+                };
+                if let Some(last) = out.last_mut() {
+                    *last = Some(reason);
+                }
+                self.denials.0 += 1;
+            }
+        } else if c.class == ClaimClass::Professional {
+            let (_, full) = self.denials;
+            let due = full == 0 && self.claims_issued >= 4;
+            if due || self.d.chance(0.02) {
+                out[0] = Some(if due {
+                    DENIALS[1]
+                } else {
+                    *self.d.pick(&DENIALS)
+                });
+                self.denials.1 += 1;
+            }
+        }
+        out
+    }
+
+    /// The member's in-network balances for the plan year of `year`, after this claim.
+    fn benefit_balance(&self, year: i32) -> Value {
+        let deductible_used = self.annual_deductible
+            - self
+                .deductible_left
+                .get(&year)
+                .copied()
+                .unwrap_or(self.annual_deductible);
+        let oop_max = self.annual_deductible * 3;
+        let oop_used = self.oop_used.get(&year).copied().unwrap_or(0).min(oop_max);
+        let entry = |unit: (&str, &str), factor: i64| {
+            obj!(
+                (
+                    "category",
+                    codeable(
+                        "http://terminology.hl7.org/CodeSystem/ex-benefitcategory",
+                        "30",
+                        "Health Benefit Plan Coverage"
+                    )
+                ),
+                (
+                    "network",
+                    codeable(
+                        "http://terminology.hl7.org/CodeSystem/benefit-network",
+                        "in",
+                        "In Network"
+                    )
+                ),
+                (
+                    "unit",
+                    codeable(
+                        "http://terminology.hl7.org/CodeSystem/benefit-unit",
+                        unit.0,
+                        unit.1
+                    )
+                ),
+                (
+                    "term",
+                    codeable(
+                        "http://terminology.hl7.org/CodeSystem/benefit-term",
+                        "annual",
+                        "Annual"
+                    )
+                ),
+                (
+                    "financial",
+                    vec![
+                        obj!(
+                            (
+                                "type",
+                                codeable(
+                                    "http://terminology.hl7.org/CodeSystem/benefit-type",
+                                    "deductible",
+                                    "Deductible"
+                                )
+                            ),
+                            ("allowedMoney", money(self.annual_deductible * factor)),
+                            ("usedMoney", money(deductible_used))
+                        ),
+                        obj!(
+                            ("type", obj!(("text", "Out-of-pocket maximum"))),
+                            ("allowedMoney", money(oop_max * factor)),
+                            ("usedMoney", money(oop_used))
+                        )
+                    ]
+                )
+            )
+        };
+        Value::Array(vec![
+            entry(("individual", "Individual"), 1),
+            entry(("family", "Family"), 2),
+        ])
+    }
+
     pub(super) fn claim(&mut self, c: Claim<'_>) -> ClaimRef {
+        let c = self.routine_care(c);
+        let denials = self.denials(&c);
         let (type_code, type_display, profile, role, role_display) = match c.class {
             ClaimClass::Professional => (
                 "professional",
@@ -343,6 +633,20 @@ impl Gen<'_> {
                 "prescribing",
                 "Prescribing provider",
             ),
+            ClaimClass::Dental => (
+                "oral",
+                "Oral",
+                carin!("C4BB-ExplanationOfBenefit-Oral"),
+                "rendering",
+                "Rendering provider",
+            ),
+            ClaimClass::Vision => (
+                "vision",
+                "Vision",
+                carin!("C4BB-ExplanationOfBenefit-Professional-NonClinician"),
+                "performing",
+                "Performing provider",
+            ),
         };
         let pharmacy = c.class == ClaimClass::Pharmacy;
         let in_network = pharmacy || self.d.chance(0.92);
@@ -354,7 +658,7 @@ impl Gen<'_> {
         let mut total = Amounts::default();
         let mut items = Vec::with_capacity(c.lines.len());
         for (i, line) in c.lines.iter().enumerate() {
-            let amounts = self.adjudicate(line, year, in_network, pharmacy);
+            let amounts = self.adjudicate(line, year, in_network, pharmacy, denials[i]);
             total.add(&amounts);
             let mut item = Map::new();
             item.insert("sequence".into(), Value::from(i + 1));
@@ -388,7 +692,7 @@ impl Gen<'_> {
             if let Some(encounter) = c.encounter.filter(|_| i == 0) {
                 item.insert("encounter".into(), Value::from(vec![reference(encounter)]));
             }
-            item.insert("adjudication".into(), adjudication(&amounts));
+            item.insert("adjudication".into(), adjudication(&amounts, true));
             items.push(Value::Object(item));
         }
 
@@ -489,7 +793,7 @@ impl Gen<'_> {
                 )]
             ),
             ("item", items),
-            ("total", adjudication(&total)),
+            ("total", adjudication(&total, false)),
             (
                 "payment",
                 obj!(
@@ -525,7 +829,10 @@ impl Gen<'_> {
                     ("text", display)
                 );
             }
-            ClaimClass::Professional | ClaimClass::Pharmacy => {}
+            ClaimClass::Professional
+            | ClaimClass::Pharmacy
+            | ClaimClass::Dental
+            | ClaimClass::Vision => {}
         }
         let mut diagnoses: Vec<&Code> = Vec::with_capacity(c.diagnoses.len());
         for &dx in c.diagnoses {
@@ -559,6 +866,12 @@ impl Gen<'_> {
                 })
                 .collect();
             body["diagnosis"] = Value::Array(list);
+        }
+        if !pharmacy {
+            if in_network {
+                *self.oop_used.entry(year).or_insert(0) += total.liability;
+            }
+            body["benefitBalance"] = self.benefit_balance(year);
         }
         if let Some(prescription) = c.prescription {
             body["prescription"] = reference(prescription);

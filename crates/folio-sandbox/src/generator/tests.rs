@@ -92,10 +92,16 @@ fn cents(money: &Value) -> i64 {
     (money["value"].as_f64().unwrap() * 100.0).round() as i64
 }
 
-/// Amount per adjudication category code, for an `item.adjudication` or `total` array.
+/// Amount per adjudication category code, for an `item.adjudication` or `total` array (the
+/// denial and adjustment reasons, which CARIN slices by a discriminator, are not amounts).
 fn by_category(entries: &Value) -> BTreeMap<String, i64> {
     let mut out = BTreeMap::new();
     for entry in entries.as_array().unwrap() {
+        if entry["category"]["coding"][0]["system"]
+            == "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator"
+        {
+            continue;
+        }
         let code = entry["category"]["coding"][0]["code"]
             .as_str()
             .unwrap()
@@ -392,10 +398,16 @@ fn eob_totals_match_line_adjudications() {
         assert_eq!(cents(&eob["payment"]["amount"]), totals["benefit"]);
     }
     assert!(eobs > 1_000);
-    let expected: BTreeSet<String> = ["institutional", "pharmacy", "professional"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let expected: BTreeSet<String> = [
+        "institutional",
+        "oral",
+        "pharmacy",
+        "professional",
+        "vision",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     assert_eq!(kinds, expected);
 }
 
@@ -841,5 +853,66 @@ fn plan_accounts_for_every_resource() {
         let visits: usize = plan.batches.iter().sum();
         assert_eq!(visits, plan.visits.len());
         assert!(plan.visits.windows(2).all(|w| w[0].day <= w[1].day));
+    }
+}
+
+#[test]
+fn the_demo_member_has_dental_vision_denials_and_balances() {
+    // The demo plan's member (config.rs: "demo", seed 2026, 2,000 resources).
+    let member = generate_member("demo", ("Ana", "Rivera"), 2026, 2_000);
+    let eobs: Vec<&Value> = member
+        .resources
+        .iter()
+        .filter(|r| rtype(r) == "ExplanationOfBenefit" && r["use"] == "claim")
+        .collect();
+    let kinds: BTreeSet<&str> = eobs
+        .iter()
+        .filter_map(|e| e["type"]["coding"][0]["code"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            "institutional",
+            "oral",
+            "pharmacy",
+            "professional",
+            "vision"
+        ])
+    );
+    let denied = |item: &Value| {
+        item["adjudication"].as_array().unwrap().iter().any(|a| {
+            a["category"]["coding"][0]["code"] == "denialreason"
+                && a["reason"]["coding"][0]["system"]
+                    == "https://x12.org/codes/claim-adjustment-reason-codes"
+                && a["reason"]["coding"][0]["display"].is_string()
+        })
+    };
+    let (mut partial, mut full) = (0, 0);
+    for eob in &eobs {
+        let items = eob["item"].as_array().unwrap();
+        match items.iter().filter(|i| denied(i)).count() {
+            0 => {}
+            n if n == items.len() => full += 1,
+            _ => partial += 1,
+        }
+    }
+    assert!(partial >= 1 && full >= 1, "partial {partial}, full {full}");
+    let balance = eobs
+        .iter()
+        .find(|e| e["type"]["coding"][0]["code"] == "professional")
+        .map(|e| &e["benefitBalance"])
+        .unwrap();
+    let units: Vec<&str> = balance
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["unit"]["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(units, ["individual", "family"]);
+    for b in balance.as_array().unwrap() {
+        let figures = b["financial"].as_array().unwrap();
+        assert_eq!(figures[0]["type"]["coding"][0]["code"], "deductible");
+        assert_eq!(figures[1]["type"]["text"], "Out-of-pocket maximum");
+        assert!(cents(&figures[0]["usedMoney"]) <= cents(&figures[0]["allowedMoney"]));
     }
 }
