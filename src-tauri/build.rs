@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "preferences",
     "set_show_sensitive",
     "claim_years",
+    "my_health",
     "lab_tests",
     "lab_series",
     "overview",

@@ -21,8 +21,8 @@ use tauri_plugin_deep_link::DeepLinkExt;
 /// The typed command list shared by the app and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::{
-        attachments, background, claims, connections, erase, export, import, labs, overview, plans,
-        preferences, records, status, sync, unlock,
+        attachments, background, claims, connections, erase, export, health, import, labs,
+        overview, plans, preferences, records, status, sync, unlock,
     };
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
@@ -45,6 +45,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             preferences::preferences,
             preferences::set_show_sensitive,
             claims::claim_years,
+            health::my_health,
             labs::lab_tests,
             labs::lab_series,
             overview::overview,

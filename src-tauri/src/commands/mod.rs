@@ -7,6 +7,7 @@ pub mod claims;
 pub mod connections;
 pub mod erase;
 pub mod export;
+pub mod health;
 pub mod import;
 pub mod labs;
 pub mod overview;

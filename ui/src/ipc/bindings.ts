@@ -62,6 +62,8 @@ export const commands = {
 	setShowSensitive: (show: boolean) => typedError<Preferences, ApiError>(__TAURI_INVOKE("set_show_sensitive", { show })),
 	/**  Claims added up per plan and year of service, newest first. */
 	claimYears: (connections: string[], includeSensitive: boolean) => typedError<ClaimYear_Serialize[], ApiError>(__TAURI_INVOKE("claim_years", { connections, includeSensitive })),
+	/**  Everything the My health screen shows. */
+	myHealth: (includeSensitive: boolean) => typedError<MyHealth_Serialize, ApiError>(__TAURI_INVOKE("my_health", { includeSensitive })),
 	/**  Every lab test and vital sign with results, newest result each. */
 	labTests: (includeSensitive: boolean) => typedError<LabTest_Serialize[], ApiError>(__TAURI_INVOKE("lab_tests", { includeSensitive })),
 	/**  One test's results over time, units reconciled. */
@@ -185,6 +187,49 @@ export type ApiError = {
 	code: ErrorCode,
 	/**  A sentence for the member. No health data, no tokens, no query strings. */
 	message: string,
+/**  One allergy or intolerance. */
+export type AllergyView = AllergyView_Serialize | AllergyView_Deserialize;
+
+/**  One allergy or intolerance. */
+export type AllergyView_Deserialize = {
+	/**  The substance. */
+	substance: string,
+	/**  Active (or no status stated). */
+	current: boolean,
+	/**  `criticality` as sent (low, high, unable-to-assess). */
+	criticality?: string | null,
+	/**  food, medication, environment, biologic. */
+	category?: string | null,
+	/**  What happens, in words. */
+	reactions: string[],
+	/**  The worst severity stated (mild, moderate, severe). */
+	severity?: string | null,
+	/**  Onset or recorded date. */
+	since?: string | null,
+	/**  The records it was read from. */
+	sources: SourceRecord_Deserialize[],
+};
+
+/**  One allergy or intolerance. */
+export type AllergyView_Serialize = {
+	/**  The substance. */
+	substance: string,
+	/**  Active (or no status stated). */
+	current: boolean,
+	/**  `criticality` as sent (low, high, unable-to-assess). */
+	criticality: string | null,
+	/**  food, medication, environment, biologic. */
+	category: string | null,
+	/**  What happens, in words. */
+	reactions: string[],
+	/**  The worst severity stated (mild, moderate, severe). */
+	severity: string | null,
+	/**  Onset or recorded date. */
+	since: string | null,
+	/**  The records it was read from. */
+	sources: SourceRecord_Serialize[],
+};
+
 };
 
 /**  What the status screen shows: the app and its storage. */
@@ -281,6 +326,58 @@ export type BackgroundSync_Serialize = {
  *  app, and where each fact was published.
  */
 export type CatalogRegistration = CatalogRegistration_Serialize | CatalogRegistration_Deserialize;
+
+/**  A clinician or an organization. */
+export type CareKind = 
+/**  A Practitioner (or PractitionerRole). */
+"clinician" | 
+/**  An Organization or Location. */
+"organization" | 
+/**  The records do not say which. */
+"unknown";
+
+/**  Someone who appears in the member's visits and claims. */
+export type CareTeamMember = CareTeamMember_Serialize | CareTeamMember_Deserialize;
+
+/**  Someone who appears in the member's visits and claims. */
+export type CareTeamMember_Deserialize = {
+	/**  Name, from their own record, else as the visit or claim gives it. */
+	name?: string | null,
+	/**  Clinician or organization. */
+	kind: CareKind,
+	/**  The roles the records give them, in their words, most frequent first. */
+	roles: string[],
+	/**  Visits they appear in. */
+	visits: number,
+	/**  Claims they appear in. */
+	claims: number,
+	/**  When last seen (the latest visit or claim). */
+	lastSeen?: string | null,
+	/**  Their own record, when the plan sent it. */
+	record?: SourceRecord_Deserialize | null,
+	/**  The visits and claims they appear in, newest first (at most 20). */
+	sources: SourceRecord_Deserialize[],
+};
+
+/**  Someone who appears in the member's visits and claims. */
+export type CareTeamMember_Serialize = {
+	/**  Name, from their own record, else as the visit or claim gives it. */
+	name: string | null,
+	/**  Clinician or organization. */
+	kind: CareKind,
+	/**  The roles the records give them, in their words, most frequent first. */
+	roles: string[],
+	/**  Visits they appear in. */
+	visits: number,
+	/**  Claims they appear in. */
+	claims: number,
+	/**  When last seen (the latest visit or claim). */
+	lastSeen: string | null,
+	/**  Their own record, when the plan sent it. */
+	record: SourceRecord_Serialize | null,
+	/**  The visits and claims they appear in, newest first (at most 20). */
+	sources: SourceRecord_Serialize[],
+};
 
 /**
  *  What registering Folio at a catalog plan's developer portal takes: where, as what kind of
@@ -519,6 +616,41 @@ export type ConnectionStatus =
 /**  The plan no longer accepts the authorization; records are kept. */
 "reconnect_needed" | 
 /**
+/**  One condition, merged from its records (same code or same name). */
+export type ConditionView = ConditionView_Serialize | ConditionView_Deserialize;
+
+/**  One condition, merged from its records (same code or same name). */
+export type ConditionView_Deserialize = {
+	/**  What it is. */
+	name: string,
+	/**  Still a concern (active, recurrence, relapse), as the latest record says. */
+	current: boolean,
+	/**  The latest record's clinical status as sent (active, resolved, remission…). */
+	status?: string | null,
+	/**  Since when: the earliest onset (else recorded date). */
+	since?: string | null,
+	/**  Until when, for one that ended: the latest abatement. */
+	until?: string | null,
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Deserialize[],
+};
+
+/**  One condition, merged from its records (same code or same name). */
+export type ConditionView_Serialize = {
+	/**  What it is. */
+	name: string,
+	/**  Still a concern (active, recurrence, relapse), as the latest record says. */
+	current: boolean,
+	/**  The latest record's clinical status as sent (active, resolved, remission…). */
+	status: string | null,
+	/**  Since when: the earliest onset (else recorded date). */
+	since: string | null,
+	/**  Until when, for one that ended: the latest abatement. */
+	until: string | null,
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Serialize[],
+};
+
  *  Access ended during a sync and the plan does not renew it: what arrived is kept, and
  *  the next sync after the member signs in again finishes where this one stopped.
  */
@@ -968,6 +1100,29 @@ export type KindCount = {
 /**  Lab test or vital sign. */
 export type LabCategory = 
 /**  A laboratory result. */
+/**  One vaccine and every dose of it. */
+export type ImmunizationView = ImmunizationView_Serialize | ImmunizationView_Deserialize;
+
+/**  One vaccine and every dose of it. */
+export type ImmunizationView_Deserialize = {
+	/**  The vaccine. */
+	vaccine: string,
+	/**  Dates of the doses given, newest first (one per dose, whichever plans sent it). */
+	dates: string[],
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Deserialize[],
+};
+
+/**  One vaccine and every dose of it. */
+export type ImmunizationView_Serialize = {
+	/**  The vaccine. */
+	vaccine: string,
+	/**  Dates of the doses given, newest first (one per dose, whichever plans sent it). */
+	dates: string[],
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Serialize[],
+};
+
 "lab" | 
 /**  A vital sign (blood pressure, weight, ...). */
 "vital";
@@ -1192,6 +1347,129 @@ export type Overview_Deserialize = {
 	coverages: CoverageCard_Deserialize[],
 	/**  Records held, by kind, most first. */
 	counts: KindCount[],
+/**  Whether the member takes a medicine, as its latest prescription or statement says. */
+export type MedicineStatus = 
+/**  Active. */
+"active" | 
+/**  On hold. */
+"on_hold" | 
+/**  Stopped, completed or cancelled. */
+"stopped" | 
+/**  Only pharmacy fills (or a status such as `unknown`): nothing says. */
+"not_stated";
+
+/**  One medicine, merged from its prescriptions, statements, dispenses and pharmacy claims. */
+export type MedicineView = MedicineView_Serialize | MedicineView_Deserialize;
+
+/**  One medicine, merged from its prescriptions, statements, dispenses and pharmacy claims. */
+export type MedicineView_Deserialize = {
+	/**  Its name, as the records give it. */
+	name: string,
+	/**  Taken or not. */
+	status: MedicineStatus,
+	/**  How to take it, in the prescription's words. */
+	dosage?: string | null,
+	/**  Who prescribed it. */
+	prescriber?: string | null,
+	/**  When it was last filled. */
+	lastFilled?: string | null,
+	/**  Where it was last filled. */
+	pharmacy?: string | null,
+	/**  Days' supply of the last fill. */
+	daysSupply?: number | null,
+	/**  How many fills the records show. */
+	fills: number,
+	/**  The earliest date its records give. */
+	since?: string | null,
+	/**  The latest date its records give. */
+	latest?: string | null,
+	/**  Its RxNorm code, when a record carries one. */
+	rxnorm?: string | null,
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Deserialize[],
+};
+
+/**  One medicine, merged from its prescriptions, statements, dispenses and pharmacy claims. */
+export type MedicineView_Serialize = {
+	/**  Its name, as the records give it. */
+	name: string,
+	/**  Taken or not. */
+	status: MedicineStatus,
+	/**  How to take it, in the prescription's words. */
+	dosage: string | null,
+	/**  Who prescribed it. */
+	prescriber: string | null,
+	/**  When it was last filled. */
+	lastFilled: string | null,
+	/**  Where it was last filled. */
+	pharmacy: string | null,
+	/**  Days' supply of the last fill. */
+	daysSupply: number | null,
+	/**  How many fills the records show. */
+	fills: number,
+	/**  The earliest date its records give. */
+	since: string | null,
+	/**  The latest date its records give. */
+	latest: string | null,
+	/**  Its RxNorm code, when a record carries one. */
+	rxnorm: string | null,
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Serialize[],
+};
+
+/**  Everything "My health" shows. */
+export type MyHealth = MyHealth_Serialize | MyHealth_Deserialize;
+
+/**  Everything "My health" shows. */
+export type MyHealth_Deserialize = {
+	/**  Medicines: those taken first, then those whose status is not stated, then stopped. */
+	medications: MedicineView_Deserialize[],
+	/**  Conditions: current first, then the rest, each newest first. */
+	conditions: ConditionView_Deserialize[],
+	/**  Allergies: current first. */
+	allergies: AllergyView_Deserialize[],
+	/**  Immunizations, by vaccine, latest dose first. */
+	immunizations: ImmunizationView_Deserialize[],
+	/**  The newest visits, newest first (at most `visitsShown`). */
+	visits: VisitView_Deserialize[],
+	/**  How many visits there are in all. */
+	visitsTotal: number,
+	/**  Clinicians and organizations, most often seen first. */
+	careTeam: CareTeamMember_Deserialize[],
+	/**
+	 *  How many of each type's newest records were read; a type with more is read only that
+	 *  far (named in `readInPart`).
+	 */
+	readLimit: number,
+	/**  The types that held more records than were read. */
+	readInPart: string[],
+};
+
+/**  Everything "My health" shows. */
+export type MyHealth_Serialize = {
+	/**  Medicines: those taken first, then those whose status is not stated, then stopped. */
+	medications: MedicineView_Serialize[],
+	/**  Conditions: current first, then the rest, each newest first. */
+	conditions: ConditionView_Serialize[],
+	/**  Allergies: current first. */
+	allergies: AllergyView_Serialize[],
+	/**  Immunizations, by vaccine, latest dose first. */
+	immunizations: ImmunizationView_Serialize[],
+	/**  The newest visits, newest first (at most `visitsShown`). */
+	visits: VisitView_Serialize[],
+	/**  How many visits there are in all. */
+	visitsTotal: number,
+	/**  Clinicians and organizations, most often seen first. */
+	careTeam: CareTeamMember_Serialize[],
+	/**
+	 *  How many of each type's newest records were read; a type with more is read only that
+	 *  far (named in `readInPart`).
+	 */
+	readLimit: number,
+	/**  The types that held more records than were read. */
+	readInPart: string[],
+};
+
 	/**  When the member last opened Folio before this session (`None`: first visit). */
 	lastVisit?: string | null,
 	/**  Records downloaded new or changed since then, by kind. */
@@ -1727,6 +2005,37 @@ export type TypeSupport_Deserialize = {
 	/**  What the plan refused (answered 400/422) when Folio asked. */
 	refused: SearchFeature[],
 	/**  What the plan accepted but silently did not do (left out of its answer's self link). */
+/**  A record an item was read from, to open it (and come back). */
+export type SourceRecord = SourceRecord_Serialize | SourceRecord_Deserialize;
+
+/**  A record an item was read from, to open it (and come back). */
+export type SourceRecord_Deserialize = {
+	/**  Connection it came through. */
+	connectionId: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Its date, when it has one. */
+	date?: string | null,
+};
+
+/**  A record an item was read from, to open it (and come back). */
+export type SourceRecord_Serialize = {
+	/**  Connection it came through. */
+	connectionId: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Its date, when it has one. */
+	date: string | null,
+};
+
 	dropped: SearchFeature[],
 	/**  The records these point at (a claim's provider and insurer, …) come with them. */
 	linkedRecordsIncluded: boolean,
@@ -1841,4 +2150,43 @@ function makeEvent<TListen, TEmit = TListen>(name: string, serialize?: (payload:
 
     return Object.assign(fn, base);
 }
+
+/**  One visit: when, where, who, why. */
+export type VisitView = VisitView_Serialize | VisitView_Deserialize;
+
+/**  One visit: when, where, who, why. */
+export type VisitView_Deserialize = {
+	/**  Start. */
+	start?: string | null,
+	/**  End. */
+	end?: string | null,
+	/**  What kind of visit, in the record's words. */
+	kind?: string | null,
+	/**  Where. */
+	place?: string | null,
+	/**  Who. */
+	clinicians: string[],
+	/**  Why. */
+	reasons: string[],
+	/**  The record (and its copies from other plans). */
+	sources: SourceRecord_Deserialize[],
+};
+
+/**  One visit: when, where, who, why. */
+export type VisitView_Serialize = {
+	/**  Start. */
+	start: string | null,
+	/**  End. */
+	end: string | null,
+	/**  What kind of visit, in the record's words. */
+	kind: string | null,
+	/**  Where. */
+	place: string | null,
+	/**  Who. */
+	clinicians: string[],
+	/**  Why. */
+	reasons: string[],
+	/**  The record (and its copies from other plans). */
+	sources: SourceRecord_Serialize[],
+};
 

@@ -7,6 +7,7 @@ import {
   type Preferences,
   type ClaimYear,
   type LabTest_Serialize,
+  type MyHealth_Serialize,
   type ExportRequest_Deserialize,
   type ExportSummary,
   type ImportSummary,
@@ -92,6 +93,25 @@ export type LabSeries = LabSeries_Serialize;
 export type LabLine = LabSeries_Serialize["lines"][number];
 /** One result on a line. */
 export type LabPoint = LabLine["points"][number];
+
+/** Everything the My health screen shows. */
+export type MyHealth = MyHealth_Serialize;
+/** One medicine, merged from its records. */
+export type MedicineView = MyHealth["medications"][number];
+/** Whether the member takes a medicine. */
+export type MedicineStatus = MedicineView["status"];
+/** One condition. */
+export type ConditionView = MyHealth["conditions"][number];
+/** One allergy or intolerance. */
+export type AllergyView = MyHealth["allergies"][number];
+/** One vaccine and its doses. */
+export type ImmunizationView = MyHealth["immunizations"][number];
+/** One visit. */
+export type VisitView = MyHealth["visits"][number];
+/** A clinician or organization in the member's visits and claims. */
+export type CareTeamMember = MyHealth["careTeam"][number];
+/** A record an item was read from. */
+export type SourceRecord = MedicineView["sources"][number];
 
 /** The first screen's data. */
 export type Overview = Overview_Serialize;
@@ -281,6 +301,11 @@ export function labTests(includeSensitive: boolean): Promise<LabTest[]> {
 /** One test's results over time, units reconciled. */
 export function labSeries(key: string, includeSensitive: boolean): Promise<LabSeries> {
   return unwrap(() => commands.labSeries(key, includeSensitive));
+}
+
+/** Medicines, conditions, allergies, immunizations, visits and care team. */
+export function myHealth(includeSensitive: boolean): Promise<MyHealth> {
+  return unwrap(() => commands.myHealth(includeSensitive));
 }
 
 /** Coverage cards, records by kind, and what arrived since the member's last visit. */
