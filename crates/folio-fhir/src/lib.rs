@@ -24,7 +24,9 @@ mod medication;
 mod narrative;
 mod observation;
 mod prior_auth;
+mod readable;
 mod references;
+mod summary;
 mod units;
 
 pub use attachment::{attachments_of, Attachment};
@@ -50,5 +52,9 @@ pub use prior_auth::{
     is_prior_authorization, CodedText, PriorAuthFacts, PriorAuthItem, PriorAuthStatus,
     PDEX_PRIOR_AUTHORIZATION,
 };
+pub use readable::{
+    looks_like_loinc_long_name, readable_name, short_loinc_name, unit_words, ReadableName,
+};
 pub use references::{linked_records, relative_reference};
+pub use summary::{range_with_unit, record_facts, value_with_unit, Fact, FactValue, RecordFacts};
 pub use units::convert as convert_unit;
