@@ -1159,3 +1159,9 @@ pub use crate::prior_auths::{
     CodedWords, PriorAuthDetail, PriorAuthItemView, PriorAuthOverview, PriorAuthStatus,
     PriorAuthSummary,
 };
+
+pub use crate::claims::{
+    AmountColumn, BalanceView, CareTeamEntry, ClaimDetail, ClaimKindView, ClaimLineDetail,
+    ClaimList, ClaimQuery, ClaimReasonView, ClaimStatusView, ClaimSummary, CostSummary,
+    PharmacyFillView, PlanCosts, MAX_CLAIMS_PAGE,
+};

@@ -11,6 +11,7 @@
 mod access;
 pub mod api;
 mod attachments;
+mod claims;
 pub mod browser;
 mod connections;
 mod credentials;

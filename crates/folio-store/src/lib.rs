@@ -8,6 +8,7 @@
 //! (it is stored verbatim), or be used by anything but folio-core.
 
 mod access;
+mod claims;
 mod crypto;
 mod encrypt;
 mod erase;
@@ -30,6 +31,7 @@ mod sync;
 mod timeline;
 
 pub use access::AccessTerms;
+pub use claims::ClaimRow;
 pub use crypto::ready as crypto_ready;
 pub use encrypt::Encrypted;
 pub use error::StoreError;
