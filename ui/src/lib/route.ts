@@ -4,7 +4,7 @@
 // a link is a plain `<a href="#/…">` that can be followed and returned from.
 
 /** Screens addressed by their name alone. */
-export const SCREENS = ["overview", "plans", "records", "labs", "claims", "export", "computer", "settings"] as const;
+export const SCREENS = ["overview", "plans", "records", "labs", "health", "claims", "export", "computer", "settings"] as const;
 export type ScreenName = (typeof SCREENS)[number];
 
 export type Route =
@@ -14,7 +14,9 @@ export type Route =
   /** One lab test or vital sign, by its key (`system|code`, as `LabTest.key`). */
   | { screen: "lab"; code: string }
   /** One claim (an ExplanationOfBenefit), with its connection when known. */
-  | { screen: "claim"; id: string; source: string | null };
+  | { screen: "claim"; id: string; source: string | null }
+  /** One tab of My health (`medications`, `conditions`, …); `#/health` alone is the first. */
+  | { screen: "health-tab"; tab: string };
 
 export const HOME: Route = { screen: "overview" };
 
@@ -27,6 +29,8 @@ export function sectionOf(route: Route): ScreenName {
       return "labs";
     case "claim":
       return "claims";
+    case "health-tab":
+      return "health";
     default:
       return route.screen;
   }
@@ -41,6 +45,8 @@ export function formatRoute(route: Route): string {
       return `#/records/${enc(route.type)}/${enc(route.id)}?source=${enc(route.source)}`;
     case "lab":
       return `#/labs/${enc(route.code)}`;
+    case "health-tab":
+      return `#/health/${enc(route.tab)}`;
     case "claim":
       return `#/claims/${enc(route.id)}${route.source === null ? "" : `?source=${enc(route.source)}`}`;
     default:
@@ -86,6 +92,7 @@ export function parseRoute(hash: string): Route | null {
     return source ? { screen: "record", type, id, source } : null;
   }
   if (first === "labs" && rest.length === 1) return { screen: "lab", code: rest[0] as string };
+  if (first === "health" && rest.length === 1) return { screen: "health-tab", tab: rest[0] as string };
   if (first === "claims" && rest.length === 1) return { screen: "claim", id: rest[0] as string, source: params.get("source") || null };
   return null;
 }
