@@ -13,6 +13,7 @@ pub mod labs;
 pub mod overview;
 pub mod plans;
 pub mod preferences;
+pub mod prior_auths;
 pub mod records;
 pub mod status;
 pub mod sync;

@@ -68,6 +68,12 @@ export const commands = {
 	labTests: (includeSensitive: boolean) => typedError<LabTest_Serialize[], ApiError>(__TAURI_INVOKE("lab_tests", { includeSensitive })),
 	/**  One test's results over time, units reconciled. */
 	labSeries: (key: string, includeSensitive: boolean) => typedError<LabSeries_Serialize, ApiError>(__TAURI_INVOKE("lab_series", { key, includeSensitive })),
+	/**  Every prior authorization held, pending first, then the newest. */
+	priorAuthorizations: (includeSensitive: boolean) => typedError<PriorAuthSummary_Serialize[], ApiError>(__TAURI_INVOKE("prior_authorizations", { includeSensitive })),
+	/**  One prior authorization in full. */
+	priorAuthorization: (connectionId: string, resourceId: string) => typedError<PriorAuthDetail_Serialize, ApiError>(__TAURI_INVOKE("prior_authorization", { connectionId, resourceId })),
+	/**  How many prior authorizations in each state, and the approvals that end first. */
+	priorAuthOverview: (includeSensitive: boolean) => typedError<PriorAuthOverview_Serialize, ApiError>(__TAURI_INVOKE("prior_auth_overview", { includeSensitive })),
 	/**  Coverage cards, records by kind, and what arrived since the member's last visit. */
 	overview: (includeSensitive: boolean) => typedError<Overview_Serialize, ApiError>(__TAURI_INVOKE("overview", { includeSensitive })),
 	/**
@@ -181,12 +187,6 @@ export type AddedPlanView_Serialize = {
 	jwks: string | null,
 };
 
-/**  A failure as the UI receives it: branch on `code`, show `message`. */
-export type ApiError = {
-	/**  What failed, stable across versions. */
-	code: ErrorCode,
-	/**  A sentence for the member. No health data, no tokens, no query strings. */
-	message: string,
 /**  One allergy or intolerance. */
 export type AllergyView = AllergyView_Serialize | AllergyView_Deserialize;
 
@@ -230,6 +230,12 @@ export type AllergyView_Serialize = {
 	sources: SourceRecord_Serialize[],
 };
 
+/**  A failure as the UI receives it: branch on `code`, show `message`. */
+export type ApiError = {
+	/**  What failed, stable across versions. */
+	code: ErrorCode,
+	/**  A sentence for the member. No health data, no tokens, no query strings. */
+	message: string,
 };
 
 /**  What the status screen shows: the app and its storage. */
@@ -321,12 +327,6 @@ export type BackgroundSync_Serialize = {
 	everyHours: number | null,
 };
 
-/**
- *  What registering Folio at a catalog plan's developer portal takes: where, as what kind of
- *  app, and where each fact was published.
- */
-export type CatalogRegistration = CatalogRegistration_Serialize | CatalogRegistration_Deserialize;
-
 /**  A clinician or an organization. */
 export type CareKind = 
 /**  A Practitioner (or PractitionerRole). */
@@ -378,6 +378,12 @@ export type CareTeamMember_Serialize = {
 	/**  The visits and claims they appear in, newest first (at most 20). */
 	sources: SourceRecord_Serialize[],
 };
+
+/**
+ *  What registering Folio at a catalog plan's developer portal takes: where, as what kind of
+ *  app, and where each fact was published.
+ */
+export type CatalogRegistration = CatalogRegistration_Serialize | CatalogRegistration_Deserialize;
 
 /**
  *  What registering Folio at a catalog plan's developer portal takes: where, as what kind of
@@ -582,40 +588,34 @@ export type ClientAuthMethod =
 /**  A key pair Folio makes; the plan holds the public key (`private_key_jwt`, RFC 7523). */
 "private-key-jwt";
 
-/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
-export type ConnectionAccess = ConnectionAccess_Serialize | ConnectionAccess_Deserialize;
-
-/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
-export type ConnectionAccess_Deserialize = {
-	/**  Seconds an access token lasts (`expires_in`); `None` when the plan did not say. */
-	lastsSeconds?: number | null,
-	/**
-	 *  The plan gave a refresh token: Folio renews access without the member. Otherwise each
-	 *  access ends with the member signing in again.
-	 */
-	renewable: boolean,
-};
-
-/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
-export type ConnectionAccess_Serialize = {
-	/**  Seconds an access token lasts (`expires_in`); `None` when the plan did not say. */
-	lastsSeconds: number | null,
-	/**
-	 *  The plan gave a refresh token: Folio renews access without the member. Otherwise each
-	 *  access ends with the member signing in again.
-	 */
-	renewable: boolean,
-};
-
-/**  Where a connection stands. */
-export type ConnectionStatus = 
-/**  Signing in. */
-"connecting" | 
-/**  Working. */
-"connected" | 
-/**  The plan no longer accepts the authorization; records are kept. */
-"reconnect_needed" | 
 /**
+ *  A coded fact in the plan's words, with the code to show small beside them (`None` when the
+ *  plan sent no words and `text` is the code itself).
+ */
+export type CodedWords = CodedWords_Serialize | CodedWords_Deserialize;
+
+/**
+ *  A coded fact in the plan's words, with the code to show small beside them (`None` when the
+ *  plan sent no words and `text` is the code itself).
+ */
+export type CodedWords_Deserialize = {
+	/**  What to show. */
+	text: string,
+	/**  The code. */
+	code?: string | null,
+};
+
+/**
+ *  A coded fact in the plan's words, with the code to show small beside them (`None` when the
+ *  plan sent no words and `text` is the code itself).
+ */
+export type CodedWords_Serialize = {
+	/**  What to show. */
+	text: string,
+	/**  The code. */
+	code: string | null,
+};
+
 /**  One condition, merged from its records (same code or same name). */
 export type ConditionView = ConditionView_Serialize | ConditionView_Deserialize;
 
@@ -651,6 +651,40 @@ export type ConditionView_Serialize = {
 	sources: SourceRecord_Serialize[],
 };
 
+/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
+export type ConnectionAccess = ConnectionAccess_Serialize | ConnectionAccess_Deserialize;
+
+/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
+export type ConnectionAccess_Deserialize = {
+	/**  Seconds an access token lasts (`expires_in`); `None` when the plan did not say. */
+	lastsSeconds?: number | null,
+	/**
+	 *  The plan gave a refresh token: Folio renews access without the member. Otherwise each
+	 *  access ends with the member signing in again.
+	 */
+	renewable: boolean,
+};
+
+/**  How long a connection's access lasts, as the plan said (issue 15 §2). */
+export type ConnectionAccess_Serialize = {
+	/**  Seconds an access token lasts (`expires_in`); `None` when the plan did not say. */
+	lastsSeconds: number | null,
+	/**
+	 *  The plan gave a refresh token: Folio renews access without the member. Otherwise each
+	 *  access ends with the member signing in again.
+	 */
+	renewable: boolean,
+};
+
+/**  Where a connection stands. */
+export type ConnectionStatus = 
+/**  Signing in. */
+"connecting" | 
+/**  Working. */
+"connected" | 
+/**  The plan no longer accepts the authorization; records are kept. */
+"reconnect_needed" | 
+/**
  *  Access ended during a sync and the plan does not renew it: what arrived is kept, and
  *  the next sync after the member signs in again finishes where this one stopped.
  */
@@ -1066,6 +1100,29 @@ screen: NoticeScreen } |
 /**  The connection. */
 connectionId: string };
 
+/**  One vaccine and every dose of it. */
+export type ImmunizationView = ImmunizationView_Serialize | ImmunizationView_Deserialize;
+
+/**  One vaccine and every dose of it. */
+export type ImmunizationView_Deserialize = {
+	/**  The vaccine. */
+	vaccine: string,
+	/**  Dates of the doses given, newest first (one per dose, whichever plans sent it). */
+	dates: string[],
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Deserialize[],
+};
+
+/**  One vaccine and every dose of it. */
+export type ImmunizationView_Serialize = {
+	/**  The vaccine. */
+	vaccine: string,
+	/**  Dates of the doses given, newest first (one per dose, whichever plans sent it). */
+	dates: string[],
+	/**  The records it was read from, newest first. */
+	sources: SourceRecord_Serialize[],
+};
+
 /**  What an import added. */
 export type ImportSummary = {
 	/**  The new file source (a connection of kind `file`). */
@@ -1100,29 +1157,6 @@ export type KindCount = {
 /**  Lab test or vital sign. */
 export type LabCategory = 
 /**  A laboratory result. */
-/**  One vaccine and every dose of it. */
-export type ImmunizationView = ImmunizationView_Serialize | ImmunizationView_Deserialize;
-
-/**  One vaccine and every dose of it. */
-export type ImmunizationView_Deserialize = {
-	/**  The vaccine. */
-	vaccine: string,
-	/**  Dates of the doses given, newest first (one per dose, whichever plans sent it). */
-	dates: string[],
-	/**  The records it was read from, newest first. */
-	sources: SourceRecord_Deserialize[],
-};
-
-/**  One vaccine and every dose of it. */
-export type ImmunizationView_Serialize = {
-	/**  The vaccine. */
-	vaccine: string,
-	/**  Dates of the doses given, newest first (one per dose, whichever plans sent it). */
-	dates: string[],
-	/**  The records it was read from, newest first. */
-	sources: SourceRecord_Serialize[],
-};
-
 "lab" | 
 /**  A vital sign (blood pressure, weight, ...). */
 "vital";
@@ -1313,40 +1347,6 @@ export type LabTest_Serialize = {
 	latest: LabReading_Serialize,
 };
 
-/**  New records of the kinds a member is told about, by kind. */
-export type NewRecordCounts = {
-	/**  Claims (ExplanationOfBenefit that are not prior authorizations). */
-	claims: number,
-	/**  Results: laboratory Observations and DiagnosticReports. */
-	results: number,
-	/**
-	 *  Prior-authorization decisions: ClaimResponse, and ExplanationOfBenefit with
-	 *  `use` = `preauthorization` or `predetermination`.
-	 */
-	priorAuthorizations: number,
-};
-
-/**  The screen a new-records notice opens. */
-export type NoticeScreen = 
-/**  What is new, across kinds (more than one kind arrived). */
-"overview" | 
-/**  The records (claims or prior authorizations only). */
-"records" | 
-/**  Labs and vitals (results only). */
-"labs";
-
-/**  The screen a clicked notification opens, sent to the window. */
-export type OpenScreenMessage = NoticeScreen;
-
-/**  The first screen: coverage cards, what is held, what is new since the last visit. */
-export type Overview = Overview_Serialize | Overview_Deserialize;
-
-/**  The first screen: coverage cards, what is held, what is new since the last visit. */
-export type Overview_Deserialize = {
-	/**  One card per Coverage the plans sent. */
-	coverages: CoverageCard_Deserialize[],
-	/**  Records held, by kind, most first. */
-	counts: KindCount[],
 /**  Whether the member takes a medicine, as its latest prescription or statement says. */
 export type MedicineStatus = 
 /**  Active. */
@@ -1470,6 +1470,40 @@ export type MyHealth_Serialize = {
 	readInPart: string[],
 };
 
+/**  New records of the kinds a member is told about, by kind. */
+export type NewRecordCounts = {
+	/**  Claims (ExplanationOfBenefit that are not prior authorizations). */
+	claims: number,
+	/**  Results: laboratory Observations and DiagnosticReports. */
+	results: number,
+	/**
+	 *  Prior-authorization decisions: ClaimResponse, and ExplanationOfBenefit with
+	 *  `use` = `preauthorization` or `predetermination`.
+	 */
+	priorAuthorizations: number,
+};
+
+/**  The screen a new-records notice opens. */
+export type NoticeScreen = 
+/**  What is new, across kinds (more than one kind arrived). */
+"overview" | 
+/**  The records (claims or prior authorizations only). */
+"records" | 
+/**  Labs and vitals (results only). */
+"labs";
+
+/**  The screen a clicked notification opens, sent to the window. */
+export type OpenScreenMessage = NoticeScreen;
+
+/**  The first screen: coverage cards, what is held, what is new since the last visit. */
+export type Overview = Overview_Serialize | Overview_Deserialize;
+
+/**  The first screen: coverage cards, what is held, what is new since the last visit. */
+export type Overview_Deserialize = {
+	/**  One card per Coverage the plans sent. */
+	coverages: CoverageCard_Deserialize[],
+	/**  Records held, by kind, most first. */
+	counts: KindCount[],
 	/**  When the member last opened Folio before this session (`None`: first visit). */
 	lastVisit?: string | null,
 	/**  Records downloaded new or changed since then, by kind. */
@@ -1607,6 +1641,222 @@ export type PlanSupport_Serialize = {
 export type Preferences = {
 	/**  Show records with sensitive labels (hidden until the member chooses). */
 	showSensitive: boolean,
+};
+
+/**  One prior authorization in full. */
+export type PriorAuthDetail = PriorAuthDetail_Serialize | PriorAuthDetail_Deserialize;
+
+/**  One prior authorization in full. */
+export type PriorAuthDetail_Deserialize = {
+	/**  What the list shows. */
+	summary: PriorAuthSummary_Deserialize,
+	/**  Professional, institutional… as the plan words it. */
+	kind?: string | null,
+	/**  Urgent, elective… */
+	urgency?: string | null,
+	/**  The plan that decides, as the record names it. */
+	insurer?: string | null,
+	/**  Each item or service. */
+	items: PriorAuthItemView_Deserialize[],
+	/**  Reasons given for the whole request. */
+	reasons: CodedWords_Deserialize[],
+	/**  Units used so far, when the plan says. */
+	used?: number | null,
+};
+
+/**  One prior authorization in full. */
+export type PriorAuthDetail_Serialize = {
+	/**  What the list shows. */
+	summary: PriorAuthSummary_Serialize,
+	/**  Professional, institutional… as the plan words it. */
+	kind: string | null,
+	/**  Urgent, elective… */
+	urgency: string | null,
+	/**  The plan that decides, as the record names it. */
+	insurer: string | null,
+	/**  Each item or service. */
+	items: PriorAuthItemView_Serialize[],
+	/**  Reasons given for the whole request. */
+	reasons: CodedWords_Serialize[],
+	/**  Units used so far, when the plan says. */
+	used: number | null,
+};
+
+/**  One item or service of a prior authorization. */
+export type PriorAuthItemView = PriorAuthItemView_Serialize | PriorAuthItemView_Deserialize;
+
+/**  One item or service of a prior authorization. */
+export type PriorAuthItemView_Deserialize = {
+	/**  Line number. */
+	sequence: number,
+	/**  The service or item. */
+	service?: CodedWords_Deserialize | null,
+	/**  The kind of service. */
+	category?: CodedWords_Deserialize | null,
+	/**  This item's status. */
+	status: PriorAuthStatus,
+	/**  The plan's decision in its own words ("Certified in total"). */
+	decision?: CodedWords_Deserialize | null,
+	/**  The plan's review number. */
+	reviewNumber?: string | null,
+	/**  When it was decided. */
+	decided?: string | null,
+	/**  First day of this item's approval. */
+	approvedFrom?: string | null,
+	/**  Last day of this item's approval. */
+	approvedUntil?: string | null,
+	/**  How many were asked for. */
+	quantityRequested?: number | null,
+	/**  How many were approved. */
+	quantityApproved?: number | null,
+	/**  How many have been used. */
+	quantityUsed?: number | null,
+	/**  Why it was denied or cut. */
+	reasons: CodedWords_Deserialize[],
+};
+
+/**  One item or service of a prior authorization. */
+export type PriorAuthItemView_Serialize = {
+	/**  Line number. */
+	sequence: number,
+	/**  The service or item. */
+	service: CodedWords_Serialize | null,
+	/**  The kind of service. */
+	category: CodedWords_Serialize | null,
+	/**  This item's status. */
+	status: PriorAuthStatus,
+	/**  The plan's decision in its own words ("Certified in total"). */
+	decision: CodedWords_Serialize | null,
+	/**  The plan's review number. */
+	reviewNumber: string | null,
+	/**  When it was decided. */
+	decided: string | null,
+	/**  First day of this item's approval. */
+	approvedFrom: string | null,
+	/**  Last day of this item's approval. */
+	approvedUntil: string | null,
+	/**  How many were asked for. */
+	quantityRequested: number | null,
+	/**  How many were approved. */
+	quantityApproved: number | null,
+	/**  How many have been used. */
+	quantityUsed: number | null,
+	/**  Why it was denied or cut. */
+	reasons: CodedWords_Serialize[],
+};
+
+/**
+ *  The overview's tile: how many prior authorizations in each state, and the approvals that
+ *  end soonest.
+ */
+export type PriorAuthOverview = PriorAuthOverview_Serialize | PriorAuthOverview_Deserialize;
+
+/**
+ *  The overview's tile: how many prior authorizations in each state, and the approvals that
+ *  end soonest.
+ */
+export type PriorAuthOverview_Deserialize = {
+	/**  All of them. */
+	total: number,
+	/**  Not decided yet. */
+	pending: number,
+	/**  Approved as asked. */
+	approved: number,
+	/**  Approved in part. */
+	partlyApproved: number,
+	/**  Denied. */
+	denied: number,
+	/**  Approvals still in effect, the one ending first first (at most three). */
+	expiring: PriorAuthSummary_Deserialize[],
+};
+
+/**
+ *  The overview's tile: how many prior authorizations in each state, and the approvals that
+ *  end soonest.
+ */
+export type PriorAuthOverview_Serialize = {
+	/**  All of them. */
+	total: number,
+	/**  Not decided yet. */
+	pending: number,
+	/**  Approved as asked. */
+	approved: number,
+	/**  Approved in part. */
+	partlyApproved: number,
+	/**  Denied. */
+	denied: number,
+	/**  Approvals still in effect, the one ending first first (at most three). */
+	expiring: PriorAuthSummary_Serialize[],
+};
+
+/**  Where a prior authorization stands, in the member's words. */
+export type PriorAuthStatus = 
+/**  Not decided yet. */
+"pending" | 
+/**  Approved as asked. */
+"approved" | 
+/**  Approved in part, or with changes. */
+"partly_approved" | 
+/**  Denied. */
+"denied" | 
+/**  Cancelled. */
+"cancelled" | 
+/**  The plan did not say. */
+"not_stated";
+
+/**  One prior authorization in the list. */
+export type PriorAuthSummary = PriorAuthSummary_Serialize | PriorAuthSummary_Deserialize;
+
+/**  One prior authorization in the list. */
+export type PriorAuthSummary_Deserialize = {
+	/**  The connection it came from (with `resource_id`, its address). */
+	connectionId: string,
+	/**  The ExplanationOfBenefit's id. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Where it stands. */
+	status: PriorAuthStatus,
+	/**  The plan's number for it. */
+	number?: string | null,
+	/**  The items and services asked for, in words. */
+	services: string[],
+	/**  Who asked for it (the requesting provider). */
+	provider?: string | null,
+	/**  When it was asked for. */
+	requested?: string | null,
+	/**  When it was decided. */
+	decided?: string | null,
+	/**  First day of the approval. */
+	approvedFrom?: string | null,
+	/**  Last day of the approval. */
+	approvedUntil?: string | null,
+};
+
+/**  One prior authorization in the list. */
+export type PriorAuthSummary_Serialize = {
+	/**  The connection it came from (with `resource_id`, its address). */
+	connectionId: string,
+	/**  The ExplanationOfBenefit's id. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Where it stands. */
+	status: PriorAuthStatus,
+	/**  The plan's number for it. */
+	number: string | null,
+	/**  The items and services asked for, in words. */
+	services: string[],
+	/**  Who asked for it (the requesting provider). */
+	provider: string | null,
+	/**  When it was asked for. */
+	requested: string | null,
+	/**  When it was decided. */
+	decided: string | null,
+	/**  First day of the approval. */
+	approvedFrom: string | null,
+	/**  Last day of the approval. */
+	approvedUntil: string | null,
 };
 
 /**
@@ -1754,6 +2004,37 @@ export type SourceKind =
 "plan" | 
 /**  An imported file (nothing to download, no tokens). */
 "file";
+
+/**  A record an item was read from, to open it (and come back). */
+export type SourceRecord = SourceRecord_Serialize | SourceRecord_Deserialize;
+
+/**  A record an item was read from, to open it (and come back). */
+export type SourceRecord_Deserialize = {
+	/**  Connection it came through. */
+	connectionId: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Its date, when it has one. */
+	date?: string | null,
+};
+
+/**  A record an item was read from, to open it (and come back). */
+export type SourceRecord_Serialize = {
+	/**  Connection it came through. */
+	connectionId: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Its date, when it has one. */
+	date: string | null,
+};
 
 /**  The database as the status screen shows it. */
 export type StorageStatus = {
@@ -2005,37 +2286,6 @@ export type TypeSupport_Deserialize = {
 	/**  What the plan refused (answered 400/422) when Folio asked. */
 	refused: SearchFeature[],
 	/**  What the plan accepted but silently did not do (left out of its answer's self link). */
-/**  A record an item was read from, to open it (and come back). */
-export type SourceRecord = SourceRecord_Serialize | SourceRecord_Deserialize;
-
-/**  A record an item was read from, to open it (and come back). */
-export type SourceRecord_Deserialize = {
-	/**  Connection it came through. */
-	connectionId: string,
-	/**  FHIR type. */
-	resourceType: string,
-	/**  Id at the plan. */
-	resourceId: string,
-	/**  The plan's name. */
-	planName: string,
-	/**  Its date, when it has one. */
-	date?: string | null,
-};
-
-/**  A record an item was read from, to open it (and come back). */
-export type SourceRecord_Serialize = {
-	/**  Connection it came through. */
-	connectionId: string,
-	/**  FHIR type. */
-	resourceType: string,
-	/**  Id at the plan. */
-	resourceId: string,
-	/**  The plan's name. */
-	planName: string,
-	/**  Its date, when it has one. */
-	date: string | null,
-};
-
 	dropped: SearchFeature[],
 	/**  The records these point at (a claim's provider and insurer, …) come with them. */
 	linkedRecordsIncluded: boolean,
@@ -2116,41 +2366,6 @@ export type VisitLink_Serialize = {
 	items: VisitItem[],
 };
 
-/* Tauri Specta runtime */
-async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
-    try {
-        return { status: "ok", data: await result };
-    } catch (e) {
-        if (e instanceof Error) throw e;
-        return { status: "error", error: e as any };
-    }
-}
-
-type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;
-
-type EventEmitTo<T> = [T] extends [null] ? (target: __TAURI_EVENT.EventTarget | string) => Promise<void> : (target: __TAURI_EVENT.EventTarget | string, payload: T) => Promise<void>;
-
-function makeEvent<TListen, TEmit = TListen>(name: string, serialize?: (payload: TEmit) => unknown, deserialize?: (payload: any) => TListen) {
-    const mapEvent = (cb: __TAURI_EVENT.EventCallback<TListen>) => (event: __TAURI_EVENT.Event<any>) => cb({ ...event, payload: deserialize ? deserialize(event.payload) : event.payload });
-    const mapPayload = (payload: TEmit) => serialize ? serialize(payload) : payload;
-
-    const base = {
-        listen: (cb: __TAURI_EVENT.EventCallback<TListen>) => __TAURI_EVENT.listen(name, mapEvent(cb)),
-        once: (cb: __TAURI_EVENT.EventCallback<TListen>) => __TAURI_EVENT.once(name, mapEvent(cb)),
-        emit: ((payload: TEmit) => __TAURI_EVENT.emit(name, mapPayload(payload)) as unknown) as EventEmit<TEmit>,
-        emitTo: ((to: __TAURI_EVENT.EventTarget | string, payload: TEmit) => __TAURI_EVENT.emitTo(to, name, mapPayload(payload)) as unknown) as EventEmitTo<TEmit>
-    };
-
-    const fn = (target: import("@tauri-apps/api/webview").Webview | import("@tauri-apps/api/window").Window) => ({
-        listen: (cb: __TAURI_EVENT.EventCallback<TListen>) => target.listen(name, mapEvent(cb)),
-        once: (cb: __TAURI_EVENT.EventCallback<TListen>) => target.once(name, mapEvent(cb)),
-        emit: ((payload: TEmit) => target.emit(name, mapPayload(payload)) as unknown) as EventEmit<TEmit>,
-        emitTo: ((to: __TAURI_EVENT.EventTarget | string, payload: TEmit) => target.emitTo(to, name, mapPayload(payload)) as unknown) as EventEmitTo<TEmit>
-    });
-
-    return Object.assign(fn, base);
-}
-
 /**  One visit: when, where, who, why. */
 export type VisitView = VisitView_Serialize | VisitView_Deserialize;
 
@@ -2189,4 +2404,39 @@ export type VisitView_Serialize = {
 	/**  The record (and its copies from other plans). */
 	sources: SourceRecord_Serialize[],
 };
+
+/* Tauri Specta runtime */
+async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
+    try {
+        return { status: "ok", data: await result };
+    } catch (e) {
+        if (e instanceof Error) throw e;
+        return { status: "error", error: e as any };
+    }
+}
+
+type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;
+
+type EventEmitTo<T> = [T] extends [null] ? (target: __TAURI_EVENT.EventTarget | string) => Promise<void> : (target: __TAURI_EVENT.EventTarget | string, payload: T) => Promise<void>;
+
+function makeEvent<TListen, TEmit = TListen>(name: string, serialize?: (payload: TEmit) => unknown, deserialize?: (payload: any) => TListen) {
+    const mapEvent = (cb: __TAURI_EVENT.EventCallback<TListen>) => (event: __TAURI_EVENT.Event<any>) => cb({ ...event, payload: deserialize ? deserialize(event.payload) : event.payload });
+    const mapPayload = (payload: TEmit) => serialize ? serialize(payload) : payload;
+
+    const base = {
+        listen: (cb: __TAURI_EVENT.EventCallback<TListen>) => __TAURI_EVENT.listen(name, mapEvent(cb)),
+        once: (cb: __TAURI_EVENT.EventCallback<TListen>) => __TAURI_EVENT.once(name, mapEvent(cb)),
+        emit: ((payload: TEmit) => __TAURI_EVENT.emit(name, mapPayload(payload)) as unknown) as EventEmit<TEmit>,
+        emitTo: ((to: __TAURI_EVENT.EventTarget | string, payload: TEmit) => __TAURI_EVENT.emitTo(to, name, mapPayload(payload)) as unknown) as EventEmitTo<TEmit>
+    };
+
+    const fn = (target: import("@tauri-apps/api/webview").Webview | import("@tauri-apps/api/window").Window) => ({
+        listen: (cb: __TAURI_EVENT.EventCallback<TListen>) => target.listen(name, mapEvent(cb)),
+        once: (cb: __TAURI_EVENT.EventCallback<TListen>) => target.once(name, mapEvent(cb)),
+        emit: ((payload: TEmit) => target.emit(name, mapPayload(payload)) as unknown) as EventEmit<TEmit>,
+        emitTo: ((to: __TAURI_EVENT.EventTarget | string, payload: TEmit) => target.emitTo(to, name, mapPayload(payload)) as unknown) as EventEmitTo<TEmit>
+    });
+
+    return Object.assign(fn, base);
+}
 

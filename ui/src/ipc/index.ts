@@ -30,6 +30,9 @@ import {
   type SignInStarted,
   type BackgroundSync_Serialize,
   type NoticeScreen,
+  type PriorAuthSummary_Serialize,
+  type PriorAuthDetail_Serialize,
+  type PriorAuthOverview_Serialize,
 } from "./bindings";
 
 export type {
@@ -58,6 +61,7 @@ export type {
   TypeResult,
   NewRecordCounts,
   NoticeScreen,
+  PriorAuthStatus,
 } from "./bindings";
 /** How often connections sync in the background (`everyHours: null`: off). */
 export type BackgroundSync = BackgroundSync_Serialize;
@@ -112,6 +116,17 @@ export type VisitView = MyHealth["visits"][number];
 export type CareTeamMember = MyHealth["careTeam"][number];
 /** A record an item was read from. */
 export type SourceRecord = MedicineView["sources"][number];
+
+/** One prior authorization in the list. */
+export type PriorAuthSummary = PriorAuthSummary_Serialize;
+/** One prior authorization in full. */
+export type PriorAuthDetail = PriorAuthDetail_Serialize;
+/** One item or service of a prior authorization. */
+export type PriorAuthItem = PriorAuthDetail_Serialize["items"][number];
+/** A coded fact in the plan's words, with its code. */
+export type CodedWords = PriorAuthDetail_Serialize["reasons"][number];
+/** The overview's prior-authorization tile. */
+export type PriorAuthOverview = PriorAuthOverview_Serialize;
 
 /** The first screen's data. */
 export type Overview = Overview_Serialize;
@@ -291,6 +306,21 @@ export function setShowSensitive(show: boolean): Promise<Preferences> {
 /** Claims added up per plan and year of service, newest first. */
 export function claimYears(connections: string[], includeSensitive: boolean): Promise<ClaimYear[]> {
   return unwrap(() => commands.claimYears(connections, includeSensitive));
+}
+
+/** Every prior authorization, pending first, then the newest. */
+export function priorAuthorizations(includeSensitive: boolean): Promise<PriorAuthSummary[]> {
+  return unwrap(() => commands.priorAuthorizations(includeSensitive));
+}
+
+/** One prior authorization in full. */
+export function priorAuthorization(connectionId: string, resourceId: string): Promise<PriorAuthDetail> {
+  return unwrap(() => commands.priorAuthorization(connectionId, resourceId));
+}
+
+/** How many prior authorizations in each state, and the approvals that end first. */
+export function priorAuthOverview(includeSensitive: boolean): Promise<PriorAuthOverview> {
+  return unwrap(() => commands.priorAuthOverview(includeSensitive));
 }
 
 /** Every lab test and vital sign with results, with its newest result. */
