@@ -9,6 +9,7 @@ const every: Route[] = [
   { screen: "lab", code: "urn:oid:1.2.3|a b/c" },
   { screen: "claim", id: "eob-9", source: "c-2" },
   { screen: "claim", id: "eob-9", source: null },
+  { screen: "prior-authorization", id: "pa 1", source: "c-2" },
 ];
 
 describe("routes", () => {
@@ -41,6 +42,8 @@ describe("routes", () => {
     expect(sectionOf({ screen: "record", type: "Encounter", id: "e", source: "c" })).toBe("records");
     expect(sectionOf({ screen: "lab", code: "x" })).toBe("labs");
     expect(sectionOf({ screen: "claim", id: "x", source: null })).toBe("claims");
+    expect(sectionOf({ screen: "prior-authorization", id: "x", source: "c" })).toBe("prior-authorizations");
+    expect(parseRoute("#/prior-authorizations/x"), "a prior authorization needs its source").toBeNull();
     expect(sectionOf({ screen: "settings" })).toBe("settings");
   });
 });

@@ -4,7 +4,7 @@
 // a link is a plain `<a href="#/…">` that can be followed and returned from.
 
 /** Screens addressed by their name alone. */
-export const SCREENS = ["overview", "plans", "records", "labs", "health", "claims", "export", "computer", "settings"] as const;
+export const SCREENS = ["overview", "plans", "records", "labs", "health", "claims", "prior-authorizations", "export", "computer", "settings"] as const;
 export type ScreenName = (typeof SCREENS)[number];
 
 export type Route =
@@ -16,7 +16,9 @@ export type Route =
   /** One claim (an ExplanationOfBenefit), with its connection when known. */
   | { screen: "claim"; id: string; source: string | null }
   /** One tab of My health (`medications`, `conditions`, …); `#/health` alone is the first. */
-  | { screen: "health-tab"; tab: string };
+  | { screen: "health-tab"; tab: string }
+  /** One prior authorization (a PDex ExplanationOfBenefit), with its connection. */
+  | { screen: "prior-authorization"; id: string; source: string };
 
 export const HOME: Route = { screen: "overview" };
 
@@ -31,6 +33,8 @@ export function sectionOf(route: Route): ScreenName {
       return "claims";
     case "health-tab":
       return "health";
+    case "prior-authorization":
+      return "prior-authorizations";
     default:
       return route.screen;
   }
@@ -49,6 +53,8 @@ export function formatRoute(route: Route): string {
       return `#/health/${enc(route.tab)}`;
     case "claim":
       return `#/claims/${enc(route.id)}${route.source === null ? "" : `?source=${enc(route.source)}`}`;
+    case "prior-authorization":
+      return `#/prior-authorizations/${enc(route.id)}?source=${enc(route.source)}`;
     default:
       return `#/${route.screen}`;
   }
@@ -94,6 +100,10 @@ export function parseRoute(hash: string): Route | null {
   if (first === "labs" && rest.length === 1) return { screen: "lab", code: rest[0] as string };
   if (first === "health" && rest.length === 1) return { screen: "health-tab", tab: rest[0] as string };
   if (first === "claims" && rest.length === 1) return { screen: "claim", id: rest[0] as string, source: params.get("source") || null };
+  if (first === "prior-authorizations" && rest.length === 1) {
+    const source = params.get("source");
+    return source ? { screen: "prior-authorization", id: rest[0] as string, source } : null;
+  }
   return null;
 }
 

@@ -1,0 +1,80 @@
+// Prior authorizations in the member's words: the state, how long an approval lasts, units.
+import type { CodedWords, PriorAuthItem, PriorAuthOverview, PriorAuthStatus, PriorAuthSummary } from "../../ipc";
+import { formatDay } from "../../lib/format";
+
+const STATUS: Record<PriorAuthStatus, string> = {
+  pending: "Pending",
+  approved: "Approved",
+  partly_approved: "Partly approved",
+  denied: "Denied",
+  cancelled: "Cancelled",
+  not_stated: "Status not stated",
+};
+
+/** The state in words. */
+export function statusLabel(status: PriorAuthStatus): string {
+  return STATUS[status];
+}
+
+/** How long an approval lasts: "Approved through Jun 30, 2027" (or "ended …" once past). */
+export function approvalText(
+  p: Pick<PriorAuthSummary, "status" | "approvedFrom" | "approvedUntil">,
+  today: string,
+  locale?: string,
+): string | null {
+  if (p.status !== "approved" && p.status !== "partly_approved") return null;
+  const until = p.approvedUntil;
+  const from = p.approvedFrom;
+  if (!until) return from ? `Approved from ${formatDay(from, locale)}` : null;
+  if (until.slice(0, 10) < today) return `Approval ended ${formatDay(until, locale)}`;
+  return `Approved through ${formatDay(until, locale)}`;
+}
+
+/** A number of units as written: no trailing zeros. */
+function units(n: number, locale?: string): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n);
+}
+
+/** What was asked, approved and used, in one line; null when the plan said none of it. */
+export function quantityText(item: Pick<PriorAuthItem, "quantityRequested" | "quantityApproved" | "quantityUsed">, locale?: string): string | null {
+  const parts: string[] = [];
+  const { quantityRequested: asked, quantityApproved: approved, quantityUsed: used } = item;
+  if (approved !== null && approved !== undefined) {
+    parts.push(asked !== null && asked !== undefined && asked !== approved
+      ? `${units(approved, locale)} of ${units(asked, locale)} approved`
+      : `${units(approved, locale)} approved`);
+  } else if (asked !== null && asked !== undefined) {
+    parts.push(`${units(asked, locale)} asked for`);
+  }
+  if (used !== null && used !== undefined && approved !== null && approved !== undefined) parts.push(`${units(used, locale)} used`);
+  return parts.length > 0 ? parts.join(", ") : null;
+}
+
+/** A coded fact: its words, and its code beside when the plan sent words too. */
+export function codedText(c: CodedWords | null | undefined): { text: string; code: string | null } | null {
+  if (!c) return null;
+  return { text: c.text, code: c.code && c.code !== c.text ? c.code : null };
+}
+
+/** What a list row says of its service(s): the first, and how many more. */
+export function servicesText(services: string[]): string {
+  const [first, ...rest] = services;
+  if (first === undefined) return "Service not stated";
+  return rest.length === 0 ? first : `${first} and ${rest.length} more`;
+}
+
+/** The tile's one-line summary: "1 pending · 2 approved · 1 partly approved · 1 denied". */
+export function tileCounts(o: PriorAuthOverview): string {
+  const parts: string[] = [];
+  if (o.pending > 0) parts.push(`${o.pending} pending`);
+  if (o.approved > 0) parts.push(`${o.approved} approved`);
+  if (o.partlyApproved > 0) parts.push(`${o.partlyApproved} partly approved`);
+  if (o.denied > 0) parts.push(`${o.denied} denied`);
+  return parts.length > 0 ? parts.join(" · ") : `${o.total} on record`;
+}
+
+/** Today as `YYYY-MM-DD` in the member's own time zone. */
+export function todayLocal(now: Date = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
