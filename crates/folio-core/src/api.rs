@@ -618,8 +618,10 @@ pub struct TimelineItem {
     pub resource_id: String,
     /// When it happened, as the plan wrote it.
     pub date: String,
-    /// Its name, or what kind of record it is.
+    /// Its name, or what kind of record it is (a lab's readable name: "Cholesterol").
     pub title: String,
+    /// The full name when `title` shortened it ("Cholesterol [Mass/volume] in Serum or Plasma").
+    pub full_title: Option<String>,
     /// What kind of record, in plain words.
     pub kind: String,
     /// Carries a sensitive security label.
@@ -802,6 +804,46 @@ pub struct RecordDetail {
     pub other_sources: Vec<String>,
     /// The record's attachments (documents, report forms).
     pub attachments: Vec<AttachmentView>,
+    /// What the record says, people's fields first (value, range, flag, dates, who, where).
+    pub summary: RecordSummary,
+}
+
+/// A record as a member reads it: what it is, then its facts in words.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordSummary {
+    /// What it is, in words ("Cholesterol", "Office visit"); none when the record does not say.
+    pub title: Option<String>,
+    /// The full name when `title` shortened it (a LOINC long name).
+    pub full_name: Option<String>,
+    /// The lab's interpretation, for a result.
+    pub flag: Option<LabFlag>,
+    /// The facts, in reading order.
+    pub facts: Vec<RecordFact>,
+}
+
+/// One fact about a record: "Result: 11.2 thousand per µL", "Prescribed by: Dr. Ana Ruiz".
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordFact {
+    /// What the fact is.
+    pub label: String,
+    /// The fact in words (none for a date).
+    pub text: Option<String>,
+    /// A FHIR date or dateTime to show in the member's format.
+    pub date: Option<String>,
+    /// The record the fact names (a clinician, a place), when Folio holds it.
+    pub link: Option<RecordLink>,
+}
+
+/// A record of the same connection, to open.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordLink {
+    /// FHIR type.
+    pub resource_type: String,
+    /// Id at the plan.
+    pub resource_id: String,
 }
 
 /// The member's remembered choices.
@@ -836,8 +878,10 @@ pub struct LabTest {
     pub key: String,
     /// The LOINC code, when the test has one.
     pub loinc: Option<String>,
-    /// The test's name.
+    /// The test's name, readable ("Cholesterol").
     pub name: String,
+    /// The full name when `name` shortened it ("Cholesterol [Mass/volume] in Serum or Plasma").
+    pub full_name: Option<String>,
     /// `lab` or `vital`.
     pub category: LabCategory,
     /// Results held (copies of one result from several plans count once).

@@ -18,7 +18,7 @@ fn test_key(codes: &str) -> Option<&str> {
         .or_else(|| codes.split(' ').find(|c| !c.is_empty()))
 }
 
-fn flag_of(code: Option<&str>) -> Option<LabFlag> {
+pub(crate) fn flag_of(code: Option<&str>) -> Option<LabFlag> {
     Some(match code? {
         "N" => LabFlag::Normal,
         "H" | "HU" | ">" => LabFlag::High,
@@ -36,30 +36,20 @@ fn number(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// A value with its unit in words ("11.2 thousand per µL"), as on the record's own screen.
 fn with_unit(m: &Measure) -> String {
-    let value = format!(
-        "{}{}",
-        m.comparator.as_deref().unwrap_or(""),
-        number(m.value)
-    );
-    match m.unit.as_deref() {
-        Some("%") => format!("{value}%"),
-        Some(u) => format!("{value} {u}"),
-        None => value,
-    }
+    folio_fhir::value_with_unit(m)
 }
 
 fn range_text(m: &Measure) -> Option<String> {
-    let unit = m
-        .unit
-        .as_deref()
-        .map(|u| format!(" {u}"))
-        .unwrap_or_default();
-    match (m.low, m.high) {
-        (Some(l), Some(h)) => Some(format!("{}–{}{unit}", number(l), number(h))),
-        (Some(l), None) => Some(format!("{} or more{unit}", number(l))),
-        (None, Some(h)) => Some(format!("up to {}{unit}", number(h))),
-        (None, None) => None,
+    folio_fhir::range_with_unit(m)
+}
+
+/// A test's or a measured value's name in words, and the full name when it was shortened.
+fn readable(name: &str) -> (String, Option<String>) {
+    match folio_fhir::readable_name([name]) {
+        Some(n) => (n.short, n.full),
+        None => (name.to_owned(), None),
     }
 }
 
@@ -77,9 +67,9 @@ fn reading(row: &ObservationRow, f: &ObservationFacts) -> LabReading {
         // Blood pressure and the like: "128/82 mmHg" when the units agree.
         many if many.iter().all(|m| m.unit == many[0].unit) => {
             let values: Vec<String> = many.iter().map(|m| number(m.value)).collect();
-            match many[0].unit.as_deref() {
-                Some(u) => format!("{} {u}", values.join("/")),
-                None => values.join("/"),
+            match many[0].unit.as_deref().map(folio_fhir::unit_words) {
+                Some(u) if !u.is_empty() => format!("{} {u}", values.join("/")),
+                _ => values.join("/"),
             }
         }
         many => many.iter().map(with_unit).collect::<Vec<_>>().join(", "),
@@ -153,10 +143,12 @@ impl Folio {
             if !f.is_lab_or_vital() {
                 continue;
             }
+            let (name, full_name) = readable(&f.name);
             out.push(LabTest {
                 key: (*key).to_owned(),
                 loinc: f.loinc.clone(),
-                name: f.name.clone(),
+                name,
+                full_name,
                 category: if f.categories.iter().any(|c| c == "laboratory") {
                     LabCategory::Lab
                 } else {
@@ -223,7 +215,7 @@ impl Folio {
             .collect();
         Ok(LabSeries {
             key: key.to_owned(),
-            name: name.unwrap_or_else(|| key.to_owned()),
+            name: name.map_or_else(|| key.to_owned(), |n| readable(&n).0),
             lines,
         })
     }
@@ -287,9 +279,9 @@ fn line(points: &[Reading<'_>]) -> LabLine {
     LabLine {
         name: points
             .first()
-            .map(|p| p.measure.name.clone())
+            .map(|p| readable(&p.measure.name).0)
             .unwrap_or_default(),
-        unit: shown,
+        unit: shown.map(|u| folio_fhir::unit_words(&u)),
         low,
         high,
         points: out,

@@ -83,16 +83,24 @@ impl Folio {
                 by_key.insert(key.clone(), items.len());
             }
             let kind = kind_of(&r.resource_type);
+            // A result's LOINC long name is shortened to its readable part (the full one kept).
+            let display = r.display.as_deref().filter(|d| !d.trim().is_empty());
+            let title = match (r.resource_type.as_str(), display) {
+                ("Observation" | "DiagnosticReport", Some(d)) => folio_fhir::readable_name([d]),
+                _ => None,
+            }
+            .unwrap_or_else(|| folio_fhir::ReadableName {
+                short: display.unwrap_or(kind).to_owned(),
+                full: None,
+            });
             items.push(TimelineItem {
                 connection_id: r.connection_id,
                 plan_name: r.plan_name,
                 resource_type: r.resource_type,
                 resource_id: r.resource_id,
                 date: r.clinical_date,
-                title: r
-                    .display
-                    .filter(|d| !d.trim().is_empty())
-                    .unwrap_or_else(|| kind.to_owned()),
+                title: title.short,
+                full_title: title.full,
                 kind: kind.to_owned(),
                 sensitive: r.sensitive,
                 other_sources: Vec::new(),
@@ -158,8 +166,67 @@ impl Folio {
             narrative_html,
             other_sources,
             attachments,
+            summary: match value.as_ref() {
+                Some(v) => summary(store, connection_id, v).await?,
+                None => crate::api::RecordSummary {
+                    title: None,
+                    full_name: None,
+                    flag: None,
+                    facts: Vec::new(),
+                },
+            },
         })
     }
+}
+
+/// What a record says, people's fields first; a clinician or place it only references is named
+/// from the record Folio holds for it (and linked), else shown as the plan wrote it.
+async fn summary(
+    store: &folio_store::Store,
+    connection_id: &str,
+    value: &serde_json::Value,
+) -> Result<crate::api::RecordSummary, CoreError> {
+    let facts = folio_fhir::record_facts(value);
+    let mut out = Vec::with_capacity(facts.facts.len());
+    for fact in facts.facts {
+        let (text, date, link) = match fact.value {
+            folio_fhir::FactValue::Text(t) => (Some(t), None, None),
+            folio_fhir::FactValue::Date(d) => (None, Some(d), None),
+            folio_fhir::FactValue::Party(p) => {
+                let held = match p.relative() {
+                    Some((ty, id)) => store
+                        .display_of(connection_id, ty, id)
+                        .await?
+                        .map(|name| (name, ty.to_owned(), id.to_owned())),
+                    None => None,
+                };
+                match held {
+                    Some((name, resource_type, resource_id)) => (
+                        Some(p.display.clone().unwrap_or(name)),
+                        None,
+                        Some(crate::api::RecordLink {
+                            resource_type,
+                            resource_id,
+                        }),
+                    ),
+                    // Named only by reference and not held: the plan's words are all there is.
+                    None => (p.display.clone().or(p.reference.clone()), None, None),
+                }
+            }
+        };
+        out.push(crate::api::RecordFact {
+            label: fact.label.to_owned(),
+            text,
+            date,
+            link,
+        });
+    }
+    Ok(crate::api::RecordSummary {
+        title: facts.name.as_ref().map(|n| n.short.clone()),
+        full_name: facts.name.and_then(|n| n.full),
+        flag: crate::labs::flag_of(facts.flag.as_deref()),
+        facts: out,
+    })
 }
 
 const SHOW_SENSITIVE: &str = "show_sensitive";
