@@ -1321,8 +1321,10 @@ export type LabTest_Deserialize = {
 	key: string,
 	/**  The LOINC code, when the test has one. */
 	loinc?: string | null,
-	/**  The test's name. */
+	/**  The test's name, readable ("Cholesterol"). */
 	name: string,
+	/**  The full name when `name` shortened it ("Cholesterol [Mass/volume] in Serum or Plasma"). */
+	fullName?: string | null,
 	/**  `lab` or `vital`. */
 	category: LabCategory,
 	/**  Results held (copies of one result from several plans count once). */
@@ -1337,8 +1339,10 @@ export type LabTest_Serialize = {
 	key: string,
 	/**  The LOINC code, when the test has one. */
 	loinc: string | null,
-	/**  The test's name. */
+	/**  The test's name, readable ("Cholesterol"). */
 	name: string,
+	/**  The full name when `name` shortened it ("Cholesterol [Mass/volume] in Serum or Plasma"). */
+	fullName: string | null,
 	/**  `lab` or `vital`. */
 	category: LabCategory,
 	/**  Results held (copies of one result from several plans count once). */
@@ -1903,6 +1907,8 @@ export type RecordDetail_Deserialize = {
 	otherSources: string[],
 	/**  The record's attachments (documents, report forms). */
 	attachments: AttachmentView_Deserialize[],
+	/**  What the record says, people's fields first (value, range, flag, dates, who, where). */
+	summary: RecordSummary_Deserialize,
 };
 
 /**
@@ -1943,6 +1949,70 @@ export type RecordDetail_Serialize = {
 	otherSources: string[],
 	/**  The record's attachments (documents, report forms). */
 	attachments: AttachmentView_Serialize[],
+	/**  What the record says, people's fields first (value, range, flag, dates, who, where). */
+	summary: RecordSummary_Serialize,
+};
+
+/**  One fact about a record: "Result: 11.2 thousand per µL", "Prescribed by: Dr. Ana Ruiz". */
+export type RecordFact = RecordFact_Serialize | RecordFact_Deserialize;
+
+/**  One fact about a record: "Result: 11.2 thousand per µL", "Prescribed by: Dr. Ana Ruiz". */
+export type RecordFact_Deserialize = {
+	/**  What the fact is. */
+	label: string,
+	/**  The fact in words (none for a date). */
+	text?: string | null,
+	/**  A FHIR date or dateTime to show in the member's format. */
+	date?: string | null,
+	/**  The record the fact names (a clinician, a place), when Folio holds it. */
+	link?: RecordLink | null,
+};
+
+/**  One fact about a record: "Result: 11.2 thousand per µL", "Prescribed by: Dr. Ana Ruiz". */
+export type RecordFact_Serialize = {
+	/**  What the fact is. */
+	label: string,
+	/**  The fact in words (none for a date). */
+	text: string | null,
+	/**  A FHIR date or dateTime to show in the member's format. */
+	date: string | null,
+	/**  The record the fact names (a clinician, a place), when Folio holds it. */
+	link: RecordLink | null,
+};
+
+/**  A record of the same connection, to open. */
+export type RecordLink = {
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+};
+
+/**  A record as a member reads it: what it is, then its facts in words. */
+export type RecordSummary = RecordSummary_Serialize | RecordSummary_Deserialize;
+
+/**  A record as a member reads it: what it is, then its facts in words. */
+export type RecordSummary_Deserialize = {
+	/**  What it is, in words ("Cholesterol", "Office visit"); none when the record does not say. */
+	title?: string | null,
+	/**  The full name when `title` shortened it (a LOINC long name). */
+	fullName?: string | null,
+	/**  The lab's interpretation, for a result. */
+	flag?: LabFlag | null,
+	/**  The facts, in reading order. */
+	facts: RecordFact_Deserialize[],
+};
+
+/**  A record as a member reads it: what it is, then its facts in words. */
+export type RecordSummary_Serialize = {
+	/**  What it is, in words ("Cholesterol", "Office visit"); none when the record does not say. */
+	title: string | null,
+	/**  The full name when `title` shortened it (a LOINC long name). */
+	fullName: string | null,
+	/**  The lab's interpretation, for a result. */
+	flag: LabFlag | null,
+	/**  The facts, in reading order. */
+	facts: RecordFact_Serialize[],
 };
 
 /**  How a plan sends the member back to Folio after signing in. */
@@ -2147,7 +2217,10 @@ export type SyncReport_Serialize = {
 };
 
 /**  One item of the timeline. */
-export type TimelineItem = {
+export type TimelineItem = TimelineItem_Serialize | TimelineItem_Deserialize;
+
+/**  One item of the timeline. */
+export type TimelineItem_Deserialize = {
 	/**  Connection it came from. */
 	connectionId: string,
 	/**  The plan's name. */
@@ -2158,8 +2231,34 @@ export type TimelineItem = {
 	resourceId: string,
 	/**  When it happened, as the plan wrote it. */
 	date: string,
-	/**  Its name, or what kind of record it is. */
+	/**  Its name, or what kind of record it is (a lab's readable name: "Cholesterol"). */
 	title: string,
+	/**  The full name when `title` shortened it ("Cholesterol [Mass/volume] in Serum or Plasma"). */
+	fullTitle?: string | null,
+	/**  What kind of record, in plain words. */
+	kind: string,
+	/**  Carries a sensitive security label. */
+	sensitive: boolean,
+	/**  Other plans that sent the same item. */
+	otherSources: string[],
+};
+
+/**  One item of the timeline. */
+export type TimelineItem_Serialize = {
+	/**  Connection it came from. */
+	connectionId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  FHIR type. */
+	resourceType: string,
+	/**  Id at the plan. */
+	resourceId: string,
+	/**  When it happened, as the plan wrote it. */
+	date: string,
+	/**  Its name, or what kind of record it is (a lab's readable name: "Cholesterol"). */
+	title: string,
+	/**  The full name when `title` shortened it ("Cholesterol [Mass/volume] in Serum or Plasma"). */
+	fullTitle: string | null,
 	/**  What kind of record, in plain words. */
 	kind: string,
 	/**  Carries a sensitive security label. */
@@ -2174,7 +2273,7 @@ export type TimelinePage = TimelinePage_Serialize | TimelinePage_Deserialize;
 /**  A page of the timeline. */
 export type TimelinePage_Deserialize = {
 	/**  Items, newest first. */
-	items: TimelineItem[],
+	items: TimelineItem_Serialize[],
 	/**  Pass back to get the next page; none at the end. */
 	nextCursor?: string | null,
 };
@@ -2182,7 +2281,7 @@ export type TimelinePage_Deserialize = {
 /**  A page of the timeline. */
 export type TimelinePage_Serialize = {
 	/**  Items, newest first. */
-	items: TimelineItem[],
+	items: TimelineItem_Deserialize[],
 	/**  Pass back to get the next page; none at the end. */
 	nextCursor: string | null,
 };
