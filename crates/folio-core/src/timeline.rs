@@ -318,7 +318,16 @@ async fn visit_of(
             if raw.contains(&needle) {
                 items.push(crate::api::VisitItem {
                     kind: kind_of(&ty).to_owned(),
-                    title: display.unwrap_or_else(|| kind_of(&ty).to_owned()),
+                    title: display.map_or_else(
+                        || kind_of(&ty).to_owned(),
+                        |d| match ty.as_str() {
+                            // A result's LOINC long name: its readable part.
+                            "Observation" | "DiagnosticReport" => {
+                                folio_fhir::short_loinc_name(&d).unwrap_or(d)
+                            }
+                            _ => d,
+                        },
+                    ),
                     resource_type: ty,
                     resource_id: rid,
                 });

@@ -150,4 +150,39 @@ async fn records_and_labs_read_in_words() {
             "{label} is named, not a reference: {name}"
         );
     }
+
+    // A claim's visit lists its results by their readable names too.
+    let claims = e
+        .folio
+        .timeline(&TimelineQuery {
+            types: vec!["ExplanationOfBenefit".into()],
+            limit: 60,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut results = 0;
+    for item in &claims.items {
+        let r = e
+            .folio
+            .record(
+                &item.connection_id,
+                "ExplanationOfBenefit",
+                &item.resource_id,
+            )
+            .await
+            .unwrap();
+        for v in r
+            .claim
+            .and_then(|c| c.visit)
+            .map(|v| v.items)
+            .unwrap_or_default()
+        {
+            if v.resource_type == "Observation" {
+                assert!(!v.title.contains(" ["), "{}", v.title);
+                results += 1;
+            }
+        }
+    }
+    assert!(results > 0, "some visits have results");
 }
