@@ -62,6 +62,12 @@ export const commands = {
 	setShowSensitive: (show: boolean) => typedError<Preferences, ApiError>(__TAURI_INVOKE("set_show_sensitive", { show })),
 	/**  Claims added up per plan and year of service, newest first. */
 	claimYears: (connections: string[], includeSensitive: boolean) => typedError<ClaimYear_Serialize[], ApiError>(__TAURI_INVOKE("claim_years", { connections, includeSensitive })),
+	/**  A page of the member's claims, newest service first. */
+	claims: (query: ClaimQuery_Deserialize) => typedError<ClaimList_Serialize, ApiError>(__TAURI_INVOKE("claims", { query })),
+	/**  One claim in full. */
+	claim: (connectionId: string, resourceId: string) => typedError<ClaimDetail_Serialize, ApiError>(__TAURI_INVOKE("claim", { connectionId, resourceId })),
+	/**  A year's costs per plan (the newest year with claims when none is given). */
+	costSummary: (year: number | null) => typedError<CostSummary_Serialize, ApiError>(__TAURI_INVOKE("cost_summary", { year })),
 	/**  Everything the My health screen shows. */
 	myHealth: (includeSensitive: boolean) => typedError<MyHealth_Serialize, ApiError>(__TAURI_INVOKE("my_health", { includeSensitive })),
 	/**  Every lab test and vital sign with results, newest result each. */
@@ -230,6 +236,18 @@ export type AllergyView_Serialize = {
 	sources: SourceRecord_Serialize[],
 };
 
+/**  An amount column of a claim (an adjudication category), in words. */
+export type AmountColumn = {
+	/**
+	 *  A stable key: the category (`submitted`, `allowed`, `deductible`, `copay`,
+	 *  `coinsurance`, `not_covered`, `discount`, `prior_payer_paid`, `plan_paid`,
+	 *  `paid_to_provider`, `paid_to_member`, `paid_by_member`, `member_liability`) or `other`.
+	 */
+	key: string,
+	/**  Its name in words. */
+	label: string,
+};
+
 /**  A failure as the UI receives it: branch on `code`, show `message`. */
 export type ApiError = {
 	/**  What failed, stable across versions. */
@@ -327,6 +345,49 @@ export type BackgroundSync_Serialize = {
 	everyHours: number | null,
 };
 
+/**  One deductible or out-of-pocket figure. */
+export type BalanceView = BalanceView_Serialize | BalanceView_Deserialize;
+
+/**  One deductible or out-of-pocket figure. */
+export type BalanceView_Deserialize = {
+	/**  `deductible`, `out_of_pocket` or `other`. */
+	kind: string,
+	/**  Its name in words. */
+	label: string,
+	/**  The benefit category in words. */
+	category?: string | null,
+	/**  In (`true`) or out of network, when said. */
+	inNetwork?: boolean | null,
+	/**  For the family (`true`) or the individual, when said. */
+	family?: boolean | null,
+	/**  The term ("Annual"). */
+	term?: string | null,
+	/**  The limit. */
+	allowed?: number | null,
+	/**  Used so far. */
+	used?: number | null,
+};
+
+/**  One deductible or out-of-pocket figure. */
+export type BalanceView_Serialize = {
+	/**  `deductible`, `out_of_pocket` or `other`. */
+	kind: string,
+	/**  Its name in words. */
+	label: string,
+	/**  The benefit category in words. */
+	category: string | null,
+	/**  In (`true`) or out of network, when said. */
+	inNetwork: boolean | null,
+	/**  For the family (`true`) or the individual, when said. */
+	family: boolean | null,
+	/**  The term ("Annual"). */
+	term: string | null,
+	/**  The limit. */
+	allowed: number | null,
+	/**  Used so far. */
+	used: number | null,
+};
+
 /**  A clinician or an organization. */
 export type CareKind = 
 /**  A Practitioner (or PractitionerRole). */
@@ -335,6 +396,25 @@ export type CareKind =
 "organization" | 
 /**  The records do not say which. */
 "unknown";
+
+/**  A member of the claim's care team. */
+export type CareTeamEntry = CareTeamEntry_Serialize | CareTeamEntry_Deserialize;
+
+/**  A member of the claim's care team. */
+export type CareTeamEntry_Deserialize = {
+	/**  Their role in words. */
+	role?: string | null,
+	/**  Their name (as Folio holds it), else the reference. */
+	name: string,
+};
+
+/**  A member of the claim's care team. */
+export type CareTeamEntry_Serialize = {
+	/**  Their role in words. */
+	role: string | null,
+	/**  Their name (as Folio holds it), else the reference. */
+	name: string,
+};
 
 /**  Someone who appears in the member's visits and claims. */
 export type CareTeamMember = CareTeamMember_Serialize | CareTeamMember_Deserialize;
@@ -460,6 +540,135 @@ export type ClaimAmountsView_Serialize = {
 	memberOwed: number | null,
 };
 
+/**  One claim as the best paper EOB shows it. */
+export type ClaimDetail = ClaimDetail_Serialize | ClaimDetail_Deserialize;
+
+/**  One claim as the best paper EOB shows it. */
+export type ClaimDetail_Deserialize = {
+	/**  The list row's facts. */
+	summary: ClaimSummary_Deserialize,
+	/**  When the plan received it. */
+	received?: string | null,
+	/**  When the plan processed it. */
+	processed?: string | null,
+	/**  When the plan paid. */
+	paidOn?: string | null,
+	/**  The facility, by name when Folio holds it. */
+	facility?: string | null,
+	/**  The care team. */
+	careTeam: CareTeamEntry_Deserialize[],
+	/**  The amount columns, in paper-EOB order: the main ones always, the others when sent. */
+	columns: AmountColumn[],
+	/**  The claim's totals, one per column. */
+	totals: (number | null)[],
+	/**  Service lines. */
+	lines: ClaimLineDetail_Deserialize[],
+	/**  Claim-level reasons. */
+	reasons: ClaimReasonView_Deserialize[],
+	/**  The fill, for a pharmacy claim. */
+	pharmacy?: PharmacyFillView_Deserialize | null,
+	/**  Deductible and out-of-pocket balances the plan sent with this claim. */
+	balances: BalanceView_Deserialize[],
+	/**  The visit the claim is for (`Encounter` id, same connection), when it names one. */
+	encounterId?: string | null,
+};
+
+/**  One claim as the best paper EOB shows it. */
+export type ClaimDetail_Serialize = {
+	/**  The list row's facts. */
+	summary: ClaimSummary_Serialize,
+	/**  When the plan received it. */
+	received: string | null,
+	/**  When the plan processed it. */
+	processed: string | null,
+	/**  When the plan paid. */
+	paidOn: string | null,
+	/**  The facility, by name when Folio holds it. */
+	facility: string | null,
+	/**  The care team. */
+	careTeam: CareTeamEntry_Serialize[],
+	/**  The amount columns, in paper-EOB order: the main ones always, the others when sent. */
+	columns: AmountColumn[],
+	/**  The claim's totals, one per column. */
+	totals: (number | null)[],
+	/**  Service lines. */
+	lines: ClaimLineDetail_Serialize[],
+	/**  Claim-level reasons. */
+	reasons: ClaimReasonView_Serialize[],
+	/**  The fill, for a pharmacy claim. */
+	pharmacy: PharmacyFillView_Serialize | null,
+	/**  Deductible and out-of-pocket balances the plan sent with this claim. */
+	balances: BalanceView_Serialize[],
+	/**  The visit the claim is for (`Encounter` id, same connection), when it names one. */
+	encounterId: string | null,
+};
+
+/**  What kind of care a claim is for. */
+export type ClaimKindView = 
+/**  A doctor or clinic. */
+"doctor" | 
+/**  A hospital stay. */
+"hospital_stay" | 
+/**  Outpatient facility care. */
+"outpatient" | 
+/**  A hospital or facility (no subtype). */
+"facility" | 
+/**  A pharmacy fill. */
+"pharmacy" | 
+/**  Dental. */
+"dental" | 
+/**  Vision. */
+"vision" | 
+/**  Another kind. */
+"other";
+
+/**  One service line. */
+export type ClaimLineDetail = ClaimLineDetail_Serialize | ClaimLineDetail_Deserialize;
+
+/**  One service line. */
+export type ClaimLineDetail_Deserialize = {
+	/**  Line number. */
+	sequence: number,
+	/**  The service in words. */
+	service: string,
+	/**  Its code ("CPT 99213"), to show small beside. */
+	code?: string | null,
+	/**  The revenue center (facility claims). */
+	revenue?: string | null,
+	/**  When. */
+	date?: string | null,
+	/**  How many. */
+	quantity?: string | null,
+	/**  One amount per column of [`ClaimDetail::columns`]; none where not stated. */
+	amounts: (number | null)[],
+	/**  Denial and adjustment reasons. */
+	reasons: ClaimReasonView_Deserialize[],
+	/**  The plan denied this line. */
+	denied: boolean,
+};
+
+/**  One service line. */
+export type ClaimLineDetail_Serialize = {
+	/**  Line number. */
+	sequence: number,
+	/**  The service in words. */
+	service: string,
+	/**  Its code ("CPT 99213"), to show small beside. */
+	code: string | null,
+	/**  The revenue center (facility claims). */
+	revenue: string | null,
+	/**  When. */
+	date: string | null,
+	/**  How many. */
+	quantity: string | null,
+	/**  One amount per column of [`ClaimDetail::columns`]; none where not stated. */
+	amounts: (number | null)[],
+	/**  Denial and adjustment reasons. */
+	reasons: ClaimReasonView_Serialize[],
+	/**  The plan denied this line. */
+	denied: boolean,
+};
+
 /**  One service line of a claim. */
 export type ClaimLineView = ClaimLineView_Serialize | ClaimLineView_Deserialize;
 
@@ -485,6 +694,177 @@ export type ClaimLineView_Serialize = {
 	date: string | null,
 	/**  Its amounts. */
 	amounts: ClaimAmountsView_Serialize,
+};
+
+/**  A page of claims. */
+export type ClaimList = ClaimList_Serialize | ClaimList_Deserialize;
+
+/**  A page of claims. */
+export type ClaimList_Deserialize = {
+	/**  Newest service first. */
+	items: ClaimSummary_Deserialize[],
+	/**  Claims matching the query in all. */
+	total: number,
+	/**  Pass back as `offset` for the next page; none at the end. */
+	nextOffset?: number | null,
+	/**  The years that have claims, newest first (for the year filter). */
+	years: number[],
+};
+
+/**  A page of claims. */
+export type ClaimList_Serialize = {
+	/**  Newest service first. */
+	items: ClaimSummary_Serialize[],
+	/**  Claims matching the query in all. */
+	total: number,
+	/**  Pass back as `offset` for the next page; none at the end. */
+	nextOffset: number | null,
+	/**  The years that have claims, newest first (for the year filter). */
+	years: number[],
+};
+
+/**  Which claims to list. */
+export type ClaimQuery = ClaimQuery_Serialize | ClaimQuery_Deserialize;
+
+/**  Which claims to list. */
+export type ClaimQuery_Deserialize = {
+	/**  Only claims whose service began in this year. */
+	year?: number | null,
+	/**  Skip this many (from a previous page's `nextOffset`). */
+	offset: number,
+	/**  At most this many (capped at [`MAX_CLAIMS_PAGE`]). */
+	limit: number,
+};
+
+/**  Which claims to list. */
+export type ClaimQuery_Serialize = {
+	/**  Only claims whose service began in this year. */
+	year: number | null,
+	/**  Skip this many (from a previous page's `nextOffset`). */
+	offset: number,
+	/**  At most this many (capped at [`MAX_CLAIMS_PAGE`]). */
+	limit: number,
+};
+
+/**  A denial or adjustment reason. */
+export type ClaimReasonView = ClaimReasonView_Serialize | ClaimReasonView_Deserialize;
+
+/**  A denial or adjustment reason. */
+export type ClaimReasonView_Deserialize = {
+	/**  `denial`, `adjustment` or `other`. */
+	kind: string,
+	/**  In words (the code as sent when the plan gave no words). */
+	text: string,
+	/**  The code, to show beside. */
+	code?: string | null,
+};
+
+/**  A denial or adjustment reason. */
+export type ClaimReasonView_Serialize = {
+	/**  `denial`, `adjustment` or `other`. */
+	kind: string,
+	/**  In words (the code as sent when the plan gave no words). */
+	text: string,
+	/**  The code, to show beside. */
+	code: string | null,
+};
+
+/**  Where a claim stands. */
+export type ClaimStatusView = 
+/**  Paid. */
+"paid" | 
+/**  Denied. */
+"denied" | 
+/**  Some lines denied. */
+"partly_denied" | 
+/**  Not processed yet. */
+"pending" | 
+/**  Adjusted. */
+"adjusted" | 
+/**  Partly processed, no denial given. */
+"partly_processed" | 
+/**  Could not be processed. */
+"not_processed" | 
+/**  Cancelled. */
+"cancelled";
+
+/**  One claim in the list. */
+export type ClaimSummary = ClaimSummary_Serialize | ClaimSummary_Deserialize;
+
+/**  One claim in the list. */
+export type ClaimSummary_Deserialize = {
+	/**  The connection it came from (with `resource_id`, its address). */
+	connectionId: string,
+	/**  The ExplanationOfBenefit's id. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  The claim number. */
+	claimNumber?: string | null,
+	/**  Date of service (start). */
+	start?: string | null,
+	/**  Date of service (end). */
+	end?: string | null,
+	/**  The provider (or pharmacy), by name when Folio holds it. */
+	provider?: string | null,
+	/**  What kind of care. */
+	kind: ClaimKindView,
+	/**  The kind in words. */
+	kindLabel: string,
+	/**  Where it stands. */
+	status: ClaimStatusView,
+	/**  The status in words. */
+	statusLabel: string,
+	/**  In (`true`) or out of network; none when the plan did not say. */
+	inNetwork?: boolean | null,
+	/**  Currency of the amounts (ISO 4217). */
+	currency: string,
+	/**  Billed; none when not stated. */
+	billed?: number | null,
+	/**  Paid by the plan; none when not stated. */
+	planPaid?: number | null,
+	/**  What the member owes (member liability); none when not stated. */
+	youOwe?: number | null,
+	/**  For a pharmacy claim, the drug. */
+	drug?: string | null,
+};
+
+/**  One claim in the list. */
+export type ClaimSummary_Serialize = {
+	/**  The connection it came from (with `resource_id`, its address). */
+	connectionId: string,
+	/**  The ExplanationOfBenefit's id. */
+	resourceId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  The claim number. */
+	claimNumber: string | null,
+	/**  Date of service (start). */
+	start: string | null,
+	/**  Date of service (end). */
+	end: string | null,
+	/**  The provider (or pharmacy), by name when Folio holds it. */
+	provider: string | null,
+	/**  What kind of care. */
+	kind: ClaimKindView,
+	/**  The kind in words. */
+	kindLabel: string,
+	/**  Where it stands. */
+	status: ClaimStatusView,
+	/**  The status in words. */
+	statusLabel: string,
+	/**  In (`true`) or out of network; none when the plan did not say. */
+	inNetwork: boolean | null,
+	/**  Currency of the amounts (ISO 4217). */
+	currency: string,
+	/**  Billed; none when not stated. */
+	billed: number | null,
+	/**  Paid by the plan; none when not stated. */
+	planPaid: number | null,
+	/**  What the member owes (member liability); none when not stated. */
+	youOwe: number | null,
+	/**  For a pharmacy claim, the drug. */
+	drug: string | null,
 };
 
 /**  A claim in plain language. */
@@ -759,6 +1139,29 @@ export type ConnectionSummary_Serialize = {
 	problem: string | null,
 	/**  A plan connection, or a file the member imported. */
 	kind: SourceKind,
+};
+
+/**  A year's costs. */
+export type CostSummary = CostSummary_Serialize | CostSummary_Deserialize;
+
+/**  A year's costs. */
+export type CostSummary_Deserialize = {
+	/**  The year (of service); none when there are no claims. */
+	year?: number | null,
+	/**  The years that have claims, newest first. */
+	years: number[],
+	/**  Per plan. */
+	plans: PlanCosts_Deserialize[],
+};
+
+/**  A year's costs. */
+export type CostSummary_Serialize = {
+	/**  The year (of service); none when there are no claims. */
+	year: number | null,
+	/**  The years that have claims, newest first. */
+	years: number[],
+	/**  Per plan. */
+	plans: PlanCosts_Serialize[],
 };
 
 /**  An insurance card, from a Coverage. */
@@ -1526,6 +1929,110 @@ export type Overview_Serialize = {
 	changed: KindCount[],
 };
 
+/**  A pharmacy fill. */
+export type PharmacyFillView = PharmacyFillView_Serialize | PharmacyFillView_Deserialize;
+
+/**  A pharmacy fill. */
+export type PharmacyFillView_Deserialize = {
+	/**  The drug in words. */
+	drug: string,
+	/**  Its code ("NDC 0777-3105-02"). */
+	drugCode?: string | null,
+	/**  Quantity. */
+	quantity?: string | null,
+	/**  Days' supply. */
+	daysSupply?: number | null,
+	/**  Fill date. */
+	fillDate?: string | null,
+	/**  Brand or generic. */
+	brandGeneric?: string | null,
+	/**  Compound or not. */
+	compound?: string | null,
+	/**  The pharmacy. */
+	pharmacy?: string | null,
+	/**  What the member paid or owes for it. */
+	yourCost?: number | null,
+};
+
+/**  A pharmacy fill. */
+export type PharmacyFillView_Serialize = {
+	/**  The drug in words. */
+	drug: string,
+	/**  Its code ("NDC 0777-3105-02"). */
+	drugCode: string | null,
+	/**  Quantity. */
+	quantity: string | null,
+	/**  Days' supply. */
+	daysSupply: number | null,
+	/**  Fill date. */
+	fillDate: string | null,
+	/**  Brand or generic. */
+	brandGeneric: string | null,
+	/**  Compound or not. */
+	compound: string | null,
+	/**  The pharmacy. */
+	pharmacy: string | null,
+	/**  What the member paid or owes for it. */
+	yourCost: number | null,
+};
+
+/**  One plan's costs for a year. */
+export type PlanCosts = PlanCosts_Serialize | PlanCosts_Deserialize;
+
+/**  One plan's costs for a year. */
+export type PlanCosts_Deserialize = {
+	/**  The connection. */
+	connectionId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Currency. */
+	currency: string,
+	/**  Claims of the year. */
+	claims: number,
+	/**  Sum of what those claims billed (claims not stating it add nothing). */
+	billed?: number | null,
+	/**  Sum of what the plan paid. */
+	planPaid?: number | null,
+	/**  Sum of the member's responsibility on those claims: "from your claims". */
+	youOwe?: number | null,
+	/**  Claims that did not state the member's responsibility. */
+	claimsWithoutYourShare: number,
+	/**
+	 *  Deductible and out-of-pocket progress, from the newest claim of the year that sent
+	 *  `benefitBalance`; empty when the plan sends none.
+	 */
+	balances: BalanceView_Deserialize[],
+	/**  The service date of the claim the balances come from. */
+	balancesAsOf?: string | null,
+};
+
+/**  One plan's costs for a year. */
+export type PlanCosts_Serialize = {
+	/**  The connection. */
+	connectionId: string,
+	/**  The plan's name. */
+	planName: string,
+	/**  Currency. */
+	currency: string,
+	/**  Claims of the year. */
+	claims: number,
+	/**  Sum of what those claims billed (claims not stating it add nothing). */
+	billed: number | null,
+	/**  Sum of what the plan paid. */
+	planPaid: number | null,
+	/**  Sum of the member's responsibility on those claims: "from your claims". */
+	youOwe: number | null,
+	/**  Claims that did not state the member's responsibility. */
+	claimsWithoutYourShare: number,
+	/**
+	 *  Deductible and out-of-pocket progress, from the newest claim of the year that sent
+	 *  `benefitBalance`; empty when the plan sends none.
+	 */
+	balances: BalanceView_Serialize[],
+	/**  The service date of the claim the balances come from. */
+	balancesAsOf: string | null,
+};
+
 /**  A plan Folio can connect to. */
 export type PlanSummary = PlanSummary_Serialize | PlanSummary_Deserialize;
 
@@ -2273,7 +2780,7 @@ export type TimelinePage = TimelinePage_Serialize | TimelinePage_Deserialize;
 /**  A page of the timeline. */
 export type TimelinePage_Deserialize = {
 	/**  Items, newest first. */
-	items: TimelineItem_Serialize[],
+	items: TimelineItem_Deserialize[],
 	/**  Pass back to get the next page; none at the end. */
 	nextCursor?: string | null,
 };
@@ -2281,7 +2788,7 @@ export type TimelinePage_Deserialize = {
 /**  A page of the timeline. */
 export type TimelinePage_Serialize = {
 	/**  Items, newest first. */
-	items: TimelineItem_Deserialize[],
+	items: TimelineItem_Serialize[],
 	/**  Pass back to get the next page; none at the end. */
 	nextCursor: string | null,
 };

@@ -6,6 +6,9 @@ import {
   type FolioEvent_Serialize,
   type Preferences,
   type ClaimYear,
+  type ClaimList_Serialize,
+  type ClaimDetail_Serialize,
+  type CostSummary_Serialize,
   type LabTest_Serialize,
   type MyHealth_Serialize,
   type ExportRequest_Deserialize,
@@ -68,6 +71,16 @@ export type BackgroundSync = BackgroundSync_Serialize;
 /** Something that happened in Folio (a sync's start, progress and end; records or a connection
  * changed), as the host sends it. */
 export type FolioEvent = FolioEvent_Serialize;
+/** A page of claims, with the years that have claims. */
+export type ClaimList = ClaimList_Serialize;
+/** One claim in the list. */
+export type ClaimSummary = ClaimList_Serialize["items"][number];
+/** One claim in full. */
+export type ClaimDetail = ClaimDetail_Serialize;
+/** A year's costs per plan. */
+export type CostSummary = CostSummary_Serialize;
+/** One plan's costs for a year. */
+export type PlanCosts = CostSummary_Serialize["plans"][number];
 /** A plan Folio can connect to. */
 export type PlanSummary = PlanSummary_Serialize;
 /** A connection to a plan. */
@@ -306,6 +319,21 @@ export function setShowSensitive(show: boolean): Promise<Preferences> {
 /** Claims added up per plan and year of service, newest first. */
 export function claimYears(connections: string[], includeSensitive: boolean): Promise<ClaimYear[]> {
   return unwrap(() => commands.claimYears(connections, includeSensitive));
+}
+
+/** A page of the member's claims, newest service first (`year`: only that year). */
+export function claims(query: { year: number | null; offset: number; limit: number }): Promise<ClaimList> {
+  return unwrap(() => commands.claims(query));
+}
+
+/** One claim in full, as a paper EOB shows it. */
+export function claim(connectionId: string, resourceId: string): Promise<ClaimDetail> {
+  return unwrap(() => commands.claim(connectionId, resourceId));
+}
+
+/** A year's costs per plan with deductible and out-of-pocket progress (the newest year when null). */
+export function costSummary(year: number | null): Promise<CostSummary> {
+  return unwrap(() => commands.costSummary(year));
 }
 
 /** Every prior authorization, pending first, then the newest. */

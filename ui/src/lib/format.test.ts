@@ -44,4 +44,11 @@ describe("formatMoney", () => {
     expect(formatMoney(0, "USD", "en-US")).toBe("$0.00");
     expect(formatMoney(null, "USD", "en-US")).toBe("not stated");
   });
+
+  it("groups thousands in the member's locale", () => {
+    expect(formatMoney(103681, "USD", "en-US")).toBe("$103,681.00");
+    expect(formatMoney(103681, "EUR", "de-DE")).toBe("103.681,00\u00a0€");
+    expect(formatMoney(-34.8, "USD", "en-US")).toBe("-$34.80");
+    expect(formatMoney(undefined, "USD", "en-US")).toBe("not stated");
+  });
 });
