@@ -2,7 +2,7 @@
 // anywhere. The trail itself is the window's History API (hash addresses); each entry Folio
 // makes carries its position in `history.state`, so Back and Forward can be enabled or not
 // (the History API does not say whether there is a previous entry).
-import { HOME, formatRoute, parseRoute, type Route, type Step } from "../lib/route";
+import { HOME, formatRoute, parseRoute, sameRoute, type Route, type Step } from "../lib/route";
 
 const POSITION = "folioPosition";
 const FURTHEST = "folio.furthest";
@@ -15,7 +15,7 @@ function positionOf(state: unknown): number | null {
 
 export class Navigation {
   /** The current route; `null` when the address is not one of Folio's. */
-  route = $state<Route | null>(HOME);
+  route = $state.raw<Route | null>(HOME);
   position = $state(0);
   furthest = $state(0);
   readonly canBack = $derived(this.position > 0);
@@ -62,7 +62,9 @@ export class Navigation {
     } else {
       this.position = known;
     }
-    this.route = parseRoute(location.hash);
+    // A move is announced twice (popstate, then hashchange): the screens see one change.
+    const next = parseRoute(location.hash);
+    if (next === null || this.route === null || !sameRoute(next, this.route)) this.route = next;
   }
 
   /** Goes to a route as a link would (a new history entry); nothing when already there. */

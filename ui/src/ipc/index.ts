@@ -101,6 +101,8 @@ export type TimelinePage = TimelinePage_Serialize;
 export type TimelineItem = TimelinePage_Serialize["items"][number];
 /** One record with its source. */
 export type RecordDetail = RecordDetail_Serialize;
+/** One fact of a record, in words ("Result", "Prescribed by"). */
+export type RecordFact = RecordDetail_Serialize["summary"]["facts"][number];
 
 /** A lab test or vital sign with its newest result. */
 export type LabTest = LabTest_Serialize;

@@ -89,7 +89,8 @@ const handler = `(() => { window.__asked = []; window.__records = []; return (cm
   if (cmd === "record") { window.__records.push(args.resourceType + "/" + args.resourceId);
     return { connectionId: args.connectionId, resourceType: args.resourceType, resourceId: args.resourceId, kind: "Prescription",
       planName: ${JSON.stringify(plan)}, fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
-      sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null, attachments: [], claim: null }; }
+      sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null, attachments: [], claim: null,
+      summary: { title: null, fullName: null, flag: null, facts: [] } }; }
   throw "unexpected " + cmd;
 }; })()`;
 

@@ -22,11 +22,11 @@ after(async () => {
 const plan = "Folio Sandbox Health Plan (demo)";
 const reading = (value, date, flag = null, range = null) => ({ date, value, range, flag, planName: plan, connectionId: "c-1", resourceId: `o-${date}` });
 const tests = [
-  { key: "http://loinc.org|2345-7", loinc: "2345-7", name: "Glucose [Mass/volume] in Serum or Plasma", category: "lab", results: 6,
+  { key: "http://loinc.org|2345-7", loinc: "2345-7", name: "Glucose", fullName: "Glucose [Mass/volume] in Serum or Plasma", category: "lab", results: 6,
     latest: reading("104 mg/dL", "2026-10-02T09:00:00Z", "high", "70–99 mg/dL") },
-  { key: "http://loinc.org|4548-4", loinc: "4548-4", name: "Hemoglobin A1c/Hemoglobin.total in Blood", category: "lab", results: 3,
+  { key: "http://loinc.org|4548-4", loinc: "4548-4", name: "Hemoglobin A1c", fullName: "Hemoglobin A1c/Hemoglobin.total in Blood", category: "lab", results: 3,
     latest: reading("5.4%", "2026-06-12", "normal", "4–5.6 %") },
-  { key: "http://loinc.org|85354-9", loinc: "85354-9", name: "Blood pressure panel", category: "vital", results: 4,
+  { key: "http://loinc.org|85354-9", loinc: "85354-9", name: "Blood pressure panel", fullName: null, category: "vital", results: 4,
     latest: reading("128/82 mmHg", "2026-10-02") },
 ];
 const point = (date, value, extra = {}) => ({ date, value, reportedAs: null, flag: null, planName: plan, connectionId: "c-1", resourceId: `o-${date}`, ...extra });
@@ -65,6 +65,9 @@ test("latest results are listed and a test is charted on one scale with its usua
   assert.equal(await rows.count(), 3);
   assert.match(await rows.nth(0).textContent(), /104 mg\/dL\s*High/);
   assert.match(await rows.nth(0).textContent(), /70–99 mg\/dL/);
+  // Readable names, the LOINC long name kept beside (and as the link's tooltip).
+  assert.deepEqual(await page.getByTestId("lab-full-name").allTextContents(), ["Glucose [Mass/volume] in Serum or Plasma", "Hemoglobin A1c/Hemoglobin.total in Blood"]);
+  assert.equal(await page.getByRole("link", { name: "Glucose", exact: true }).getAttribute("title"), "Glucose [Mass/volume] in Serum or Plasma");
   assert.match(await page.getByRole("table", { name: "Vital signs" }).textContent(), /128\/82 mmHg/);
   // The first test with history is charted: six points, two flagged, a band, a note for the unconverted one.
   assert.equal(await page.getByTestId("lab-point").count(), 6);

@@ -33,7 +33,8 @@ const handler = `(() => { window.__records = []; return (cmd, args) => {
     return { connectionId: args.connectionId, resourceType: args.resourceType, resourceId: args.resourceId,
       kind: args.resourceType === "Observation" ? "Lab or vital sign" : "Immunization", planName: ${JSON.stringify(plan)},
       fhirBase: "http://127.0.0.1:8700/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null, sensitive: false,
-      missingSince: null, json: "{}", otherSources: [], attachments: [], claim: null, narrativeHtml: null }; }
+      missingSince: null, json: "{}", otherSources: [], attachments: [], claim: null, narrativeHtml: null,
+      summary: { title: null, fullName: null, flag: null, facts: [] } }; }
   throw "unexpected " + cmd;
 }; })()`;
 

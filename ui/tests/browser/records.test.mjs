@@ -41,7 +41,7 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
     if (cmd === "set_show_sensitive") { window.__remembered = args.show; return { showSensitive: args.show }; }
     if (cmd === "timeline") { queries.push(args.query);
       return { items: args.query.includeSensitive ? [${JSON.stringify(sensitive)}, ...${JSON.stringify(items)}] : ${JSON.stringify(items)}, nextCursor: null }; }
-    if (cmd === "record") return { connectionId: "c-1", resourceType: "Observation", resourceId: "o1", kind: "Lab or vital sign",
+    if (cmd === "record") return { summary: { title: null, fullName: null, flag: null, facts: [] }, connectionId: "c-1", resourceType: "Observation", resourceId: "o1", kind: "Lab or vital sign",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://127.0.0.1:8700/fhir", fetchedAt: "2026-11-29T10:00:00Z",
       sourceRequest: "/fhir/Observation?patient=demo-patient&_count=200", sensitive: false, missingSince: null,
       json: ${JSON.stringify(hostile)}, otherSources: ["Second Plan"], attachments: [],
@@ -58,6 +58,7 @@ test("the timeline groups by day, hides sensitive records until asked, and shows
   assert.equal(await page.getByText("Major depressive disorder").count(), 0, "sensitive records are hidden by default");
 
   await page.getByTestId("timeline-item").first().click();
+  await page.getByText("Technical details").click();
   const json = page.getByTestId("record-json");
   await json.waitFor();
   assert.match(await json.textContent(), /<script>alert\(1\)<\/script>/, "the JSON is shown as text");
@@ -113,7 +114,7 @@ test("a claim reads like a paper EOB: billed, allowed, plan paid, your share, an
       { planName: "Folio Sandbox Health Plan (demo)", year: "2025", claims: 38, totals: { billed: 9000.5, allowed: null, planPaid: 5000, memberOwed: 700 }, currency: "USD" } ];
     if (cmd === "timeline") return { items: [${JSON.stringify(claimItem)}], nextCursor: null };
     if (cmd === "record") { (window.__records = window.__records || []).push(args.resourceType + "/" + args.resourceId);
-      return { connectionId: "c-1", resourceType: "ExplanationOfBenefit", resourceId: "e1", kind: "Claim",
+      return { summary: { title: null, fullName: null, flag: null, facts: [] }, connectionId: "c-1", resourceType: "ExplanationOfBenefit", resourceId: "e1", kind: "Claim",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
       sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null, attachments: [],
       claim: { kind: "Professional (doctor or clinic)", priorAuthorization: false, status: "active", outcome: "complete",
@@ -162,7 +163,7 @@ test("a document's attachments are shown safely by kind and saved on request", a
     if (cmd === "preferences") return { showSensitive: false };
     if (cmd === "timeline") return { items: [${JSON.stringify(doc)}], nextCursor: null };
     if (cmd === "save_attachment") { window.__saved.push(args); return 2048; }
-    if (cmd === "record") return { connectionId: "c-1", resourceType: "DocumentReference", resourceId: "d1", kind: "Document",
+    if (cmd === "record") return { summary: { title: null, fullName: null, flag: null, facts: [] }, connectionId: "c-1", resourceType: "DocumentReference", resourceId: "d1", kind: "Document",
       planName: "Folio Sandbox Health Plan (demo)", fhirBase: "http://x/fhir", fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null,
       sensitive: false, missingSince: null, json: "{}", otherSources: [], narrativeHtml: null, claim: null,
       attachments: [

@@ -2,7 +2,7 @@ import type { TimelineItem } from "../../ipc";
 import { groupByDay, metaLine } from "./group";
 
 const item = (date: string, id: string): TimelineItem => ({
-  connectionId: "c", planName: "P", resourceType: "Observation", resourceId: id, date, title: id, kind: "Lab or vital sign",
+  connectionId: "c", planName: "P", resourceType: "Observation", resourceId: id, date, title: id, fullTitle: null, kind: "Lab or vital sign",
   sensitive: false, otherSources: [],
 });
 

@@ -4,7 +4,7 @@ import { groupByDay } from "./group";
 import { DAY_ROW, flatten, ITEM_ROW, offsets, rowKey, visibleRange } from "./window";
 
 const item = (date: string, id: string): TimelineItem => ({
-  connectionId: "c", planName: "P", resourceType: "Observation", resourceId: id, date, title: id, kind: "Lab or vital sign",
+  connectionId: "c", planName: "P", resourceType: "Observation", resourceId: id, date, title: id, fullTitle: null, kind: "Lab or vital sign",
   sensitive: false, otherSources: [],
 });
 
