@@ -202,4 +202,41 @@ async fn the_demo_members_claims_and_costs_add_up() {
         4,
         "individual and family, deductible and out of pocket"
     );
+
+    // FOLIO_CLAIMS_DUMP=<file>: write these answers as the UI receives them, for the Chromium
+    // test that renders the demo member's own claims (ui/tests/browser/fixtures/claims-demo.json).
+    if let Some(path) = std::env::var_os("FOLIO_CLAIMS_DUMP") {
+        let page = e
+            .folio
+            .claims(ClaimQuery {
+                year: Some(year),
+                offset: 0,
+                limit: 200,
+            })
+            .await
+            .unwrap();
+        let mut details = serde_json::Map::new();
+        let mut picked: Vec<&folio_core::api::ClaimSummary> = Vec::new();
+        for want in [ClaimStatusView::PartlyDenied, ClaimStatusView::Denied] {
+            picked.extend(all.iter().find(|c| c.status == want));
+        }
+        for kind in [
+            ClaimKindView::Pharmacy,
+            ClaimKindView::HospitalStay,
+            ClaimKindView::Dental,
+            ClaimKindView::Vision,
+        ] {
+            picked.extend(all.iter().find(|c| c.kind == kind));
+        }
+        for c in picked {
+            let d = e
+                .folio
+                .claim(&c.connection_id, &c.resource_id)
+                .await
+                .unwrap();
+            details.insert(c.resource_id.clone(), serde_json::to_value(d).unwrap());
+        }
+        let dump = serde_json::json!({ "summary": summary, "page": page, "details": details });
+        std::fs::write(path, serde_json::to_string_pretty(&dump).unwrap()).unwrap();
+    }
 }

@@ -72,6 +72,13 @@ const CONTRACTUAL: (&str, &str) = (
     "Charge exceeds fee schedule/maximum allowable or contracted/legislated fee arrangement.",
 );
 const CDT: &str = "http://www.ada.org/cdt";
+/// The member's dental and eye practices (named on their claims only).
+const DENTAL_PRACTICES: [&str; 3] = [
+    "Lakeside Family Dentistry",
+    "Maple Street Dental Group",
+    "Bright Path Dental Care",
+];
+const EYE_PRACTICES: [&str; 2] = ["Clear View Eye Care", "Harbor Optometry"];
 const CPT: &str = "http://www.ama-assn.org/go/cpt";
 static DENTAL_SERVICES: [(Code, (i64, i64)); 3] = [
     (
@@ -447,9 +454,10 @@ impl Gen<'_> {
     }
 
     /// A member's first office-visit claims that bill only the visit become a dental cleaning
-    /// and an eye exam (at the same practice), and one in ten after that; such a claim names no
-    /// visit.
-    fn routine_care<'c>(&mut self, mut c: Claim<'c>) -> Claim<'c> {
+    /// and an eye exam, and one in ten after that; such a claim names no visit, and its
+    /// provider by name only (the member's dental and eye practices are not among the
+    /// generated Organizations).
+    fn routine_care<'c>(&mut self, mut c: Claim<'c>) -> (Claim<'c>, Option<&'static str>) {
         let plain_visit = c.class == ClaimClass::Professional
             && c.security.is_none()
             && c.lines.len() == 1
@@ -457,13 +465,13 @@ impl Gen<'_> {
                 .iter()
                 .any(|s| std::ptr::eq(&s.code, c.lines[0].product));
         if !plain_visit {
-            return c;
+            return (c, None);
         }
         let class = match self.routine_claims {
             0 => ClaimClass::Dental,
             1 => ClaimClass::Vision,
             _ if self.d.chance(0.1) => *self.d.pick(&[ClaimClass::Dental, ClaimClass::Vision]),
-            _ => return c,
+            _ => return (c, None),
         };
         self.routine_claims += 1;
         let services: &'static [(Code, (i64, i64))] = if class == ClaimClass::Dental {
@@ -487,7 +495,12 @@ impl Gen<'_> {
         c.place = None;
         c.encounter = None;
         c.diagnoses = &[];
-        c
+        let name = if class == ClaimClass::Dental {
+            *self.d.pick(&DENTAL_PRACTICES)
+        } else {
+            *self.d.pick(&EYE_PRACTICES)
+        };
+        (c, Some(name))
     }
 
     /// Which lines of a claim the plan denies, and why (see the module's note).
@@ -602,7 +615,7 @@ impl Gen<'_> {
     }
 
     pub(super) fn claim(&mut self, c: Claim<'_>) -> ClaimRef {
-        let c = self.routine_care(c);
+        let (c, practice) = self.routine_care(c);
         let denials = self.denials(&c);
         let (type_code, type_display, profile, role, role_display) = match c.class {
             ClaimClass::Professional => (
@@ -767,13 +780,25 @@ impl Gen<'_> {
             ),
             ("created", clock::instant(created)),
             ("insurer", reference(&self.payer)),
-            ("provider", reference(&self.orgs[c.org].reference)),
+            (
+                "provider",
+                match practice {
+                    Some(name) => obj!(("display", name)),
+                    None => reference(&self.orgs[c.org].reference),
+                }
+            ),
             ("outcome", "complete"),
             (
                 "careTeam",
                 vec![obj!(
                     ("sequence", 1),
-                    ("provider", reference(&self.practs[c.pract].reference)),
+                    (
+                        "provider",
+                        match practice {
+                            Some(name) => obj!(("display", name)),
+                            None => reference(&self.practs[c.pract].reference),
+                        }
+                    ),
                     (
                         "role",
                         codeable(
