@@ -4,7 +4,7 @@
 // EOB with the denial's reason in words, a pharmacy claim, printing, and axe in light and dark.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { axeViolations, hostIdle, launchBrowser, mockScript, serveDist } from "./harness.mjs";
 
@@ -117,7 +117,7 @@ test("the year's costs, deductible progress and the list say what the member owe
   assert.match(await bars.nth(0).textContent(), /You have met \$1,240\.00 of your \$2,000\.00 deductible/);
   assert.match(await bars.nth(1).textContent(), /Your family has met \$1,240\.00 of its \$4,000\.00 deductible/);
   assert.equal(await page.getByRole("progressbar").first().getAttribute("aria-valuenow"), "62");
-  await costs.screenshot({ path: `${screenshots}deductible.png` });
+  await costs.screenshot({ path: `${artifacts}browser-claims-deductible-mock.png` });
 
   const rows = page.getByTestId("claim-row");
   assert.equal(await rows.count(), 8);
@@ -126,7 +126,7 @@ test("the year's costs, deductible progress and the list say what the member owe
   assert.deepEqual(await cells(7), ["Feb 11, 2026", "Riverside Family Clinic", "Doctor", "$160.00", "not stated", "Pending", "Network not stated"]);
   assert.match((await cells(0))[5], /Partly denied/);
   assert.match((await cells(6))[6], /Out of network/);
-  await page.screenshot({ path: `${screenshots}claims.png`, fullPage: true });
+  await page.screenshot({ path: `${artifacts}browser-claims-mock.png`, fullPage: true });
 
   // Another year: a plan that sends no balances says so, and the list follows the year.
   await page.getByTestId("claims-year").selectOption("2025");
@@ -160,7 +160,7 @@ test("a partly denied claim reads like a paper EOB, with the reason in words and
   const deniedCells = (await lines.nth(1).locator("td").allTextContents()).map((t) => t.trim());
   assert.deepEqual(deniedCells, ["$200.00", "$0.00", "$200.00", "$0.00", "$0.00", "not stated", "not stated", "not stated", "$0.00"], "absent amounts are not stated, never $0");
   assert.equal(await page.getByRole("link", { name: "The visit this claim is for" }).getAttribute("href"), "#/records/Encounter/e-9?source=c-1");
-  await page.screenshot({ path: `${screenshots}claim-detail.png`, fullPage: true });
+  await page.screenshot({ path: `${artifacts}browser-claim-detail-mock.png`, fullPage: true });
 
   // Printed, the page is the claim alone: no navigation, no buttons, every amount column shown.
   await page.emulateMedia({ media: "print" });
@@ -189,7 +189,7 @@ test("a pharmacy claim gives the drug, quantity, days' supply, pharmacy, fill da
     "Pharmacy Corner Pharmacy", "Filled Nov 2, 2026", "Brand or generic Generic", "Your cost $10.00"]) {
     assert.ok(fill.includes(expected), `${expected} in ${fill}`);
   }
-  await page.screenshot({ path: `${screenshots}pharmacy-claim.png`, fullPage: true });
+  await page.screenshot({ path: `${artifacts}browser-pharmacy-claim-mock.png`, fullPage: true });
   await page.goto(`${server.url}#/claims/999?source=c-1`);
   await page.locator('[role="alert"][data-code="record_not_found"]').waitFor();
   await page.close();
@@ -211,3 +211,62 @@ for (const scheme of ["light", "dark"]) {
     await page.close();
   });
 }
+
+// The demo member's own claims as Folio reads them from the sandbox (written by
+// crates/folio-core/tests/claims.rs with FOLIO_CLAIMS_DUMP): the screens render the real answers,
+// and the documentation's screenshots come from them.
+test("the demo member's claims, as Folio reads them, answer what care cost and what was denied", async () => {
+  const demo = JSON.parse(await readFile(new URL("./fixtures/claims-demo.json", import.meta.url), "utf8"));
+  const source = `(() => { const demo = ${JSON.stringify(demo)}; return (cmd, args) => {
+    if (cmd === "list_connections" || cmd === "list_plans") return [];
+    if (cmd === "preferences") return { showSensitive: false };
+    if (cmd === "cost_summary") return demo.summary;
+    if (cmd === "claims") {
+      const items = demo.page.items.slice(args.query.offset, args.query.offset + args.query.limit);
+      const end = args.query.offset + items.length;
+      return { ...demo.page, items, nextOffset: end < demo.page.items.length ? end : null };
+    }
+    if (cmd === "claim") return demo.details[args.resourceId];
+    throw "unexpected " + cmd;
+  }; })()`;
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript({ content: await mockScript(source) });
+  await page.goto(`${server.url}#/claims`);
+  await page.getByTestId("claim-row").first().waitFor();
+  const plan = demo.summary.plans[0];
+  const costs = await page.getByTestId("cost-summary").textContent();
+  const usd = (v) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(v);
+  assert.ok(costs.includes(`you owe ${usd(plan.youOwe)} for ${plan.claims} claims`), costs);
+  const deductible = plan.balances.find((b) => b.kind === "deductible" && b.family === false);
+  assert.ok(costs.includes(`You have met ${usd(deductible.used)} of your ${usd(deductible.allowed)} deductible`), costs);
+  assert.equal(await page.getByTestId("claim-row").count(), Math.min(50, demo.page.items.length));
+  await page.getByTestId("cost-summary").screenshot({ path: `${screenshots}deductible.png` });
+  await page.screenshot({ path: `${screenshots}claims.png` });
+
+  const details = Object.values(demo.details);
+  const partly = details.find((d) => d.summary.status === "partly_denied");
+  await page.goto(`${server.url}#/claims/${partly.summary.resourceId}?source=${partly.summary.connectionId}`);
+  await page.getByTestId("claim-detail").waitFor();
+  const denial = partly.lines.find((l) => l.denied).reasons.find((r) => r.kind === "denial");
+  assert.ok((await page.getByTestId("claim-detail").textContent()).includes(denial.text));
+  assert.equal(await page.getByTestId("claim-status").textContent(), "Partly denied");
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: `${screenshots}claim-detail.png`, fullPage: true });
+
+  for (const d of details) {
+    await page.goto(`${server.url}#/claims/${d.summary.resourceId}?source=${d.summary.connectionId}`);
+    await page.getByTestId("claim-detail").waitFor();
+    const text = await page.getByTestId("claim-detail").innerText();
+    assert.ok(text.includes(d.summary.kindLabel), `${d.summary.kindLabel} in ${d.summary.resourceId}`);
+    for (const l of d.lines) assert.ok(text.includes(l.service), `${l.service} shown`);
+    if (d.pharmacy) {
+      await page.getByTestId("pharmacy-fill").waitFor();
+      await page.screenshot({ path: `${screenshots}pharmacy-claim.png`, fullPage: true });
+    }
+  }
+  assert.ok(details.some((d) => d.pharmacy), "a pharmacy claim among them");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::build::{codeable, coding, concept, dollars, money, reference, Ctx, Gen, Rt, Stamp};
 use super::catalog::{
-    Code, Drug, Service, EMERGENCY_VISITS, HOSPITAL_DISCHARGE, HOSPITAL_INITIAL,
+    Code, Drug, Service, BIKTARVY, EMERGENCY_VISITS, HOSPITAL_DISCHARGE, HOSPITAL_INITIAL,
     HOSPITAL_SUBSEQUENT, INPATIENT_PHARMACY, NOT_APPLICABLE, OFFICE_VISITS, PREVENTIVE_VISITS,
     REV_PHARMACY, REV_ROOM, ROOM_AND_BOARD_DAILY,
 };
@@ -211,9 +211,9 @@ impl Amounts {
 }
 
 /// The adjudication categories with their amounts, for `item.adjudication` and `total`:
-/// submitted, eligible, benefit, member liability and paid-to-provider always; deductible, copay,
-/// coinsurance and not covered when not zero; on a line, the denial or contractual adjustment
-/// reason (`reasons`).
+/// submitted, eligible, deductible, copay, coinsurance, benefit, member liability and
+/// paid-to-provider always (a plan that applied none of the member's share says 0); not covered
+/// when not zero; on a line, the denial or contractual adjustment reason (`reasons`).
 fn adjudication(a: &Amounts, reasons: bool) -> Value {
     let entries = [
         (
@@ -224,20 +224,14 @@ fn adjudication(a: &Amounts, reasons: bool) -> Value {
             true,
         ),
         (ADJUDICATION, "eligible", "Eligible Amount", a.allowed, true),
-        (
-            ADJUDICATION,
-            "deductible",
-            "Deductible",
-            a.deductible,
-            false,
-        ),
-        (ADJUDICATION, "copay", "CoPay", a.copay, false),
+        (ADJUDICATION, "deductible", "Deductible", a.deductible, true),
+        (ADJUDICATION, "copay", "CoPay", a.copay, true),
         (
             C4BB_ADJUDICATION,
             "coinsurance",
             "Co-insurance",
             a.coinsurance,
-            false,
+            true,
         ),
         (
             C4BB_ADJUDICATION,
@@ -730,6 +724,24 @@ impl Gen<'_> {
         if let Some(days) = c.days_supply {
             let mut info = supporting(3, "dayssupply", "Days Supply");
             info["valueQuantity"] = obj!(("value", days));
+            supporting_info.push(info);
+            // The catalog's drugs are dispensed as generics, but for the HIV medicine, which
+            // has none.
+            let brand = c
+                .lines
+                .first()
+                .is_some_and(|l| l.product.code == BIKTARVY.ndc.code);
+            let (code, display) = if brand {
+                ("1", "Brand")
+            } else {
+                ("2", "Generic")
+            };
+            let mut info = supporting(4, "brandgenericindicator", "Brand Generic Indicator");
+            info["code"] = codeable(
+                "http://terminology.hl7.org/CodeSystem/NCPDPBrandGenericIndicator",
+                code,
+                display,
+            );
             supporting_info.push(info);
         }
         if c.class == ClaimClass::Inpatient {
