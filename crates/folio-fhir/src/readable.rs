@@ -66,9 +66,29 @@ fn system_at(name: &str) -> Option<usize> {
     })
 }
 
-/// A name that reads as a LOINC long name: a bracketed property, or a specimen at the end.
+/// Specimens as LOINC's short names abbreviate them ("Glucose SerPl-mCnc"; LOINC Users'
+/// Guide, the short name's abbreviations).
+const SHORT_SYSTEMS: &[&str] = &[
+    "SerPl", "Ser", "Plas", "Bld", "BldA", "BldV", "BldC", "BldCo", "Ur", "UrS", "CSF", "Stl",
+    "Sal", "RBC", "PPP", "Fld", "XXX", "Nose", "Thrt", "Cvx", "Vag", "SerPlBld",
+];
+
+/// Where a LOINC short name's "<system>-<property>" ending begins ("Glucose SerPl-mCnc").
+fn short_name_tail(name: &str) -> Option<usize> {
+    let (head, last) = name.rsplit_once(' ')?;
+    let (system, property) = last.split_once('-')?;
+    let known = SHORT_SYSTEMS.contains(&system)
+        && !property.is_empty()
+        && property.chars().all(|c| c.is_ascii_alphanumeric());
+    (known && !head.trim().is_empty()).then_some(head.len())
+}
+
+/// A name that reads as a LOINC long name (a bracketed property, or a specimen at the end) or
+/// a LOINC short name ("Glucose SerPl-mCnc").
 pub fn looks_like_loinc_long_name(name: &str) -> bool {
-    (name.contains(" [") && name.contains(']')) || system_at(name).is_some()
+    (name.contains(" [") && name.contains(']'))
+        || system_at(name).is_some()
+        || short_name_tail(name).is_some()
 }
 
 /// The readable part of a LOINC long name ("Cholesterol [Mass/volume] in Serum or Plasma" →
@@ -79,9 +99,10 @@ pub fn short_loinc_name(name: &str) -> Option<String> {
         return None;
     }
     // The component is what precedes the property, else what precedes the system.
-    let mut part = match name.find(" [") {
-        Some(i) => &name[..i],
-        None => &name[..system_at(name).unwrap_or(name.len())],
+    let mut part = match (name.find(" ["), system_at(name)) {
+        (Some(i), _) => &name[..i],
+        (None, Some(i)) => &name[..i],
+        (None, None) => &name[..short_name_tail(name).unwrap_or(name.len())],
     };
     if let Some(i) = part.find(" by ") {
         part = &part[..i];
@@ -243,6 +264,9 @@ mod tests {
             ("Body mass index (BMI) [Ratio]", "Body mass index (BMI)"),
             ("Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)", "Glomerular filtration rate"),
             ("Triglyceride [Mass/volume] in Serum or Plasma", "Triglyceride"),
+            // LOINC short names.
+            ("Glucose SerPl-mCnc", "Glucose"),
+            ("Cholest SerPl-mCnc", "Cholest"),
         ] {
             assert_eq!(short_loinc_name(long).as_deref(), Some(short), "{long}");
         }
@@ -256,6 +280,8 @@ mod tests {
             "Pain in left knee",
             "Influenza, seasonal, injectable",
             "Heart rate",
+            "Follow-up visit",
+            "Smoking status Never-smoker",
         ] {
             assert_eq!(short_loinc_name(plain), None, "{plain}");
             assert!(!looks_like_loinc_long_name(plain), "{plain}");

@@ -361,6 +361,7 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
             f.parties("Seen by", "participant", Some("individual"));
             f.parties("Where", "location", Some("location"));
             f.parties("Organization", "serviceProvider", None);
+            f.concept("Discharge", "hospitalization.dischargeDisposition");
         }
         "Procedure" => {
             f.date_of("Done", &["performedDateTime", "performedPeriod.start"]);
