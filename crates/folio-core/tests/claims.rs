@@ -141,7 +141,10 @@ async fn the_demo_members_claims_and_costs_add_up() {
         .unwrap();
     let rx = detail.pharmacy.unwrap();
     assert!(rx.days_supply.is_some() && rx.quantity.is_some() && rx.pharmacy.is_some());
-    assert!(matches!(rx.brand_generic.as_deref(), Some("Generic" | "Brand")));
+    assert!(matches!(
+        rx.brand_generic.as_deref(),
+        Some("Generic" | "Brand")
+    ));
     assert_eq!(rx.your_cost, fill.you_owe);
 
     // The newest year's costs equal what the generated claims of that year add up to.
