@@ -92,10 +92,10 @@ export function webdriver({ url, artifacts, failedShot }) {
     await wd("POST", at(`/element/${(await find("css selector", css))[ELEMENT]}/click`), {});
   }
 
-  /** Clicks the button labelled `text`, waiting for it up to `timeoutMs`. */
+  /** Clicks the button (or the header's screen link) labelled `text`, waiting for it up to `timeoutMs`. */
   async function clickButton(text, timeoutMs = 20000) {
     await poll(`no button labelled "${text}" to click`, `button-${text}`, timeoutMs, async () => {
-      const el = await find("xpath", `//button[normalize-space()="${text}"]`);
+      const el = await find("xpath", `(//button|//nav//a)[normalize-space()="${text}"]`);
       await wd("POST", at(`/element/${el[ELEMENT]}/click`), {});
       return true;
     });
@@ -105,5 +105,12 @@ export function webdriver({ url, artifacts, failedShot }) {
   const all = (css) => wd("POST", at("/elements"), { using: "css selector", value: css });
   const title = () => wd("GET", at("/title"));
 
-  return { start, end, textOf, until, click, clickButton, screenshot, all, title };
+  /** Presses keys together as the keyboard would (WebDriver key codes, e.g. "\uE00A" for Alt). */
+  async function press(...keys) {
+    const actions = [...keys.map((value) => ({ type: "keyDown", value })), ...keys.reverse().map((value) => ({ type: "keyUp", value }))];
+    await wd("POST", at("/actions"), { actions: [{ type: "key", id: "keyboard", actions }] });
+    await wd("DELETE", at("/actions"));
+  }
+
+  return { start, end, textOf, until, click, clickButton, press, screenshot, all, title };
 }

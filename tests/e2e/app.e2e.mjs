@@ -5,13 +5,14 @@
 // tauri-driver on WEBDRIVER_URL (default http://127.0.0.1:4444). scripts/test.sh sets all of it.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { webdriver } from "../webdriver.mjs";
 
 const app = process.env.APP_BIN;
 const dataDir = process.env.FOLIO_DATA_DIR;
-const { start, end, textOf: waitText, until, click, clickButton, screenshot: save, all, title } = webdriver({
+const { start, end, textOf: waitText, until, click, clickButton, press, screenshot: save, all, title } = webdriver({
   url: process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444",
   artifacts: process.env.ARTIFACTS_DIR ?? "artifacts",
   failedShot: (css) => `e2e-failed-${css.replace(/[^a-z-]/gi, "")}.png`,
@@ -90,6 +91,10 @@ test("Records shows the synced history and a record as the plan sent it", async 
   await clickButton("Records");
   await textOf("[data-testid=timeline-item]", { timeoutMs: 30000 });
   await click("[data-testid=timeline-item]");
+  // People's fields first; the JSON behind "Technical details".
+  await textOf("[data-testid=record-facts]");
+  // Opened as a click on its summary would (the detail pane scrolls on its own, out of WebDriver's reach).
+  await until("Technical details open", 'document.querySelector("[data-testid=technical-details]").open = true; return true');
   const json = await textOf("[data-testid=record-json]");
   assert.match(json, /"resourceType": "/);
   await screenshot("e2e-records.png");
@@ -117,6 +122,28 @@ test("Labs and vitals lists the demo member's results and charts one over time",
   const chart = await all("[data-testid=lab-point]");
   assert.ok(chart.length >= 2, `a chart with points (got ${chart.length})`);
   await screenshot("e2e-labs.png");
+});
+
+test("Back and Forward in the WebKitGTK window: the header's button, Alt+Left, the mouse's back button", async () => {
+  await until("on the labs screen", 'window.__labs = location.hash; return location.hash.startsWith("#/labs")');
+  await clickButton("Records");
+  await until("the records' address", 'return location.hash === "#/records"');
+  await click("[data-testid=timeline-item]");
+  await until("a record's address", 'window.__record = location.hash; return location.hash.startsWith("#/records/")');
+  await textOf("[data-testid=record-facts]");
+  await clickButton("Labs and vitals");
+  await until("the labs' address", 'return location.hash.startsWith("#/labs")');
+  await click("[data-testid=back]");
+  await until("Back: the record again", "return location.hash === window.__record");
+  await press("\uE00A", "\uE012"); // Alt+Left
+  await until("Alt+Left: the records list", 'return location.hash === "#/records"');
+  // X11's button 8 is the mouse's back button, delivered to WebKitGTK as it comes from the mouse
+  // (WebKitGTK gives the page mousedown/mouseup with DOM button 3, and no auxclick).
+  execFileSync("xdotool", ["mousemove", "640", "420", "click", "8"]);
+  await until("the mouse's back button: the labs screen", "return location.hash === window.__labs");
+  // One step, not two: Forward leads to the records list, the entry after.
+  await click("[data-testid=forward]");
+  await until("Forward: the records list", 'return location.hash === "#/records"');
 });
 
 test("the overview shows the demo member's coverage card and counts", async () => {

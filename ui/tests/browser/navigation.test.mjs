@@ -113,10 +113,10 @@ test("Back and Forward by button, keyboard and mouse, across screens and into an
   await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
   await at(page, "#/settings", "a new screen");
   assert.ok(await page.getByRole("button", { name: "Forward" }).isDisabled(), "nothing ahead after a new link");
-  // WebKitGTK has no navigation of its own on the side buttons, only the event: Folio's handler
-  // steps (Chromium's own, cancelled by Folio, is what the input above would otherwise have used).
-  await page.evaluate(() => document.body.dispatchEvent(new MouseEvent("auxclick", { button: 3, bubbles: true })));
-  await at(page, "#/records/Observation/o1?source=c-1", "a side button's auxclick event alone");
+  // WebKitGTK has no navigation of its own on the side buttons and sends no auxclick, only
+  // mousedown/mouseup with button 3 (measured in tests/e2e): Folio's handler steps on the mouseup.
+  await page.evaluate(() => document.body.dispatchEvent(new MouseEvent("mouseup", { button: 3, bubbles: true })));
+  await at(page, "#/records/Observation/o1?source=c-1", "a side button's mouseup alone");
   assert.deepEqual(errors, []);
   await page.close();
 });
