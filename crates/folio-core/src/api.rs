@@ -706,8 +706,6 @@ pub struct ClaimLineView {
 pub struct ClaimView {
     /// Professional, institutional, pharmacy… in words.
     pub kind: String,
-    /// A prior authorization rather than a claim.
-    pub prior_authorization: bool,
     /// Claim status.
     pub status: Option<String>,
     /// Processing outcome.
@@ -795,8 +793,11 @@ pub struct RecordDetail {
     pub missing_since: Option<String>,
     /// The resource as the plan sent it, indented.
     pub json: String,
-    /// The claim in plain language, when the record is a claim.
+    /// The claim in plain language, when the record is a claim (a prior authorization is not).
     pub claim: Option<ClaimView>,
+    /// The screen that shows this record in full, when one does (a claim, a prior
+    /// authorization).
+    pub opens_on: Option<RecordScreen>,
     /// The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
     /// images, forms or outside links); none when it has none.
     pub narrative_html: Option<String>,
@@ -806,6 +807,16 @@ pub struct RecordDetail {
     pub attachments: Vec<AttachmentView>,
     /// What the record says, people's fields first (value, range, flag, dates, who, where).
     pub summary: RecordSummary,
+}
+
+/// A screen of its own for a kind of record, beside the record's detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordScreen {
+    /// The claim screen (`#/claims/{id}`): an ExplanationOfBenefit that is a claim.
+    Claim,
+    /// The prior-authorization screen: an ExplanationOfBenefit that is a prior authorization.
+    PriorAuthorization,
 }
 
 /// A record as a member reads it: what it is, then its facts in words.
@@ -837,7 +848,7 @@ pub struct RecordFact {
 }
 
 /// A record of the same connection, to open.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordLink {
     /// FHIR type.

@@ -261,6 +261,8 @@ pub struct CareTeamEntry {
     pub role: Option<String>,
     /// Their name (as Folio holds it), else the reference.
     pub name: String,
+    /// Their record, when Folio holds it.
+    pub record: Option<crate::api::RecordLink>,
 }
 
 /// One claim as the best paper EOB shows it.
@@ -277,6 +279,10 @@ pub struct ClaimDetail {
     pub paid_on: Option<String>,
     /// The facility, by name when Folio holds it.
     pub facility: Option<String>,
+    /// The provider's (or pharmacy's) record, when Folio holds it.
+    pub provider_record: Option<crate::api::RecordLink>,
+    /// The facility's record, when Folio holds it.
+    pub facility_record: Option<crate::api::RecordLink>,
     /// The care team.
     pub care_team: Vec<CareTeamEntry>,
     /// The amount columns, in paper-EOB order: the main ones always, the others when sent.
@@ -403,6 +409,25 @@ fn balance_views(balances: &[folio_fhir::BenefitBalance]) -> Vec<BalanceView> {
             })
         })
         .collect()
+}
+
+/// The record a claim's reference names, when Folio holds it (same connection), to link to.
+async fn held(
+    store: &Store,
+    connection_id: &str,
+    reference: Option<&str>,
+) -> Result<Option<crate::api::RecordLink>, CoreError> {
+    let Some((ty, id)) = reference.and_then(|r| r.rsplit_once('/')) else {
+        return Ok(None);
+    };
+    let ty = ty.rsplit('/').next().unwrap_or(ty);
+    Ok(store
+        .record(connection_id, ty, id)
+        .await?
+        .map(|_| crate::api::RecordLink {
+            resource_type: ty.to_owned(),
+            resource_id: id.to_owned(),
+        }))
 }
 
 /// Names of the records a claim points at, looked up once each.
@@ -557,9 +582,15 @@ impl Folio {
             } else {
                 Some(who.clone())
             };
+            let record = if who.contains('/') {
+                held(store, connection_id, Some(who)).await?
+            } else {
+                None
+            };
             care_team.push(CareTeamEntry {
                 role: role.clone(),
                 name: name.unwrap_or_else(|| who.clone()),
+                record,
             });
         }
         let sent = |kind: AmountKind| {
@@ -618,7 +649,11 @@ impl Folio {
             pharmacy: summary.provider.clone(),
             your_cost: c.totals.member_owed.or(c.totals.paid_by_member),
         });
+        let provider_record = held(store, connection_id, c.provider_reference.as_deref()).await?;
+        let facility_record = held(store, connection_id, c.facility_reference.as_deref()).await?;
         Ok(ClaimDetail {
+            provider_record,
+            facility_record,
             received: c.received.clone(),
             processed: c.processed.clone(),
             paid_on: c.paid_on.clone(),

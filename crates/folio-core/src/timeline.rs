@@ -25,6 +25,9 @@ pub fn kind_of(resource_type: &str) -> &'static str {
     }
 }
 
+/// What an ExplanationOfBenefit that is a prior authorization (not a claim) is called.
+const PRIOR_AUTHORIZATION: &str = "Prior authorization";
+
 fn parse_cursor(cursor: &str) -> Option<(String, i64)> {
     let (date, rowid) = cursor.rsplit_once('|')?;
     Some((date.to_owned(), rowid.parse().ok()?))
@@ -82,7 +85,16 @@ impl Folio {
                 }
                 by_key.insert(key.clone(), items.len());
             }
-            let kind = kind_of(&r.resource_type);
+            let prior_authorization = r
+                .maybe_prior_authorization
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+                .is_some_and(|v| folio_fhir::is_prior_authorization(&v));
+            let kind = if prior_authorization {
+                PRIOR_AUTHORIZATION
+            } else {
+                kind_of(&r.resource_type)
+            };
             // A result's LOINC long name is shortened to its readable part (the full one kept).
             let display = r.display.as_deref().filter(|d| !d.trim().is_empty());
             let title = match (r.resource_type.as_str(), display) {
@@ -127,9 +139,25 @@ impl Folio {
             .as_ref()
             .and_then(|v| serde_json::to_string_pretty(v).ok())
             .unwrap_or_else(|| row.raw_json.clone());
-        let claim = match value.as_ref().and_then(folio_fhir::ClaimFacts::from_value) {
+        // A prior authorization is an ExplanationOfBenefit too, but not a claim: it has a
+        // screen of its own and no amounts to read as a claim's.
+        let prior_authorization = value
+            .as_ref()
+            .is_some_and(folio_fhir::is_prior_authorization);
+        let claim = match value
+            .as_ref()
+            .filter(|_| !prior_authorization)
+            .and_then(folio_fhir::ClaimFacts::from_value)
+        {
             Some(c) => Some(claim_view(store, connection_id, c).await?),
             None => None,
+        };
+        let opens_on = if prior_authorization {
+            Some(crate::api::RecordScreen::PriorAuthorization)
+        } else if claim.is_some() {
+            Some(crate::api::RecordScreen::Claim)
+        } else {
+            None
         };
         let narrative_html = value
             .as_ref()
@@ -154,7 +182,12 @@ impl Folio {
             connection_id: connection_id.to_owned(),
             resource_type: resource_type.to_owned(),
             resource_id: resource_id.to_owned(),
-            kind: kind_of(resource_type).to_owned(),
+            kind: if prior_authorization {
+                PRIOR_AUTHORIZATION
+            } else {
+                kind_of(resource_type)
+            }
+            .to_owned(),
             plan_name: row.plan_name,
             fhir_base: row.fhir_base,
             fetched_at: row.fetched_at,
@@ -163,6 +196,7 @@ impl Folio {
             missing_since: row.missing_since,
             json: pretty,
             claim,
+            opens_on,
             narrative_html,
             other_sources,
             attachments,
@@ -264,7 +298,6 @@ async fn claim_view(
     };
     Ok(crate::api::ClaimView {
         kind: c.kind,
-        prior_authorization: c.prior_authorization,
         status: c.status,
         outcome: c.outcome,
         start: c.start,

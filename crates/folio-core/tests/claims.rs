@@ -129,6 +129,39 @@ async fn the_demo_members_claims_and_costs_add_up() {
         .starts_with(char::is_numeric));
     assert!(all.iter().any(|c| c.status == ClaimStatusView::Denied));
 
+    // A doctor's claim links to the records it names that Folio holds: the provider (and the
+    // care team's), each opening as a record of this connection.
+    let doctor = all
+        .iter()
+        .find(|c| c.kind == ClaimKindView::Doctor)
+        .unwrap();
+    let detail = e
+        .folio
+        .claim(&doctor.connection_id, &doctor.resource_id)
+        .await
+        .unwrap();
+    let provider = detail
+        .provider_record
+        .as_ref()
+        .expect("the provider's record is held");
+    for link in std::iter::once(provider).chain(detail.care_team.iter().flat_map(|m| &m.record)) {
+        assert!(
+            ["Practitioner", "Organization", "PractitionerRole"]
+                .contains(&link.resource_type.as_str()),
+            "{link:?}"
+        );
+        let held = e
+            .folio
+            .record(
+                &doctor.connection_id,
+                &link.resource_type,
+                &link.resource_id,
+            )
+            .await
+            .unwrap();
+        assert_eq!(held.resource_id, link.resource_id);
+    }
+
     // A pharmacy claim: the drug, its supply and what it cost the member.
     let fill = all
         .iter()

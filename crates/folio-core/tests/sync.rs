@@ -599,24 +599,51 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
         "the request without host or token: {request}"
     );
 
-    // A claim reads like a paper EOB, with the provider's name looked up.
-    let claims = e
+    // ExplanationOfBenefits are claims and prior authorizations (use = preauthorization): a
+    // prior authorization is named as one, is not read as a claim, and opens on its own screen.
+    let eobs = e
         .folio
         .timeline(&TimelineQuery {
             types: vec!["ExplanationOfBenefit".into()],
-            limit: 5,
+            limit: 500,
             ..Default::default()
         })
         .await
         .unwrap();
-    let c = &claims.items[0];
-    let claim = e
+    let kinds: std::collections::BTreeSet<&str> =
+        eobs.items.iter().map(|i| i.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["Claim", "Prior authorization"].into(),
+        "claims and prior authorizations told apart"
+    );
+    let pa = eobs
+        .items
+        .iter()
+        .find(|i| i.kind == "Prior authorization")
+        .unwrap();
+    let pa_detail = e
+        .folio
+        .record(&pa.connection_id, &pa.resource_type, &pa.resource_id)
+        .await
+        .unwrap();
+    let pa_json: serde_json::Value = serde_json::from_str(&pa_detail.json).unwrap();
+    assert_eq!(pa_json["use"], "preauthorization");
+    assert!(pa_detail.claim.is_none(), "not read as a claim");
+    assert_eq!(pa_detail.kind, "Prior authorization");
+    assert_eq!(
+        pa_detail.opens_on,
+        Some(folio_core::api::RecordScreen::PriorAuthorization)
+    );
+    // A claim reads like a paper EOB, with the provider's name looked up.
+    let c = eobs.items.iter().find(|i| i.kind == "Claim").unwrap();
+    let detail = e
         .folio
         .record(&c.connection_id, &c.resource_type, &c.resource_id)
         .await
-        .unwrap()
-        .claim
-        .expect("a claim");
+        .unwrap();
+    assert_eq!(detail.opens_on, Some(folio_core::api::RecordScreen::Claim));
+    let claim = detail.claim.expect("a claim");
     assert!(claim.provider.is_some(), "provider named: {claim:?}");
     let t = &claim.totals;
     assert!(
@@ -644,8 +671,15 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
         })
         .await
         .unwrap();
+    assert!(all_claims.next_cursor.is_none());
+    // Prior authorizations are left out of the sums: only the claims are added up.
+    let all_claims: Vec<_> = all_claims
+        .items
+        .iter()
+        .filter(|i| i.kind == "Claim")
+        .collect();
     let mut paid = 0.0;
-    for i in &all_claims.items {
+    for i in &all_claims {
         let d = e
             .folio
             .record(&i.connection_id, &i.resource_type, &i.resource_id)
@@ -660,7 +694,8 @@ async fn the_timeline_pages_filters_searches_and_shows_linked_items_once() {
     assert!((paid - yearly).abs() < 0.01, "{paid} vs {yearly}");
     assert_eq!(
         years.iter().map(|y| y.claims as usize).sum::<usize>(),
-        all_claims.items.len()
+        all_claims.len(),
+        "a year's claims are the claims, without prior authorizations"
     );
 
     // Narratives arrive hostile in some records (the generator plants them) and leave safe.

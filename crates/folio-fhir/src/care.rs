@@ -374,7 +374,7 @@ pub fn care_appearances(v: &Value) -> Vec<CareAppearance> {
                 Some("Where the visit took place".to_owned()),
             );
         }
-        Some("ExplanationOfBenefit") if str_at(v, "use") != Some("preauthorization") => {
+        Some("ExplanationOfBenefit") if !crate::is_prior_authorization(v) => {
             for m in v
                 .get("careTeam")
                 .and_then(Value::as_array)

@@ -830,7 +830,7 @@ impl ClaimFacts {
             encounters,
             kind,
             kind_code,
-            prior_authorization: str_of(eob, "use") == Some("preauthorization"),
+            prior_authorization: crate::is_prior_authorization(eob),
             status,
             outcome,
             member_status,

@@ -136,7 +136,7 @@ fn is_pharmacy_claim(obj: &Value) -> bool {
     obj.pointer("/type/coding")
         .and_then(Value::as_array)
         .is_some_and(|cs| cs.iter().any(|c| str_at(c, "code") == Some("pharmacy")))
-        && str_at(obj, "use") != Some("preauthorization")
+        && !crate::is_prior_authorization(obj)
 }
 
 fn days_supply_of_claim(obj: &Value) -> Option<f64> {

@@ -58,6 +58,11 @@ pub struct TimelineRow {
     pub sensitive: bool,
     /// Cross-source link.
     pub dedupe_key: Option<String>,
+    /// The JSON of an ExplanationOfBenefit that may be a prior authorization rather than a
+    /// claim (its text names `preauthorization` or the PDex profile; folio-core decides),
+    /// else none (and none from a query that does not ask).
+    #[sqlx(default)]
+    pub maybe_prior_authorization: Option<String>,
 }
 
 /// One stored record and its source.
@@ -114,7 +119,10 @@ impl Store {
         }
         let mut sql = String::from(
             "SELECT r.rowid AS rowid, r.connection_id, p.name AS plan_name, r.resource_type, r.resource_id,
-                    r.clinical_date, r.display, r.sensitive, r.dedupe_key
+                    r.clinical_date, r.display, r.sensitive, r.dedupe_key,
+                    CASE WHEN r.resource_type = 'ExplanationOfBenefit'
+                          AND (r.raw_json LIKE '%preauthorization%' OR r.raw_json LIKE '%pdex-priorauthorization%')
+                         THEN r.raw_json END AS maybe_prior_authorization
              FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
              WHERE r.clinical_date IS NOT NULL AND r.missing_since IS NULL",
         );

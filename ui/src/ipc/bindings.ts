@@ -406,6 +406,8 @@ export type CareTeamEntry_Deserialize = {
 	role?: string | null,
 	/**  Their name (as Folio holds it), else the reference. */
 	name: string,
+	/**  Their record, when Folio holds it. */
+	record?: RecordLink | null,
 };
 
 /**  A member of the claim's care team. */
@@ -414,6 +416,8 @@ export type CareTeamEntry_Serialize = {
 	role: string | null,
 	/**  Their name (as Folio holds it), else the reference. */
 	name: string,
+	/**  Their record, when Folio holds it. */
+	record: RecordLink | null,
 };
 
 /**  Someone who appears in the member's visits and claims. */
@@ -555,6 +559,10 @@ export type ClaimDetail_Deserialize = {
 	paidOn?: string | null,
 	/**  The facility, by name when Folio holds it. */
 	facility?: string | null,
+	/**  The provider's (or pharmacy's) record, when Folio holds it. */
+	providerRecord?: RecordLink | null,
+	/**  The facility's record, when Folio holds it. */
+	facilityRecord?: RecordLink | null,
 	/**  The care team. */
 	careTeam: CareTeamEntry_Deserialize[],
 	/**  The amount columns, in paper-EOB order: the main ones always, the others when sent. */
@@ -585,6 +593,10 @@ export type ClaimDetail_Serialize = {
 	paidOn: string | null,
 	/**  The facility, by name when Folio holds it. */
 	facility: string | null,
+	/**  The provider's (or pharmacy's) record, when Folio holds it. */
+	providerRecord: RecordLink | null,
+	/**  The facility's record, when Folio holds it. */
+	facilityRecord: RecordLink | null,
 	/**  The care team. */
 	careTeam: CareTeamEntry_Serialize[],
 	/**  The amount columns, in paper-EOB order: the main ones always, the others when sent. */
@@ -874,8 +886,6 @@ export type ClaimView = ClaimView_Serialize | ClaimView_Deserialize;
 export type ClaimView_Deserialize = {
 	/**  Professional, institutional, pharmacy… in words. */
 	kind: string,
-	/**  A prior authorization rather than a claim. */
-	priorAuthorization: boolean,
 	/**  Claim status. */
 	status?: string | null,
 	/**  Processing outcome. */
@@ -902,8 +912,6 @@ export type ClaimView_Deserialize = {
 export type ClaimView_Serialize = {
 	/**  Professional, institutional, pharmacy… in words. */
 	kind: string,
-	/**  A prior authorization rather than a claim. */
-	priorAuthorization: boolean,
 	/**  Claim status. */
 	status: string | null,
 	/**  Processing outcome. */
@@ -2403,8 +2411,13 @@ export type RecordDetail_Deserialize = {
 	missingSince?: string | null,
 	/**  The resource as the plan sent it, indented. */
 	json: string,
-	/**  The claim in plain language, when the record is a claim. */
+	/**  The claim in plain language, when the record is a claim (a prior authorization is not). */
 	claim?: ClaimView_Deserialize | null,
+	/**
+	 *  The screen that shows this record in full, when one does (a claim, a prior
+	 *  authorization).
+	 */
+	opensOn?: RecordScreen | null,
 	/**
 	 *  The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
 	 *  images, forms or outside links); none when it has none.
@@ -2445,8 +2458,13 @@ export type RecordDetail_Serialize = {
 	missingSince: string | null,
 	/**  The resource as the plan sent it, indented. */
 	json: string,
-	/**  The claim in plain language, when the record is a claim. */
+	/**  The claim in plain language, when the record is a claim (a prior authorization is not). */
 	claim: ClaimView_Serialize | null,
+	/**
+	 *  The screen that shows this record in full, when one does (a claim, a prior
+	 *  authorization).
+	 */
+	opensOn: RecordScreen | null,
 	/**
 	 *  The record's narrative, reduced to safe formatting (no scripts, styles, handlers,
 	 *  images, forms or outside links); none when it has none.
@@ -2494,6 +2512,13 @@ export type RecordLink = {
 	/**  Id at the plan. */
 	resourceId: string,
 };
+
+/**  A screen of its own for a kind of record, beside the record's detail. */
+export type RecordScreen = 
+/**  The claim screen (`#/claims/{id}`): an ExplanationOfBenefit that is a claim. */
+"claim" | 
+/**  The prior-authorization screen: an ExplanationOfBenefit that is a prior authorization. */
+"prior_authorization";
 
 /**  A record as a member reads it: what it is, then its facts in words. */
 export type RecordSummary = RecordSummary_Serialize | RecordSummary_Deserialize;
