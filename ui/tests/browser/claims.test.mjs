@@ -57,7 +57,8 @@ const columns = [["submitted", "Billed by the provider"], ["allowed", "Allowed b
 const detailBase = { received: "2026-11-20", processed: "2026-11-21T10:00:00Z", paidOn: "2026-12-01", facility: null,
   careTeam: [{ role: "Performing provider", name: "Dr. Maya Chen" }], reasons: [], pharmacy: null, balances: [], encounterId: null };
 const details = {
-  101: { ...detailBase, summary: rows2026[0], columns, encounterId: "e-9",
+  101: { ...detailBase, summary: rows2026[0], columns, encounterId: "e-9", providerRecord: { resourceType: "Organization", resourceId: "org-7" },
+    careTeam: [{ role: "Performing provider", name: "Dr. Maya Chen", record: { resourceType: "Practitioner", resourceId: "pr-3" } }],
     lines: [
       { sequence: 1, service: "Office visit, established patient, 30 min", code: "CPT 99214", revenue: null, date: "2026-11-18", quantity: null,
         amounts: [212, 130.5, null, 105.5, 105.5, 0, 25, 0, 25], denied: false,
@@ -88,6 +89,14 @@ const handler = `(() => { window.__printed = 0; window.print = () => { window.__
     const items = all.slice(args.query.offset, args.query.offset + args.query.limit);
     const end = args.query.offset + items.length;
     return { items, total: all.length, nextOffset: end < all.length ? end : null, years: [2026, 2025] };
+  }
+  if (cmd === "timeline") return { items: [], nextCursor: null };
+  if (cmd === "record") {
+    (window.__records = window.__records || []).push(args.resourceType + "/" + args.resourceId);
+    return { summary: { title: "Riverside Family Clinic", fullName: null, flag: null, facts: [] }, connectionId: args.connectionId,
+      resourceType: args.resourceType, resourceId: args.resourceId, kind: "Record", planName: ${JSON.stringify(plan)}, fhirBase: "http://x/fhir",
+      fetchedAt: "2026-11-29T10:00:00Z", sourceRequest: null, sensitive: false, missingSince: null, json: "{}", otherSources: [],
+      narrativeHtml: null, attachments: [], claim: null, opensOn: null };
   }
   if (cmd === "claim") {
     const d = ${JSON.stringify(details)}[args.resourceId];
@@ -161,6 +170,18 @@ test("a partly denied claim reads like a paper EOB, with the reason in words and
   assert.deepEqual(deniedCells, ["$200.00", "$0.00", "$200.00", "$0.00", "$0.00", "not stated", "not stated", "not stated", "$0.00"], "absent amounts are not stated, never $0");
   assert.equal(await page.getByRole("link", { name: "The visit this claim is for" }).getAttribute("href"), "#/records/Encounter/e-9?source=c-1");
   await page.screenshot({ path: `${artifacts}browser-claim-detail-mock.png`, fullPage: true });
+
+  // The provider and care team the claim names lead to their records, and Back returns here.
+  assert.deepEqual(await page.getByTestId("claim-party").evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute("href")])), [
+    ["Riverside Family Clinic", "#/records/Organization/org-7?source=c-1"],
+    ["Dr. Maya Chen", "#/records/Practitioner/pr-3?source=c-1"],
+  ]);
+  await page.getByTestId("claim-party").first().click();
+  await page.waitForFunction(() => (window.__records ?? []).includes("Organization/org-7"));
+  await page.getByRole("complementary", { name: "Record detail" }).getByRole("heading", { name: "Riverside Family Clinic" }).waitFor();
+  await page.goBack();
+  await page.getByTestId("claim-detail").waitFor();
+  assert.match(page.url(), /#\/claims\/101\?source=c-1$/);
 
   // Printed, the page is the claim alone: no navigation, no buttons, every amount column shown.
   await page.emulateMedia({ media: "print" });
