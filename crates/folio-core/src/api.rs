@@ -1011,6 +1011,9 @@ pub struct Overview {
     pub last_visit: Option<String>,
     /// Records downloaded new or changed since then, by kind.
     pub changed: Vec<KindCount>,
+    /// The newest of those (by when they happened) that the member can open, each with its
+    /// address (at most eight); empty on a first visit.
+    pub new_items: Vec<TimelineItem>,
 }
 
 /// An insurance card, from a Coverage.

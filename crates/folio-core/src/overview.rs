@@ -1,5 +1,6 @@
 //! The overview: coverage cards, counts by kind, and what arrived since the member's last
-//! visit (the visit before this process started).
+//! visit (the visit before this process started): counted by kind, and the newest of them by
+//! name, each with its address.
 
 use folio_fhir::CoverageFacts;
 
@@ -7,6 +8,9 @@ use crate::api::{CoverageCard, KindCount, Overview};
 use crate::{CoreError, Folio};
 
 const LAST_VISIT: &str = "last_visit_at";
+
+/// How many of the records new since the last visit the overview lists by name.
+const NEW_ITEMS_SHOWN: u32 = 8;
 
 /// Plural plain words for a type, for counts.
 fn kinds_of(resource_type: &str) -> String {
@@ -93,19 +97,28 @@ impl Folio {
             });
         }
         let counts = kind_counts(store.counts_by_type(include_sensitive, None).await?);
-        let changed = match &last_visit {
-            Some(since) => kind_counts(
+        let (changed, new_items) = match &last_visit {
+            Some(since) => (
+                kind_counts(
+                    store
+                        .counts_by_type(include_sensitive, Some(since.as_str()))
+                        .await?,
+                ),
                 store
-                    .counts_by_type(include_sensitive, Some(since.as_str()))
-                    .await?,
+                    .arrived_since(since, include_sensitive, NEW_ITEMS_SHOWN)
+                    .await?
+                    .into_iter()
+                    .map(crate::timeline::timeline_item)
+                    .collect(),
             ),
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
         Ok(Overview {
             coverages,
             counts,
             last_visit,
             changed,
+            new_items,
         })
     }
 }

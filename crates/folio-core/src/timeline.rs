@@ -28,6 +28,42 @@ pub fn kind_of(resource_type: &str) -> &'static str {
 /// What an ExplanationOfBenefit that is a prior authorization (not a claim) is called.
 const PRIOR_AUTHORIZATION: &str = "Prior authorization";
 
+/// A timeline row as the member reads it: a result's LOINC long name shortened to its readable
+/// part (the full one kept), else the record's own name, else what kind of record it is.
+pub(crate) fn timeline_item(r: folio_store::TimelineRow) -> TimelineItem {
+    let prior_authorization = r
+        .maybe_prior_authorization
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+        .is_some_and(|v| folio_fhir::is_prior_authorization(&v));
+    let kind = if prior_authorization {
+        PRIOR_AUTHORIZATION
+    } else {
+        kind_of(&r.resource_type)
+    };
+    let display = r.display.as_deref().filter(|d| !d.trim().is_empty());
+    let title = match (r.resource_type.as_str(), display) {
+        ("Observation" | "DiagnosticReport", Some(d)) => folio_fhir::readable_name([d]),
+        _ => None,
+    }
+    .unwrap_or_else(|| folio_fhir::ReadableName {
+        short: display.unwrap_or(kind).to_owned(),
+        full: None,
+    });
+    TimelineItem {
+        connection_id: r.connection_id,
+        plan_name: r.plan_name,
+        resource_type: r.resource_type,
+        resource_id: r.resource_id,
+        date: r.clinical_date,
+        title: title.short,
+        full_title: title.full,
+        kind: kind.to_owned(),
+        sensitive: r.sensitive,
+        other_sources: Vec::new(),
+    }
+}
+
 fn parse_cursor(cursor: &str) -> Option<(String, i64)> {
     let (date, rowid) = cursor.rsplit_once('|')?;
     Some((date.to_owned(), rowid.parse().ok()?))
@@ -85,38 +121,7 @@ impl Folio {
                 }
                 by_key.insert(key.clone(), items.len());
             }
-            let prior_authorization = r
-                .maybe_prior_authorization
-                .as_deref()
-                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-                .is_some_and(|v| folio_fhir::is_prior_authorization(&v));
-            let kind = if prior_authorization {
-                PRIOR_AUTHORIZATION
-            } else {
-                kind_of(&r.resource_type)
-            };
-            // A result's LOINC long name is shortened to its readable part (the full one kept).
-            let display = r.display.as_deref().filter(|d| !d.trim().is_empty());
-            let title = match (r.resource_type.as_str(), display) {
-                ("Observation" | "DiagnosticReport", Some(d)) => folio_fhir::readable_name([d]),
-                _ => None,
-            }
-            .unwrap_or_else(|| folio_fhir::ReadableName {
-                short: display.unwrap_or(kind).to_owned(),
-                full: None,
-            });
-            items.push(TimelineItem {
-                connection_id: r.connection_id,
-                plan_name: r.plan_name,
-                resource_type: r.resource_type,
-                resource_id: r.resource_id,
-                date: r.clinical_date,
-                title: title.short,
-                full_title: title.full,
-                kind: kind.to_owned(),
-                sensitive: r.sensitive,
-                other_sources: Vec::new(),
-            });
+            items.push(timeline_item(r));
         }
         Ok(TimelinePage { items, next_cursor })
     }

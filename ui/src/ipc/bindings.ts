@@ -1923,6 +1923,11 @@ export type Overview_Deserialize = {
 	lastVisit?: string | null,
 	/**  Records downloaded new or changed since then, by kind. */
 	changed: KindCount[],
+	/**
+	 *  The newest of those (by when they happened) that the member can open, each with its
+	 *  address (at most eight); empty on a first visit.
+	 */
+	newItems: TimelineItem_Deserialize[],
 };
 
 /**  The first screen: coverage cards, what is held, what is new since the last visit. */
@@ -1935,6 +1940,11 @@ export type Overview_Serialize = {
 	lastVisit: string | null,
 	/**  Records downloaded new or changed since then, by kind. */
 	changed: KindCount[],
+	/**
+	 *  The newest of those (by when they happened) that the member can open, each with its
+	 *  address (at most eight); empty on a first visit.
+	 */
+	newItems: TimelineItem_Serialize[],
 };
 
 /**  A pharmacy fill. */
