@@ -36,8 +36,8 @@ describe("a sync that access outlived", () => {
     ],
   };
   it("says to reconnect to finish, once, and that what arrived is kept", () => {
-    expect(summary(report)).toBe(
-      "Sync stopped: access to the plan ended and the plan does not renew it. 3 records downloaded and kept. Connect again to finish (claims, labs and vitals next).",
+    expect(summary(report, 3)).toBe(
+      "Sync stopped: access to the plan ended and the plan does not renew it. What was downloaded is kept: 3 records from this plan on this computer. Connect again to finish (claims, labs and vitals next).",
     );
     expect(listedFailures(report)).toEqual([]);
   });
