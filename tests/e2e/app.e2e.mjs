@@ -32,7 +32,14 @@ const heldOnCard = `const m = /([\\d,]+) records on this computer/.exec(document
   return m !== null && m[1] !== "0";`;
 const onlyClaims = `const list = document.querySelector("[role=list][aria-label=Timeline]");
   const kinds = [...document.querySelectorAll("[data-testid=timeline-item] .meta")].map((m) => m.textContent.split(" · ")[0]);
-  return list?.getAttribute("aria-busy") === "false" && kinds.length > 0 && kinds.every((k) => k === "Claim");`;
+  return list?.getAttribute("aria-busy") === "false" && kinds.length > 0 && kinds.every((k) => k === "Claim" || k === "Prior authorization");`;
+// Where a prior authorization stands, as the screen words it (ui/src/features/prior-auths/prior-auth-text.ts).
+const STATUS = /^(Partly approved|Approved|Pending|Denied|Cancelled|Status not stated)/;
+// Marks the first element of \`all\` that \`pick\` accepts with data-e2e="pick" (WebDriver then clicks it).
+const mark = (all, pick) => `document.querySelectorAll("[data-e2e]").forEach((e) => e.removeAttribute("data-e2e"));
+  const el = [...document.querySelectorAll(${JSON.stringify(all)})].find(${pick});
+  el?.setAttribute("data-e2e", "pick");
+  return el !== undefined;`;
 
 async function screenshot(name) {
   const png = await save(name);
@@ -78,12 +85,15 @@ test("Try the demo plan connects through the system browser", async () => {
 test("Download records syncs the demo member's history into the profile", async () => {
   await click("[data-testid=sync-now]");
   const result = await textOf("[data-testid=sync-result]", { timeoutMs: 120000 });
-  assert.match(result, /^Sync finished: the plan sent [\d,]+ records\./);
+  assert.match(result, /^Sync finished: [\d,]+ records from this plan on this computer\./);
   // The card is read again after the result shows: it held 0 records before this sync.
   await until("the connection's card counts the synced records", heldOnCard);
   const card = await textOf("[data-testid=connection]");
   const held = Number(/([\d,]+) records on this computer/.exec(card)?.[1].replaceAll(",", ""));
   assert.ok(held > 1000, `the demo member's records are on this computer (${held})`);
+  // One number: the result says what the card holds (what the plan sent, more, is in the details).
+  await until("the result and the card agree", `const n = (t) => /([\\d,]+) records/.exec(t ?? "")?.[1];
+    return n(document.querySelector("[data-testid=sync-result]")?.textContent) === n(document.querySelector("[data-testid=connection] header")?.textContent);`);
   await screenshot("e2e-synced.png");
 });
 
@@ -105,10 +115,13 @@ test("a claim from the demo plan reads like a paper EOB", async () => {
   // The timeline is asked again for claims only: the first row is a claim once that answer is shown.
   await until("the timeline shows only claims", onlyClaims);
   assert.match(await textOf("[data-testid=claim-years]"), /Claims by year of service/);
-  await click("[data-testid=timeline-item]");
+  // The newest is a prior authorization: a claim is the first item of kind Claim.
+  await until("a claim in the timeline", mark("[data-testid=timeline-item]", '(a) => a.querySelector(".meta")?.textContent.startsWith("Claim ·")'));
+  await click("[data-e2e=pick]");
   const claim = await textOf("[data-testid=claim]");
-  assert.match(claim, /Paid by the plan\$\s?[\d,]+\.\d\d/);
-  assert.match(claim, /Your share\$\s?[\d,]+\.\d\d/);
+  assert.match(claim, /^Claim: /);
+  assert.match(claim, /Open this claim/);
+  await until("its link to the claim screen", 'return /^#\\/claims\\/[^/?]+\\?source=/.test(document.querySelector("[data-testid=claim] [data-testid=record-opens-on] a")?.getAttribute("href") ?? "")');
   await screenshot("e2e-claim.png");
 });
 
@@ -152,4 +165,46 @@ test("the overview shows the demo member's coverage card and counts", async () =
   assert.match(card, /Member ID/);
   assert.match(await textOf("#overview-heading ~ h3:last-of-type", { timeoutMs: 10000 }), /On this computer: \d[\d,]* records/);
   await screenshot("e2e-overview.png");
+});
+
+test("a member's journey: the overview, a claim, its visit, Back, prior authorizations", async () => {
+  await clickButton("Overview");
+  await until("the overview's address", 'return location.hash === "#/overview" || location.hash === "" || location.hash === "#/"');
+  assert.match(await textOf("[data-testid=coverage-card]", { timeoutMs: 30000 }), /Member ID/);
+  // From the overview to the claims (the header's Claims link).
+  await clickButton("Claims");
+  await until("the claims' address", 'return location.hash === "#/claims"');
+  assert.match(await textOf("[data-testid=cost-summary]", { timeoutMs: 30000 }), /you owe \$\s?[\d,]+\.\d\d for [\d,]+ claims? from Folio Sandbox Health Plan/);
+  // A doctor's claim of the demo member, remembered as the list shows it.
+  await until("a doctor's claim in the list", mark("[data-testid=claim-row]", '(r) => r.querySelectorAll("td")[2]?.textContent.trim() === "Doctor"'));
+  await until("the picked claim remembered", `const cells = [...document.querySelectorAll("[data-e2e=pick] td")].map((c) => c.textContent.trim());
+    window.__claim = { date: cells[0], provider: cells[1], owe: cells[4] }; return cells.length > 4;`);
+  await click("[data-e2e=pick] a");
+  await until("the claim's address", 'window.__claimAt = location.hash; return /^#\\/claims\\/[^/?]+\\?source=/.test(location.hash)');
+  const claim = await textOf("[data-testid=claim-detail]", { timeoutMs: 30000 });
+  assert.match(claim, /Claim number/);
+  assert.match(claim, /Doctor claim/);
+  await until("the claim is the one picked (date, provider, what the member owes)", `const d = document.querySelector("[data-testid=claim-detail]").textContent;
+    return d.includes(window.__claim.date) && d.includes(window.__claim.provider) && document.querySelector("[data-testid=claim-you-owe]").textContent.trim() === window.__claim.owe;`);
+  await screenshot("e2e-journey-claim.png");
+  // Its visit: the Encounter the claim names, opened as a record.
+  await click('[data-testid=claim-detail] a[href^="#/records/Encounter/"]');
+  await until("the visit's address", 'return location.hash.startsWith("#/records/Encounter/")');
+  await textOf("[data-testid=record-facts]", { timeoutMs: 30000 });
+  await until("the visit's detail", 'return document.querySelector("aside[aria-label=\'Record detail\'] .kind")?.textContent.trim().startsWith("Visit")');
+  await screenshot("e2e-journey-visit.png");
+  // Back: the same claim again.
+  await click("[data-testid=back]");
+  await until("Back: the claim again", "return location.hash === window.__claimAt");
+  await until("the claim shown again", 'return document.querySelector("[data-testid=claim-detail]")?.textContent.includes(window.__claim.provider) === true');
+  // Then the prior authorizations: the demo member's, with where each stands.
+  await clickButton("Prior authorizations");
+  await until("the prior authorizations' address", 'return location.hash === "#/prior-authorizations"');
+  const row = await textOf("[data-testid=prior-auth-row]", { timeoutMs: 30000 });
+  const status = STATUS.exec(row)?.[0];
+  assert.ok(status, `where it stands, in words: ${row}`);
+  await click("[data-testid=prior-auth-row]");
+  await until("a prior authorization's address", 'return location.hash.startsWith("#/prior-authorizations/")');
+  assert.equal(await textOf("[data-testid=prior-auth-status]"), status);
+  await screenshot("e2e-journey-prior-auth.png");
 });
