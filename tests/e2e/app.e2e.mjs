@@ -174,7 +174,7 @@ test("a member's journey: the overview, a claim, its visit, Back, prior authoriz
   // From the overview to the claims (the header's Claims link).
   await clickButton("Claims");
   await until("the claims' address", 'return location.hash === "#/claims"');
-  assert.match(await textOf("[data-testid=cost-summary]", { timeoutMs: 30000 }), /you owe \$\s?[\d,]+\.\d\d for [\d,]+ claims? from Folio Sandbox Health Plan/);
+  assert.match(await textOf("[data-testid=cost-summary]", { timeoutMs: 30000 }), /you owe \$\d{1,3}(,\d{3})*\.\d\d for [\d,]+ claims? from Folio Sandbox Health Plan/);
   // A doctor's claim of the demo member, remembered as the list shows it.
   await until("a doctor's claim in the list", mark("[data-testid=claim-row]", '(r) => r.querySelectorAll("td")[2]?.textContent.trim() === "Doctor"'));
   await until("the picked claim remembered", `const cells = [...document.querySelectorAll("[data-e2e=pick] td")].map((c) => c.textContent.trim());

@@ -1,4 +1,4 @@
-import { countOf, formatBytes, formatDay, formatMoment, formatMoney } from "./format";
+import { chooseLocale, countOf, currentLocale, formatBytes, formatDay, formatMoment, formatMoney, formatNumber, useMemberLocale } from "./format";
 
 describe("formatBytes", () => {
   it("uses plain words and decimal units", () => {
@@ -50,5 +50,29 @@ describe("formatMoney", () => {
     expect(formatMoney(103681, "EUR", "de-DE")).toBe("103.681,00\u00a0€");
     expect(formatMoney(-34.8, "USD", "en-US")).toBe("-$34.80");
     expect(formatMoney(undefined, "USD", "en-US")).toBe("not stated");
+  });
+});
+
+describe("the member's locale", () => {
+  it("is the first real locale offered, and US English for the POSIX one or none", () => {
+    expect(chooseLocale(["c"])).toBe("en-US");
+    expect(chooseLocale(["C.UTF-8", "POSIX"])).toBe("en-US");
+    expect(chooseLocale([])).toBe("en-US");
+    expect(chooseLocale(["es_US.UTF-8"])).toBe("es-US");
+    expect(chooseLocale(["und", "es-MX", "en-US"])).toBe("es-MX");
+  });
+
+  it("is what money, numbers and days are written in where a caller names none", () => {
+    try {
+      useMemberLocale(["c"]);
+      expect(formatMoney(103681, "USD")).toBe("$103,681.00");
+      expect(formatNumber(1938)).toBe("1,938");
+      expect(countOf(2024, "record")).toBe("2,024 records");
+      useMemberLocale(["de-DE"]);
+      expect(formatMoney(103681, "EUR")).toBe("103.681,00\u00a0€");
+      expect(currentLocale()).toBe("de-DE");
+    } finally {
+      useMemberLocale(["en-US"]);
+    }
   });
 });

@@ -1,5 +1,7 @@
 // What a background sync's new-records notice says, in the window (pure).
 
+import { formatNumber } from "./format";
+
 /** How many new records of each kind a background sync brought. */
 export interface NoticeCounts {
   claims: number;
@@ -8,7 +10,7 @@ export interface NoticeCounts {
 }
 
 function count(n: number, one: string, many: string): string | null {
-  return n > 0 ? `${n.toLocaleString("en-US")} ${n === 1 ? one : many}` : null;
+  return n > 0 ? `${formatNumber(n)} ${n === 1 ? one : many}` : null;
 }
 
 /** "3 new claims, 4 new results and 1 prior-authorization decision". */

@@ -1,6 +1,6 @@
 // Words for sync results. No DOM, tested without a browser.
 import type { SyncProgress, SyncReport, TypeResult } from "../../ipc";
-import { countOf } from "../../lib/format";
+import { countOf, formatNumber } from "../../lib/format";
 
 const TYPE_WORDS: Record<string, string> = {
   Patient: "member profile",
@@ -78,6 +78,6 @@ export function received(report: SyncReport): string[] {
     .filter((t) => t.fetched > 0 || t.markedMissing > 0)
     .map((t) => {
       const gone = t.markedMissing > 0 ? `; ${countOf(t.markedMissing, "record")} no longer sent, kept` : "";
-      return `${typeWords(t.resourceType)}: ${new Intl.NumberFormat().format(t.fetched)} received${gone}`;
+      return `${typeWords(t.resourceType)}: ${formatNumber(t.fetched)} received${gone}`;
     });
 }

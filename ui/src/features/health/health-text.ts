@@ -1,6 +1,6 @@
 // "My health" in words: pure helpers for the screen (no IPC, no DOM).
 import type { AllergyView, CareTeamMember, ConditionView, MedicineStatus, MedicineView, SourceRecord } from "../../ipc";
-import { countOf, formatDay } from "../../lib/format";
+import { countOf, formatDay, formatNumber } from "../../lib/format";
 
 /** The tabs of the screen, in order; medications first. */
 export const TABS = ["medications", "conditions", "allergies", "immunizations", "visits", "care-team"] as const;
@@ -45,7 +45,7 @@ export function medicineStatusWords(status: MedicineStatus): string {
 export function lastFilledText(m: MedicineView, locale?: string): string {
   if (m.lastFilled === null) return "No pharmacy fill on record";
   const parts = [`Last filled ${formatDay(m.lastFilled, locale)}`];
-  if (m.daysSupply !== null) parts.push(`${new Intl.NumberFormat(locale).format(m.daysSupply)}-day supply`);
+  if (m.daysSupply !== null) parts.push(`${formatNumber(m.daysSupply, locale)}-day supply`);
   if (m.pharmacy) parts.push(m.pharmacy);
   if (m.fills > 1) parts.push(countOf(m.fills, "fill", "fills", locale));
   return parts.join(" · ");
