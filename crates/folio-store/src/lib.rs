@@ -28,6 +28,7 @@ mod settings;
 mod status;
 mod store;
 mod sync;
+mod sync_slices;
 mod timeline;
 
 pub use access::AccessTerms;
@@ -50,4 +51,5 @@ pub use store::{Store, StoreStatus, CIPHER_PAGE_SIZE};
 pub use sync::{
     index_page, FinishedPass, PageOutcome, PageResource, SavedPage, SyncStateRow, TypeCount,
 };
+pub use sync_slices::{SliceRow, SliceStart};
 pub use timeline::{RecordRow, TimelineFilter, TimelineRow, TIMELINE_TYPES};

@@ -259,6 +259,36 @@ impl Store {
         next_url: Option<&str>,
         bytes: usize,
     ) -> Result<SavedPage, StoreError> {
+        self.save_page_at(
+            connection_id,
+            resource_type,
+            pass_id,
+            None,
+            resources,
+            fields,
+            source_request,
+            next_url,
+            bytes,
+        )
+        .await
+    }
+
+    /// [`Store::save_page`] for the pass as a whole (`slice` `None`: `next_url` is the pass's
+    /// resume point) or for one of its slices (`next_url` is that slice's, saved in the
+    /// page's transaction; see `sync_slices.rs`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn save_page_at(
+        &self,
+        connection_id: &str,
+        resource_type: &str,
+        pass_id: &str,
+        slice: Option<i64>,
+        resources: &[PageResource<'_>],
+        fields: Vec<Option<IndexFields>>,
+        source_request: &str,
+        next_url: Option<&str>,
+        bytes: usize,
+    ) -> Result<SavedPage, StoreError> {
         let mut outcome = PageOutcome {
             // Entries without fields (a short `fields`) are not saved.
             rejected: u32::try_from(resources.len().saturating_sub(fields.len()))
@@ -351,13 +381,23 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         write_resources(&mut tx, connection_id, &writes, &now).await?;
+        if let Some(slice) = slice {
+            crate::sync_slices::advance(
+                &mut tx,
+                (connection_id, resource_type, pass_id, slice),
+                next_url,
+                parsed.len(),
+            )
+            .await?;
+        }
         let state: SyncStateRow = sqlx::query_as(&format!(
             "UPDATE sync_state SET next_url = ?3, pages = pages + 1, resources = resources + ?4, bytes = bytes + ?5, updated_at = ?6
              WHERE connection_id = ?1 AND resource_type = ?2 RETURNING {STATE_COLUMNS}"
         ))
         .bind(connection_id)
         .bind(resource_type)
-        .bind(next_url)
+        // A sliced pass keeps its resume points in its slices.
+        .bind(if slice.is_some() { None } else { next_url })
         .bind(i64::try_from(parsed.len()).unwrap_or(i64::MAX))
         .bind(i64::try_from(bytes).unwrap_or(i64::MAX))
         .bind(&now)
@@ -400,6 +440,12 @@ impl Store {
             .await?
             .rows_affected();
         }
+        // A sliced pass ends with its slices (every one of them has ended).
+        sqlx::query("DELETE FROM sync_slices WHERE connection_id = ?1 AND resource_type = ?2")
+            .bind(connection_id)
+            .bind(resource_type)
+            .execute(&mut *tx)
+            .await?;
         let state: SyncStateRow = sqlx::query_as(&format!(
             "UPDATE sync_state SET status = ?5, high_water = ?3, last_full_pass = CASE WHEN pass_full = 1 THEN ?4 ELSE last_full_pass END,
                  pass_id = NULL, pass_full = 0, pass_started_at = NULL, next_url = NULL, updated_at = ?4
