@@ -36,7 +36,11 @@ pub(crate) async fn list_members(State(state): State<Arc<AppState>>) -> Json<Vec
 #[serde(deny_unknown_fields)]
 pub(crate) struct HoldBody {
     /// Hold the Nth FHIR request from now (1 is the next one).
-    hold_request: u64,
+    #[serde(default)]
+    hold_request: Option<u64>,
+    /// Or hold the first FHIR request from now whose path and query contain this.
+    #[serde(default)]
+    hold_matching: Option<String>,
 }
 
 /// `GET /_sandbox/gate` query.
@@ -51,12 +55,20 @@ pub(crate) async fn put_gate(
     State(state): State<Arc<AppState>>,
     Json(body): Json<HoldBody>,
 ) -> Response {
-    if body.hold_request == 0 {
-        return (StatusCode::BAD_REQUEST, "hold_request counts from 1").into_response();
+    match (body.hold_request, body.hold_matching) {
+        (Some(0), _) => {
+            return (StatusCode::BAD_REQUEST, "hold_request counts from 1").into_response();
+        }
+        (Some(n), None) => state.gate.hold(state.requests_served().saturating_add(n)),
+        (None, Some(text)) if !text.is_empty() => state.gate.hold_matching(text),
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "give hold_request or hold_matching (not empty), not both",
+            )
+                .into_response();
+        }
     }
-    state
-        .gate
-        .hold(state.requests_served().saturating_add(body.hold_request));
     Json(GateStatus {
         served: state.requests_served(),
         held: None,

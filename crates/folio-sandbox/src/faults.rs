@@ -114,6 +114,9 @@ pub struct StrictServer {
     /// `patient` matches only as a reference (`patient=Patient/<id>`); a bare id matches
     /// nothing, as Medplum's repository does.
     pub patient_reference_only: bool,
+    /// `_lastUpdated` takes only `gt` (what changed since): a range (`ge`, `lt`, `le`, `eq`
+    /// or the parameter twice) answers 400, while the CapabilityStatement still declares it.
+    pub reject_last_updated_ranges: bool,
 }
 
 impl StrictServer {

@@ -489,6 +489,13 @@ fn strict_refusal(
             "_lastUpdated" if strict.reject_last_updated => {
                 return Err(bad("Unknown search parameter \"_lastUpdated\""));
             }
+            "_lastUpdated"
+                if strict.reject_last_updated_ranges
+                    && (!v.starts_with("gt")
+                        || params.iter().filter(|(k, _)| k == "_lastUpdated").count() > 1) =>
+            {
+                return Err(bad("_lastUpdated supports only the gt prefix, once"));
+            }
             "_count"
                 if strict
                     .reject_count_above

@@ -1,6 +1,7 @@
 //! A gate for tests that must act while a FHIR request is in flight (kill an app mid-sync, say)
 //! without guessing when that is: `PUT /_sandbox/gate {"hold_request": N}` holds the Nth FHIR
-//! request from then on, unanswered, until `DELETE /_sandbox/gate`; `GET /_sandbox/gate` says
+//! request from then on (`{"hold_matching": "text"}`: the first whose path and query contain
+//! the text), unanswered, until `DELETE /_sandbox/gate`; `GET /_sandbox/gate` says
 //! how many FHIR requests were served and which one is held (`?wait_ms=` waits for one to be).
 //! This module is the gate itself, held in the shared state; its routes are in `control.rs`.
 //! The sandbox listens on 127.0.0.1 only.
@@ -15,6 +16,8 @@ use tokio::sync::watch;
 struct Hold {
     /// The FHIR request number (counted since the start) to hold.
     at: Option<u64>,
+    /// Or the first FHIR request whose path and query contain this.
+    matching: Option<String>,
     /// The request being held, once it came.
     held: Option<HeldRequest>,
 }
@@ -52,8 +55,10 @@ impl Gate {
     pub(crate) async fn pass(&self, number: u64, request: &str) {
         let mut hit = false;
         self.0.send_if_modified(|h| {
-            hit = h.at == Some(number);
+            hit = h.at == Some(number)
+                || h.held.is_none() && h.matching.as_ref().is_some_and(|m| request.contains(m));
             if hit {
+                h.matching = None;
                 h.held = Some(HeldRequest {
                     number,
                     request: request.to_owned(),
@@ -73,6 +78,17 @@ impl Gate {
     pub(crate) fn hold(&self, at: u64) {
         self.0.send_replace(Hold {
             at: Some(at),
+            matching: None,
+            held: None,
+        });
+    }
+
+    /// Holds the first request from now whose path and query contain `text`; a request held
+    /// before is released.
+    pub(crate) fn hold_matching(&self, text: String) {
+        self.0.send_replace(Hold {
+            at: None,
+            matching: Some(text),
             held: None,
         });
     }
