@@ -30,7 +30,7 @@ const handler = `(() => { window.__requests = []; let n = 0; return (cmd, args) 
   if (cmd === "list_connections") return ${JSON.stringify(connections)};
   if (cmd === "list_plans") return [];
   if (cmd === "preferences") return { showSensitive: false };
-  if (cmd === "overview") return { coverages: [], counts: [], lastVisit: null, changed: [] };
+  if (cmd === "overview") return { coverages: [], counts: [], lastVisit: null, changed: [], newItems: [] };
   if (cmd === "export_history") {
     window.__requests.push(args.request); n += 1;
     if (n === 1) return { path: "/home/ana/folio-history.json", format: "bundle", resources: 1342, sources: 1, bytes: 2400000, files: 1 };

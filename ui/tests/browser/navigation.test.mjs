@@ -27,7 +27,7 @@ const handler = `(() => { window.__records = []; return (cmd, args) => {
   if (cmd === "list_connections" || cmd === "list_plans" || cmd === "lab_tests" || cmd === "claim_years") return [];
   if (cmd === "preferences") return { showSensitive: false };
   if (cmd === "app_status") return { version: "0.1.0", dataDir: "/tmp/x", databaseBytes: 0, records: 0, connections: 0 };
-  if (cmd === "overview") return { coverages: [], counts: [], lastVisit: null, changed: [] };
+  if (cmd === "overview") return { coverages: [], counts: [], lastVisit: null, changed: [], newItems: [] };
   if (cmd === "timeline") return { items: ${JSON.stringify(items)}, nextCursor: null };
   if (cmd === "record") { window.__records.push(args.resourceType + "/" + args.resourceId);
     return { connectionId: args.connectionId, resourceType: args.resourceType, resourceId: args.resourceId,

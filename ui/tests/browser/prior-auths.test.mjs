@@ -49,9 +49,12 @@ const details = {
 const overview = { total: 5, pending: 1, approved: 2, partlyApproved: 1, denied: 1, expiring: [list[2], list[3]] };
 
 const handler = `(() => { window.__asked = []; return (cmd, args) => {
-  if (cmd === "list_connections" || cmd === "list_plans") return [];
+  if (cmd === "list_plans") return [];
+  // One plan connected, so the overview shows its tiles.
+  if (cmd === "list_connections") return [{ id: "c-1", planId: "demo", planName: ${JSON.stringify(plan)}, patientId: "p", status: "connected",
+    grantedScopes: [], scopesNotGranted: [], tokenExpiresAt: null, access: null, lastSyncedAt: "2026-11-29T10:00:00Z", records: 5, problem: null, kind: "plan" }];
   if (cmd === "preferences") return { showSensitive: false };
-  if (cmd === "overview") return { lastVisit: null, changed: [], coverages: [], counts: [] };
+  if (cmd === "overview") return { lastVisit: null, changed: [], newItems: [], coverages: [], counts: [] };
   if (cmd === "prior_auth_overview") { window.__asked.push(["overview", args.includeSensitive]); return ${JSON.stringify(overview)}; }
   if (cmd === "prior_authorizations") { window.__asked.push(["list", args.includeSensitive]); return ${JSON.stringify(list)}; }
   if (cmd === "prior_authorization") { window.__asked.push(["one", args.connectionId, args.resourceId]);

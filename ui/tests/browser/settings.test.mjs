@@ -21,7 +21,7 @@ after(async () => {
   await server?.close();
 });
 
-const overview = { coverages: [], counts: [], lastVisit: null, changed: [] };
+const overview = { coverages: [], counts: [], lastVisit: null, changed: [], newItems: [] };
 const handler = `(() => { window.__calls = []; let everyHours = 24; let atLogin = false; return (cmd, args) => {
   window.__calls.push([cmd, args]);
   if (cmd === "preferences") return { showSensitive: false };

@@ -1,6 +1,7 @@
 // Words for the overview. Pure: no IPC, no DOM.
-import type { CoverageCard, KindCount } from "../../ipc";
-import { countOf, formatDay } from "../../lib/format";
+import type { ConnectionStatus, ConnectionSummary, CoverageCard, KindCount, PlanCosts, TimelineItem } from "../../ipc";
+import { countOf, formatDay, formatMoney } from "../../lib/format";
+import { orderBalances, type Balance } from "../claims/claims-text";
 
 /** "Jan 1, 2016 – Dec 31, 2019", "since Jan 1, 2020", or "dates not given". */
 export function periodText(card: CoverageCard, locale?: string): string {
@@ -24,4 +25,87 @@ export function changedText(lastVisit: string | null, changed: KindCount[], mome
   const parts = changed.slice(0, 4).map((k) => `${k.count} ${k.kind.toLowerCase()}`);
   const more = changed.length > 4 ? ", and more" : "";
   return `Since your last visit (${moment(lastVisit)}): ${countOf(total, "new or updated record")}: ${parts.join(", ")}${more}.`;
+}
+
+/** "this year" when `year` is the current one, else "in 2025" (the newest year with claims). */
+export function yearWords(year: number, currentYear: number): string {
+  return year === currentYear ? "this year" : `in ${year}`;
+}
+
+/**
+ * The costs tile's answer: what the member owes from the year's claims, across plans of one
+ * currency ("You owe $1,240.00 this year"); each plan on its own line when currencies differ.
+ * Claims that do not say what the member owes add nothing, and a year where none says is
+ * said so, never shown as $0.
+ */
+export function oweAnswer(plans: readonly PlanCosts[], year: number, currentYear: number, locale?: string): string[] {
+  const when = yearWords(year, currentYear);
+  const stated = plans.filter((p) => p.youOwe !== null && p.youOwe !== undefined);
+  if (plans.length === 0) return [`No claims ${when}`];
+  if (stated.length === 0) return [`Your claims ${when} do not say what you owe`];
+  const currencies = new Set(stated.map((p) => p.currency));
+  const [only] = currencies;
+  if (currencies.size === 1 && only !== undefined) {
+    const sum = stated.reduce((n, p) => n + (p.youOwe ?? 0), 0);
+    return [`You owe ${formatMoney(sum, only, locale)} ${when}`];
+  }
+  return stated.map((p) => `You owe ${formatMoney(p.youOwe, p.currency, locale)} ${when} to ${p.planName}`);
+}
+
+/** Under the answer: "From 14 claims · billed $9,000.00 · your plan paid $7,000.00" (one plan). */
+export function costDetail(plans: readonly PlanCosts[], locale?: string): string {
+  const claims = plans.reduce((n, p) => n + p.claims, 0);
+  const [one] = plans;
+  const parts = [`From ${countOf(claims, "claim", "claims", locale)}`];
+  if (plans.length === 1 && one) {
+    parts.push(`billed ${formatMoney(one.billed, one.currency, locale)}`, `your plan paid ${formatMoney(one.planPaid, one.currency, locale)}`);
+  } else if (plans.length > 1) {
+    parts.push(`from ${countOf(plans.length, "plan", "plans", locale)}`);
+  }
+  return parts.join(" · ");
+}
+
+/**
+ * The figures a glance needs: the member's own deductible and out-of-pocket maximum (in
+ * network when the plan says which), at most one of each; the family's when only it is sent.
+ */
+export function glanceBalances(balances: readonly Balance[]): Balance[] {
+  const ordered = orderBalances(balances);
+  const out: Balance[] = [];
+  for (const kind of ["deductible", "out_of_pocket"]) {
+    const first = ordered.find((b) => b.kind === kind);
+    if (first) out.push(first);
+  }
+  return out;
+}
+
+/** "3 medicines you take", "1 medicine you take", "No medicines on record as taken". */
+export function medicinesAnswer(taking: number, locale?: string): string {
+  if (taking === 0) return "No medicines on record as taken";
+  return `${countOf(taking, "medicine", "medicines", locale)} you take`;
+}
+
+/** A plan's sync state in words: syncing now, needs a sign-in, its last sync, or none yet. */
+export function syncStateText(
+  c: Pick<ConnectionSummary, "status" | "lastSyncedAt" | "kind">,
+  syncing: boolean,
+  moment: (iso: string) => string,
+): string {
+  if (syncing) return "Downloading your records now…";
+  if (c.status === "reconnect_needed") return "Sign in again to download new records";
+  if (c.status === "reconnect_to_finish") return "Sign in again to finish downloading";
+  if (c.status === "disconnected") return c.lastSyncedAt ? `Disconnected · last downloaded ${moment(c.lastSyncedAt)}` : "Disconnected";
+  if (c.kind === "file") return c.lastSyncedAt ? `Imported ${moment(c.lastSyncedAt)}` : "Imported from a file";
+  return c.lastSyncedAt ? `Up to date as of ${moment(c.lastSyncedAt)}` : "Not downloaded yet";
+}
+
+/** Whether a plan's state asks something of the member (shown as a warning). */
+export function syncNeedsMember(status: ConnectionStatus): boolean {
+  return status === "reconnect_needed" || status === "reconnect_to_finish";
+}
+
+/** A new record's line: "Claim · Mar 4, 2026" (its kind, when its title is not already that). */
+export function newItemMeta(item: Pick<TimelineItem, "title" | "kind" | "date">, locale?: string): string {
+  const when = formatDay(item.date, locale);
+  return item.title === item.kind ? when : `${item.kind} · ${when}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approvalText, codedText, quantityText, servicesText, statusLabel, tileCounts, todayLocal } from "./prior-auth-text";
+import { approvalText, codedText, quantityText, servicesText, statusLabel, tileAnswer, tileCounts, todayLocal } from "./prior-auth-text";
 
 describe("prior authorization words", () => {
   it("names every state as a member would", () => {
@@ -38,6 +38,13 @@ describe("prior authorization words", () => {
       "1 pending · 2 approved · 1 partly approved · 1 denied",
     );
     expect(tileCounts({ total: 1, pending: 0, approved: 0, partlyApproved: 0, denied: 0, expiring: [] })).toBe("1 on record");
+  });
+
+  it("answers the tile first: how many are pending", () => {
+    expect(tileAnswer({ total: 5, pending: 1 }, "en-US")).toBe("1 prior authorization pending");
+    expect(tileAnswer({ total: 5, pending: 3 }, "en-US")).toBe("3 prior authorizations pending");
+    expect(tileAnswer({ total: 5, pending: 0 }, "en-US")).toBe("None pending");
+    expect(tileAnswer({ total: 0, pending: 0 }, "en-US")).toBe("No prior authorizations on record");
   });
 
   it("reads today in local time", () => {

@@ -73,6 +73,13 @@ export function tileCounts(o: PriorAuthOverview): string {
   return parts.length > 0 ? parts.join(" · ") : `${o.total} on record`;
 }
 
+/** The tile's answer: "1 prior authorization pending", "None pending", or none on record. */
+export function tileAnswer(o: Pick<PriorAuthOverview, "total" | "pending">, locale?: string): string {
+  if (o.total === 0) return "No prior authorizations on record";
+  if (o.pending === 0) return "None pending";
+  return `${new Intl.NumberFormat(locale).format(o.pending)} ${o.pending === 1 ? "prior authorization" : "prior authorizations"} pending`;
+}
+
 /** Today as `YYYY-MM-DD` in the member's own time zone. */
 export function todayLocal(now: Date = new Date()): string {
   const p = (n: number): string => String(n).padStart(2, "0");
