@@ -21,6 +21,8 @@ use crate::api::{FolioEvent, SyncFailureCode, SyncProgress, SyncReport, TypeOutc
 use crate::sync_runs::RunGuard;
 use crate::{CoreError, Folio, SyncFailure};
 
+mod slices;
+
 /// What Folio fetches, in this order, and how it searches for each.
 const TYPES: &[&str] = &[
     "Coverage",
@@ -537,6 +539,15 @@ fn page_resources(page: &folio_smart::Page) -> Vec<PageResource<'_>> {
         .collect()
 }
 
+/// Whether a page of `resource_type` may need the records its resources point at fetched
+/// (see [`linked_of`]): a round trip more per page where the plan does not include them.
+fn follows_links(resource_type: &str) -> bool {
+    matches!(
+        resource_type,
+        "ExplanationOfBenefit" | "Encounter" | "MedicationRequest" | "Coverage"
+    )
+}
+
 /// The records a page's resources point at that a member needs to read them (a claim's
 /// provider and insurer, a visit's practitioners, …), as `(Type, id)`.
 fn linked_of(
@@ -545,12 +556,9 @@ fn linked_of(
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (r, f) in resources.iter().zip(fields) {
-        let follows = f.as_ref().is_some_and(|f| {
-            matches!(
-                f.key.resource_type.as_str(),
-                "ExplanationOfBenefit" | "Encounter" | "MedicationRequest" | "Coverage"
-            )
-        });
+        let follows = f
+            .as_ref()
+            .is_some_and(|f| follows_links(&f.key.resource_type));
         if !follows {
             continue;
         }
@@ -1054,6 +1062,15 @@ impl Job<'_> {
             .sync_state(&self.connection_id, resource_type)
             .await?;
         let mut token = self.token().await?;
+        // Resume an unfinished sliced pass: every slice where it stopped.
+        if let Some(pass) = state.as_ref().and_then(|s| s.pass_id.clone()) {
+            match self.resume_slices(resource_type, &pass, &token).await {
+                Err(CoreError::Sync(SyncFailure::NotShared(_) | SyncFailure::Rejected(_)))
+                | Ok(None) => {}
+                Ok(Some(end)) => return Ok(end),
+                Err(e) => return Err(e),
+            }
+        }
         // Resume an unfinished pass where it stopped. A plan that no longer knows the stored
         // page (an expired cursor) gets a fresh pass instead; upserts keep it free of doubles.
         if let Some((next, pass)) = state
@@ -1061,7 +1078,7 @@ impl Job<'_> {
             .and_then(|s| Some((s.next_url.clone()?, s.pass_id.clone()?)))
         {
             if let Ok(url) = Url::parse(&next) {
-                match self.walk(resource_type, &pass, url, &mut token).await {
+                match self.walk(resource_type, &pass, url, &mut token, None).await {
                     Err(CoreError::Sync(SyncFailure::NotShared(_) | SyncFailure::Rejected(_))) => {}
                     other => return other,
                 }
@@ -1217,6 +1234,30 @@ impl Job<'_> {
             self.store.save_search_form(&self.plan_id, &stored).await?;
         }
         let pass = new_pass_id();
+        // A long chain is paged in slices side by side where the plan takes them.
+        if let Ok(page) = &probe {
+            if let Some(slices) = self
+                .slices_for(resource_type, &form, &first, page, &started, &mut token)
+                .await?
+            {
+                self.store
+                    .begin_sliced_pass(
+                        &self.connection_id,
+                        resource_type,
+                        &pass,
+                        full,
+                        &started,
+                        &slices,
+                    )
+                    .await?;
+                let open = slices
+                    .iter()
+                    .zip(0..)
+                    .filter_map(|(s, n)| Some((n, Url::parse(&s.first_url).ok()?)))
+                    .collect();
+                return self.run_slices(resource_type, &pass, open, &token).await;
+            }
+        }
         self.store
             .begin_pass(
                 &self.connection_id,
@@ -1228,19 +1269,24 @@ impl Job<'_> {
             )
             .await?;
         let page = probe?;
-        match self.save(resource_type, &pass, &first, page).await? {
-            Some(next) => self.walk(resource_type, &pass, next, &mut token).await,
+        match self.save(resource_type, &pass, None, &first, page).await? {
+            Some(next) => {
+                self.walk(resource_type, &pass, next, &mut token, None)
+                    .await
+            }
             None => self.finish(resource_type).await,
         }
     }
 
-    /// Follows `next` links from `url` to the end of the pass.
+    /// Follows `next` links from `url` to the end of the pass (or of its `slice`, which ends
+    /// without ending the pass).
     async fn walk(
         &self,
         resource_type: &str,
         pass_id: &str,
         mut url: Url,
         token: &mut Sensitive<String>,
+        slice: Option<i64>,
     ) -> Result<PassEnd, CoreError> {
         // Pipelined: while one page is saved, the next is fetched.
         let mut seen: HashSet<String> = HashSet::new();
@@ -1251,11 +1297,17 @@ impl Job<'_> {
                 return Ok(PassEnd::Cancelled);
             }
             let Some(next) = page.next.clone() else {
-                self.save(resource_type, pass_id, &url, page).await?;
-                return self.finish(resource_type).await;
+                self.save(resource_type, pass_id, slice, &url, page).await?;
+                return match slice {
+                    None => self.finish(resource_type).await,
+                    Some(_) => Ok(PassEnd::Done {
+                        fetched: 0,
+                        marked_missing: 0,
+                    }),
+                };
             };
             if !seen.insert(next.to_string()) {
-                self.save(resource_type, pass_id, &url, page).await?;
+                self.save(resource_type, pass_id, slice, &url, page).await?;
                 return Err(SyncFailure::PagingLoop(
                     "the plan's pages lead back to a page already read (a paging loop)".into(),
                 )
@@ -1263,7 +1315,7 @@ impl Job<'_> {
             }
             let mut next_token = token.clone();
             let (saved, fetched) = tokio::join!(
-                self.save(resource_type, pass_id, &url, page),
+                self.save(resource_type, pass_id, slice, &url, page),
                 self.page(&next, &mut next_token)
             );
             saved?;
@@ -1277,6 +1329,7 @@ impl Job<'_> {
         &self,
         resource_type: &str,
         pass: &str,
+        slice: Option<i64>,
         url: &Url,
         page: folio_smart::Page,
     ) -> Result<Option<Url>, CoreError> {
@@ -1326,19 +1379,37 @@ impl Job<'_> {
         resources.extend(linked);
         fields.extend(linked_fields);
         let next = page.next.clone();
-        let saved = self
-            .store
-            .save_page(
-                &self.connection_id,
-                resource_type,
-                pass,
-                &resources,
-                fields,
-                &request_of(url),
-                next.as_ref().map(Url::as_str),
-                bytes,
-            )
-            .await?;
+        let saved = match slice {
+            None => {
+                self.store
+                    .save_page(
+                        &self.connection_id,
+                        resource_type,
+                        pass,
+                        &resources,
+                        fields,
+                        &request_of(url),
+                        next.as_ref().map(Url::as_str),
+                        bytes,
+                    )
+                    .await?
+            }
+            Some(slice) => {
+                self.store
+                    .save_slice_page(
+                        &self.connection_id,
+                        resource_type,
+                        pass,
+                        slice,
+                        &resources,
+                        fields,
+                        &request_of(url),
+                        next.as_ref().map(Url::as_str),
+                        bytes,
+                    )
+                    .await?
+            }
+        };
         if !resources.is_empty() {
             self.saved.store(true, Ordering::SeqCst);
         }
