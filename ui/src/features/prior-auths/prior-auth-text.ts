@@ -1,6 +1,6 @@
 // Prior authorizations in the member's words: the state, how long an approval lasts, units.
 import type { CodedWords, PriorAuthItem, PriorAuthOverview, PriorAuthStatus, PriorAuthSummary } from "../../ipc";
-import { formatDay } from "../../lib/format";
+import { formatDay, formatNumber } from "../../lib/format";
 
 const STATUS: Record<PriorAuthStatus, string> = {
   pending: "Pending",
@@ -32,7 +32,7 @@ export function approvalText(
 
 /** A number of units as written: no trailing zeros. */
 function units(n: number, locale?: string): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n);
+  return formatNumber(n, locale, { maximumFractionDigits: 2 });
 }
 
 /** What was asked, approved and used, in one line; null when the plan said none of it. */
@@ -77,7 +77,7 @@ export function tileCounts(o: PriorAuthOverview): string {
 export function tileAnswer(o: Pick<PriorAuthOverview, "total" | "pending">, locale?: string): string {
   if (o.total === 0) return "No prior authorizations on record";
   if (o.pending === 0) return "None pending";
-  return `${new Intl.NumberFormat(locale).format(o.pending)} ${o.pending === 1 ? "prior authorization" : "prior authorizations"} pending`;
+  return `${formatNumber(o.pending, locale)} ${o.pending === 1 ? "prior authorization" : "prior authorizations"} pending`;
 }
 
 /** Today as `YYYY-MM-DD` in the member's own time zone. */
