@@ -10,6 +10,8 @@ use folio_store::{DatabaseFile, DatabaseKey, NewResource, Store, StoreError};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
+mod common;
+
 const MARKER: &str = "Quillfeather-Zyxwv";
 
 fn key() -> DatabaseKey {
@@ -19,21 +21,7 @@ fn key() -> DatabaseKey {
 /// A store holding one plan, one connection and a patient named [`MARKER`].
 async fn with_a_patient(path: &Path, key: &DatabaseKey) -> Store {
     let store = Store::open(path, key).await.unwrap();
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
-    store
-        .insert_connection("c1", "demo", "folio:c1")
-        .await
-        .unwrap();
+    common::add_demo_connection(&store, "folio:c1").await;
     let json = format!(
         r#"{{"resourceType":"Patient","id":"p1","name":[{{"family":"{MARKER}","given":["Ada"]}}],"identifier":[{{"value":"MBR-000-{MARKER}"}}]}}"#
     );

@@ -2,30 +2,11 @@
 //! only when asked, and records by key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use folio_store::{DatabaseKey, NewResource, Store};
+use folio_store::NewResource;
 
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("folio.db"), &DatabaseKey::raw(&[0x5a; 32]))
-        .await
-        .unwrap();
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
-    store
-        .insert_connection("c1", "demo", "connection/c1")
-        .await
-        .unwrap();
-    (dir, store)
-}
+use common::with_connection;
+
+mod common;
 
 fn claim(id: &str, kind: &str, day: &str, sensitive: bool) -> String {
     let security = if sensitive {
@@ -40,7 +21,7 @@ fn claim(id: &str, kind: &str, day: &str, sensitive: bool) -> String {
 
 #[tokio::test]
 async fn newest_records_of_a_type_bounded_filtered_by_coding_and_sensitivity() {
-    let (_dir, store) = store().await;
+    let (_dir, store) = with_connection().await;
     let rows = [
         claim("p1", "pharmacy", "2024-01-01", false),
         claim("p2", "pharmacy", "2025-06-01", false),

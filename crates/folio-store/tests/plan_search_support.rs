@@ -3,25 +3,15 @@
 //! Each setter keeps what the others stored.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use folio_store::{DatabaseKey, PlanSearchSupport, Store};
+use folio_store::PlanSearchSupport;
+
+mod common;
 
 #[tokio::test]
 async fn each_fact_about_a_plans_searches_is_kept_beside_the_others() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("folio.db");
-    let key = DatabaseKey::raw(&[0x5a; 32]);
-    let store = Store::open(&path, &key).await.unwrap();
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
+    let store = common::open(dir.path()).await;
+    common::add_demo_plan(&store).await;
     assert_eq!(store.plan_search_support("demo").await.unwrap(), None);
 
     store.set_patient_reference("demo", true).await.unwrap();
@@ -46,7 +36,7 @@ async fn each_fact_about_a_plans_searches_is_kept_beside_the_others() {
 
     // Read again after reopening: stored, not cached.
     store.close().await;
-    let store = Store::open(&path, &key).await.unwrap();
+    let store = common::open(dir.path()).await;
     store.set_patient_reference("demo", false).await.unwrap();
     let again = store.plan_search_support("demo").await.unwrap().unwrap();
     assert_eq!(again.patient_reference, Some(false));

@@ -2,30 +2,11 @@
 //! records a connection already holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use folio_store::{index_page, DatabaseKey, PageResource, SearchSupport, Store};
+use folio_store::{index_page, PageResource, SearchSupport};
 
-async fn with_connection() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("folio.db"), &DatabaseKey::raw(&[0x5a; 32]))
-        .await
-        .unwrap();
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
-    store
-        .insert_connection("c1", "demo", "connection/c1")
-        .await
-        .unwrap();
-    (dir, store)
-}
+use common::{open, with_connection};
+
+mod common;
 
 fn form(ty: &str) -> SearchSupport {
     SearchSupport {
@@ -108,9 +89,7 @@ async fn a_plans_search_form_is_kept_replaced_and_keeps_what_id_searches_learned
 
     // It survives reopening.
     store.close().await;
-    let store = Store::open(&dir.path().join("folio.db"), &DatabaseKey::raw(&[0x5a; 32]))
-        .await
-        .unwrap();
+    let store = open(dir.path()).await;
     assert_eq!(store.search_supports("demo").await.unwrap().len(), 2);
 }
 

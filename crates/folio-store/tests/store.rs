@@ -1,12 +1,11 @@
 //! The store on a real SQLite file on disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use folio_store::{DatabaseKey, NewResource, Store, StoreError, UpsertOutcome};
+use folio_store::{NewResource, Store, StoreError, UpsertOutcome};
 
-/// The key every test database here is opened with.
-fn key() -> DatabaseKey {
-    DatabaseKey::raw(&[0x5a; 32])
-}
+use common::{add_demo_connection, add_demo_plan, key};
+
+mod common;
 
 async fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -47,17 +46,7 @@ async fn opening_creates_the_file_and_applies_every_migration() {
 #[tokio::test]
 async fn reopening_keeps_data_and_applies_nothing_twice() {
     let (dir, store) = fresh().await;
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
+    add_demo_plan(&store).await;
     store.close().await;
     let again = Store::open(&dir.path().join("profile/folio.db"), &key())
         .await
@@ -70,21 +59,7 @@ async fn reopening_keeps_data_and_applies_nothing_twice() {
 #[tokio::test]
 async fn resources_are_kept_verbatim_and_upserts_are_idempotent() {
     let (_dir, store) = fresh().await;
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
-    store
-        .insert_connection("c1", "demo", "folio:c1")
-        .await
-        .unwrap();
+    add_demo_connection(&store, "folio:c1").await;
     // Odd spacing and non-ASCII text must survive byte for byte.
     let v1 = r#"{"resourceType":"Patient", "id":"p1","name":[{"given":["Adán"],"family":"Portillo"}],
         "meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}"#;
@@ -172,30 +147,9 @@ async fn a_file_that_is_not_a_database_is_refused_untouched() {
 }
 
 mod sync {
-    use folio_store::{index_page, PageResource, Store, TypeSyncStatus};
+    use folio_store::{index_page, PageResource, TypeSyncStatus};
 
-    async fn with_connection() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("folio.db"), &super::key())
-            .await
-            .unwrap();
-        store
-            .upsert_plan(
-                "demo",
-                "Demo",
-                "http://127.0.0.1:1/fhir",
-                "folio",
-                "loopback",
-                "catalog",
-            )
-            .await
-            .unwrap();
-        store
-            .insert_connection("c1", "demo", "connection/c1")
-            .await
-            .unwrap();
-        (dir, store)
-    }
+    use crate::common::with_connection;
 
     fn obs(id: &str, value: u32) -> String {
         format!(
@@ -436,21 +390,7 @@ mod sync {
 #[tokio::test]
 async fn export_pages_walk_everything_in_order_and_filter_sensitive_types_and_dates() {
     let (_dir, store) = fresh().await;
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
-    store
-        .insert_connection("c1", "demo", "folio:c1")
-        .await
-        .unwrap();
+    add_demo_connection(&store, "folio:c1").await;
     let label = r#""meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"PSY"}]}"#;
     let docs = [
         r#"{"resourceType":"Patient","id":"p"}"#.to_owned(),

@@ -3,30 +3,11 @@
 //! pass marks what it missed only when it ends, and ending the pass ends its slices.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use folio_store::{index_page, DatabaseKey, PageResource, SliceStart, Store};
+use folio_store::{index_page, PageResource, SliceStart};
 
-async fn with_connection() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("folio.db"), &DatabaseKey::raw(&[0x5a; 32]))
-        .await
-        .unwrap();
-    store
-        .upsert_plan(
-            "demo",
-            "Demo",
-            "http://127.0.0.1:1/fhir",
-            "folio",
-            "loopback",
-            "catalog",
-        )
-        .await
-        .unwrap();
-    store
-        .insert_connection("c1", "demo", "connection/c1")
-        .await
-        .unwrap();
-    (dir, store)
-}
+use common::with_connection;
+
+mod common;
 
 fn obs(id: &str) -> String {
     format!(
