@@ -5,8 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use folio_core::api::{ClaimKindView, ClaimQuery, ClaimStatusView};
-use folio_core::SyncOptions;
-use folio_sandbox::{MemberSource, SandboxConfig};
 use serde_json::Value;
 
 use common::*;
@@ -50,21 +48,8 @@ fn total(eob: &Value, code: &str) -> Option<i64> {
 #[tokio::test]
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn the_demo_members_claims_and_costs_add_up() {
-    let e = env(SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: SEED,
-            size: SIZE,
-        }],
-        ..Default::default()
-    })
-    .await;
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    let e = env(demo_member(SEED, SIZE)).await;
+    connect_and_sync(&e, "demo").await;
     let generated = generated_claims();
 
     // The list: every claim once, newest service first, a page at a time.

@@ -9,23 +9,10 @@ use std::process::Command;
 
 use folio_core::api::{ExportFormat, ExportRequest};
 use folio_core::SyncOptions;
-use folio_sandbox::{MemberSource, SandboxConfig};
 
 use common::*;
 
 mod common;
-
-fn member(seed: u64, size: usize) -> SandboxConfig {
-    SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed,
-            size,
-        }],
-        ..Default::default()
-    }
-}
 
 fn request(format: ExportFormat) -> ExportRequest {
     ExportRequest {
@@ -55,8 +42,8 @@ fn assert_valid_fhir(path: &Path) {
 #[tokio::test]
 #[ignore = "needs node, tests/interop/node_modules and an unlocked Secret Service; scripts/test.sh runs it"]
 async fn exports_are_valid_fhir_verbatim_with_provenance_and_never_overwrite_silently() {
-    let e = env(member(5, 700)).await;
-    let (other, plan) = second_plan(&e, member(6, 300)).await;
+    let e = env(demo_member(5, 700)).await;
+    let (other, plan) = second_plan(&e, demo_member(6, 300)).await;
     let a = connect(&e, "demo", &[]).await.unwrap();
     let b = connect_plan(&e.folio, &plan.id, "demo", &[]).await.unwrap();
     for c in [&a, &b] {

@@ -3,23 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use folio_core::api::TimelineQuery;
-use folio_core::{DataDir, Folio, SyncOptions};
-use folio_sandbox::{MemberSource, SandboxConfig};
+use folio_core::{DataDir, Folio};
+use folio_sandbox::SandboxConfig;
 
 use common::*;
 
 mod common;
 
 fn member() -> SandboxConfig {
-    SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: 11,
-            size: 400,
-        }],
-        ..Default::default()
-    }
+    demo_member(11, 400)
 }
 
 #[tokio::test]
@@ -28,11 +20,7 @@ async fn the_overview_lists_what_arrived_since_the_last_visit_with_addresses() {
     let e = env(member()).await;
     let first = e.folio.overview(false).await.unwrap();
     assert!(first.new_items.is_empty(), "a first visit lists nothing");
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    let c = connect_and_sync(&e, "demo").await;
 
     // The next time Folio opens, everything downloaded is new: the newest of it is listed,
     // exactly the timeline's first items (one plan, so nothing is merged).

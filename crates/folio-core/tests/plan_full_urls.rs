@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use folio_core::api::{ExportFormat, ExportRequest};
 use folio_core::{DataDir, Folio, SyncOptions};
-use folio_sandbox::{Faults, MemberSource, Sandbox, SandboxConfig, StrictServer};
+use folio_sandbox::{Faults, Sandbox, StrictServer};
 use serde_json::Value;
 
 mod common;
@@ -28,19 +28,10 @@ fn request(format: ExportFormat) -> ExportRequest {
     }
 }
 
-#[tokio::test]
-async fn exports_reuse_the_fullurls_the_plan_gave() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: 7,
-            size: 120,
-        }],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+/// A profile (tokens in memory) synced with the demo member of a sandbox whose search pages
+/// name records under [`RECORDS_BASE`].
+async fn synced_with_records_base() -> (Sandbox, tempfile::TempDir, Arc<Folio>) {
+    let sandbox = Sandbox::start(common::demo_member(7, 120)).await.unwrap();
     sandbox.set_faults(Faults {
         strict: StrictServer {
             full_url_base: Some(RECORDS_BASE.into()),
@@ -64,6 +55,12 @@ async fn exports_reuse_the_fullurls_the_plan_gave() {
         .sync_connection(&c.id, SyncOptions::default())
         .await
         .unwrap();
+    (sandbox, dir, folio)
+}
+
+#[tokio::test]
+async fn exports_reuse_the_fullurls_the_plan_gave() {
+    let (sandbox, _dir, folio) = synced_with_records_base().await;
 
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("history.json");
@@ -143,40 +140,7 @@ async fn exports_reuse_the_fullurls_the_plan_gave() {
 /// `Patient/{id}` references point.
 #[tokio::test]
 async fn the_ips_export_reuses_the_plans_fullurls_and_its_references_resolve() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: 7,
-            size: 120,
-        }],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    sandbox.set_faults(Faults {
-        strict: StrictServer {
-            full_url_base: Some(RECORDS_BASE.into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let folio = Arc::new(
-        Folio::with_secrets(
-            DataDir::at(dir.path()),
-            Arc::new(folio_secrets::MemoryStore::default()),
-        )
-        .unwrap(),
-    );
-    folio.set_demo_plan_base(sandbox.fhir_base()).await.unwrap();
-    let c = common::connect_plan(&folio, "demo", "demo", &[])
-        .await
-        .unwrap();
-    folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    let (_sandbox, _dir, folio) = synced_with_records_base().await;
 
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("ips.json");

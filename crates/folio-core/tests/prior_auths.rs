@@ -4,8 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use folio_core::api::PriorAuthStatus;
-use folio_core::SyncOptions;
-use folio_sandbox::{MemberSource, SandboxConfig};
 
 use common::*;
 
@@ -14,21 +12,8 @@ mod common;
 #[tokio::test]
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn the_demo_members_prior_authorizations_read_in_every_state() {
-    let e = env(SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: 7,
-            size: 300,
-        }],
-        ..Default::default()
-    })
-    .await;
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    let e = env(demo_member(7, 300)).await;
+    let c = connect_and_sync(&e, "demo").await;
 
     let list = e.folio.prior_authorizations(false).await.unwrap();
     let statuses: Vec<PriorAuthStatus> = list.iter().map(|p| p.status).collect();

@@ -5,23 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use folio_core::api::{RecordDetail, TimelineQuery};
-use folio_core::SyncOptions;
-use folio_sandbox::{MemberSource, SandboxConfig};
+use folio_sandbox::SandboxConfig;
 
 use common::*;
 
 mod common;
 
 fn config() -> SandboxConfig {
-    SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: 17,
-            size: 600,
-        }],
-        ..Default::default()
-    }
+    demo_member(17, 600)
 }
 
 fn fact<'a>(r: &'a RecordDetail, label: &str) -> Vec<&'a folio_core::api::RecordFact> {
@@ -36,11 +27,7 @@ fn fact<'a>(r: &'a RecordDetail, label: &str) -> Vec<&'a folio_core::api::Record
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn records_and_labs_read_in_words() {
     let e = env(config()).await;
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    connect_and_sync(&e, "demo").await;
 
     // Labs: the readable part of the LOINC long name, the full name kept; units in words.
     let tests = e.folio.lab_tests(false).await.unwrap();
@@ -152,26 +139,8 @@ async fn records_and_labs_read_in_words() {
     }
 
     // A claim's visit lists its results by their readable names too.
-    let claims = e
-        .folio
-        .timeline(&TimelineQuery {
-            types: vec!["ExplanationOfBenefit".into()],
-            limit: 60,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
     let mut results = 0;
-    for item in &claims.items {
-        let r = e
-            .folio
-            .record(
-                &item.connection_id,
-                "ExplanationOfBenefit",
-                &item.resource_id,
-            )
-            .await
-            .unwrap();
+    for r in claim_details(&e, 60).await {
         for v in r
             .claim
             .and_then(|c| c.visit)

@@ -5,27 +5,18 @@
 //! (scripts/rust-tests.sh runs these in a D-Bus session).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use folio_core::api::{ConnectionAccess, ConnectionStatus, SyncFailureCode, TypeOutcome};
 use folio_core::{CoreError, SyncOptions};
-use folio_sandbox::{Faults, MemberSource, Sandbox, SandboxConfig};
+use folio_sandbox::{Faults, Sandbox, SandboxConfig};
 
 use common::*;
 
 mod common;
 
 fn member(size: usize) -> SandboxConfig {
-    SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: 21,
-            size,
-        }],
-        ..Default::default()
-    }
+    demo_member(21, size)
 }
 
 /// A plan that gives no refresh token, and access said (and made) to last ten minutes.
@@ -35,39 +26,6 @@ fn no_refresh() -> Faults {
         access_token_lifetime_secs: Some(600),
         ..Default::default()
     }
-}
-
-/// What the store holds for a connection, by type.
-async fn held(e: &Env, connection: &str) -> BTreeMap<String, i64> {
-    let (counts, _) = e.folio.stats().await.unwrap();
-    counts
-        .into_iter()
-        .filter(|c| c.connection_id == connection)
-        .map(|c| (c.resource_type, c.resources))
-        .collect()
-}
-
-/// What the member has at the plan, for the types Folio searches, less what they withheld as
-/// sensitive (shared records such as Organization arrive only when a search includes them).
-fn expected_searched(summary: &folio_sandbox::MemberSummary) -> BTreeMap<String, i64> {
-    summary
-        .counts
-        .iter()
-        .filter(|(t, _)| !matches!(t.as_str(), "Organization" | "Practitioner" | "Provenance"))
-        .map(|(t, n)| {
-            (
-                t.clone(),
-                (*n - summary.sensitive_by_type.get(t).copied().unwrap_or(0)) as i64,
-            )
-        })
-        .collect()
-}
-
-fn searched(held: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
-    held.iter()
-        .filter(|(t, _)| !matches!(t.as_str(), "Organization" | "Practitioner" | "Provenance"))
-        .map(|(t, n)| (t.clone(), *n))
-        .collect()
 }
 
 async fn gate(sandbox: &Sandbox, method: reqwest::Method, path: &str) -> serde_json::Value {

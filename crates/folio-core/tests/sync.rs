@@ -14,48 +14,7 @@ use common::*;
 mod common;
 
 fn member(size: usize) -> SandboxConfig {
-    SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: 11,
-            size,
-        }],
-        ..Default::default()
-    }
-}
-
-/// What a member who withheld sensitive records should end up with, for the types Folio
-/// searches (shared resources such as Organization arrive only when a search includes them).
-fn expected_searched(summary: &folio_sandbox::MemberSummary) -> BTreeMap<String, i64> {
-    summary
-        .counts
-        .iter()
-        .filter(|(t, _)| !matches!(t.as_str(), "Organization" | "Practitioner" | "Provenance"))
-        .map(|(t, n)| {
-            (
-                t.clone(),
-                (*n - summary.sensitive_by_type.get(t).copied().unwrap_or(0)) as i64,
-            )
-        })
-        .collect()
-}
-
-fn searched(held: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
-    held.iter()
-        .filter(|(t, _)| !matches!(t.as_str(), "Organization" | "Practitioner" | "Provenance"))
-        .map(|(t, n)| (t.clone(), *n))
-        .collect()
-}
-
-/// What the store holds for a connection, by type.
-async fn held(e: &Env, connection: &str) -> BTreeMap<String, i64> {
-    let (counts, _) = e.folio.stats().await.unwrap();
-    counts
-        .into_iter()
-        .filter(|c| c.connection_id == connection)
-        .map(|c| (c.resource_type, c.resources))
-        .collect()
+    demo_member(11, size)
 }
 
 #[tokio::test]
@@ -858,11 +817,7 @@ async fn the_overview_shows_coverage_counts_and_what_arrived_since_the_last_visi
     let first = e.folio.overview(false).await.unwrap();
     assert_eq!(first.last_visit, None, "a first visit");
     assert!(first.counts.is_empty() && first.coverages.is_empty());
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    let c = connect_and_sync(&e, "demo").await;
     // Same process: still compared with the visit before it.
     assert_eq!(e.folio.overview(false).await.unwrap().last_visit, None);
 
@@ -899,11 +854,7 @@ async fn the_overview_shows_coverage_counts_and_what_arrived_since_the_last_visi
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_file() {
     let e = env(member(300)).await;
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    let c = connect_and_sync(&e, "demo").await;
     let fixtures =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     e.folio
@@ -1007,44 +958,23 @@ async fn remove_all_my_data_revokes_deletes_tokens_and_leaves_no_record_in_the_f
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn a_claim_links_to_its_visit_and_the_visits_clinical_records() {
     let e = env(member(400)).await;
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
-    let claims = e
-        .folio
-        .timeline(&folio_core::api::TimelineQuery {
-            types: vec!["ExplanationOfBenefit".into()],
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    connect_and_sync(&e, "demo").await;
+    let claims = claim_details(&e, 50).await;
     let mut linked = 0;
-    for item in &claims.items {
-        let record = e
-            .folio
-            .record(
-                &item.connection_id,
-                "ExplanationOfBenefit",
-                &item.resource_id,
-            )
-            .await
-            .unwrap();
-        let Some(visit) = record.claim.and_then(|cl| cl.visit) else {
+    for record in &claims {
+        let Some(visit) = record.claim.as_ref().and_then(|cl| cl.visit.as_ref()) else {
             continue;
         };
         let encounter = e
             .folio
-            .record(&item.connection_id, "Encounter", &visit.encounter_id)
+            .record(&record.connection_id, "Encounter", &visit.encounter_id)
             .await
             .unwrap();
         assert_eq!(encounter.resource_type, "Encounter");
         for v in &visit.items {
             let r = e
                 .folio
-                .record(&item.connection_id, &v.resource_type, &v.resource_id)
+                .record(&record.connection_id, &v.resource_type, &v.resource_id)
                 .await
                 .unwrap();
             assert!(
@@ -1062,7 +992,7 @@ async fn a_claim_links_to_its_visit_and_the_visits_clinical_records() {
     assert!(
         linked > 5,
         "claims lead to their visits' records ({linked} of {})",
-        claims.items.len()
+        claims.len()
     );
 }
 
@@ -1070,11 +1000,7 @@ async fn a_claim_links_to_its_visit_and_the_visits_clinical_records() {
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn a_plan_gone_offline_is_named_and_nothing_saved_is_lost() {
     let e = env(member(300)).await;
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    let c = connect_and_sync(&e, "demo").await;
     let before = held(&e, &c.id).await;
     let common::Env {
         _dir,

@@ -2,10 +2,12 @@
 //! member at the plan's pages.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use folio_core::{DataDir, Folio};
+use folio_core::api::{ConnectionSummary, RecordDetail, TimelineQuery};
+use folio_core::{DataDir, Folio, SyncOptions};
 use folio_sandbox::{MemberSource, Sandbox, SandboxConfig};
 use folio_secrets::KeychainStore;
 
@@ -36,6 +38,20 @@ pub async fn env(config: SandboxConfig) -> Env {
         folio,
         secrets,
         sandbox,
+    }
+}
+
+/// The sandbox serving one generated member, Ana Rivera (login `demo`), built from `seed` with
+/// about `size` records.
+pub fn demo_member(seed: u64, size: usize) -> SandboxConfig {
+    SandboxConfig {
+        members: vec![MemberSource::Generated {
+            login: "demo".into(),
+            name: ("Ana".into(), "Rivera".into()),
+            seed,
+            size,
+        }],
+        ..Default::default()
     }
 }
 
@@ -184,4 +200,83 @@ pub async fn second_plan(
         .await
         .unwrap();
     (other, plan)
+}
+
+/// Connects the demo plan as `login` and syncs the connection once, in full.
+pub async fn connect_and_sync(e: &Env, login: &str) -> ConnectionSummary {
+    let c = connect(e, login, &[]).await.unwrap();
+    e.folio
+        .sync_connection(&c.id, SyncOptions::default())
+        .await
+        .unwrap();
+    c
+}
+
+/// The detail of each claim (ExplanationOfBenefit) on the timeline, the newest `limit`.
+pub async fn claim_details(e: &Env, limit: u32) -> Vec<RecordDetail> {
+    let claims = e
+        .folio
+        .timeline(&TimelineQuery {
+            types: vec!["ExplanationOfBenefit".into()],
+            limit,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut details = Vec::with_capacity(claims.items.len());
+    for item in &claims.items {
+        let record = e
+            .folio
+            .record(
+                &item.connection_id,
+                "ExplanationOfBenefit",
+                &item.resource_id,
+            )
+            .await
+            .unwrap();
+        details.push(record);
+    }
+    details
+}
+
+/// Types that arrive only when a search includes them: not searched for themselves.
+fn included_only(resource_type: &str) -> bool {
+    matches!(
+        resource_type,
+        "Organization" | "Practitioner" | "Provenance"
+    )
+}
+
+/// What a member who withheld sensitive records should end up with, for the types Folio
+/// searches (shared resources such as Organization arrive only when a search includes them).
+pub fn expected_searched(summary: &folio_sandbox::MemberSummary) -> BTreeMap<String, i64> {
+    summary
+        .counts
+        .iter()
+        .filter(|(t, _)| !included_only(t))
+        .map(|(t, n)| {
+            (
+                t.clone(),
+                (*n - summary.sensitive_by_type.get(t).copied().unwrap_or(0)) as i64,
+            )
+        })
+        .collect()
+}
+
+/// `held` less the types that arrive only when a search includes them.
+pub fn searched(held: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+    held.iter()
+        .filter(|(t, _)| !included_only(t))
+        .map(|(t, n)| (t.clone(), *n))
+        .collect()
+}
+
+/// What the store holds for a connection, by type.
+pub async fn held(e: &Env, connection: &str) -> BTreeMap<String, i64> {
+    let (counts, _) = e.folio.stats().await.unwrap();
+    counts
+        .into_iter()
+        .filter(|c| c.connection_id == connection)
+        .map(|c| (c.resource_type, c.resources))
+        .collect()
 }
