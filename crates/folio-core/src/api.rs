@@ -628,6 +628,11 @@ pub struct TimelineItem {
     pub sensitive: bool,
     /// Other plans that sent the same item.
     pub other_sources: Vec<String>,
+    /// The screen that shows it in full instead of the record's detail (a claim, a prior
+    /// authorization); absent for any other record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub opens_on: Option<RecordScreen>,
 }
 
 /// An attachment as the record screen shows it.

@@ -41,6 +41,14 @@ pub(crate) fn timeline_item(r: folio_store::TimelineRow) -> TimelineItem {
     } else {
         kind_of(&r.resource_type)
     };
+    // Every other ExplanationOfBenefit is a claim, shown on the claim screen.
+    let opens_on = if prior_authorization {
+        Some(crate::api::RecordScreen::PriorAuthorization)
+    } else if r.resource_type == "ExplanationOfBenefit" {
+        Some(crate::api::RecordScreen::Claim)
+    } else {
+        None
+    };
     let display = r.display.as_deref().filter(|d| !d.trim().is_empty());
     let title = match (r.resource_type.as_str(), display) {
         ("Observation" | "DiagnosticReport", Some(d)) => folio_fhir::readable_name([d]),
@@ -61,6 +69,7 @@ pub(crate) fn timeline_item(r: folio_store::TimelineRow) -> TimelineItem {
         kind: kind.to_owned(),
         sensitive: r.sensitive,
         other_sources: Vec::new(),
+        opens_on,
     }
 }
 

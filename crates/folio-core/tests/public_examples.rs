@@ -183,13 +183,18 @@ fn bare_codes(
     }
 }
 
-#[tokio::test]
-async fn the_public_carin_and_pdex_examples_read_in_words_on_every_screen() {
+/// The examples imported as one file source into a new Folio: its folder, the Folio, its
+/// secrets (to open the same folder again), the source's id, and the resources.
+struct Imported {
+    dir: tempfile::TempDir,
+    folio: folio_core::Folio,
+    secrets: std::sync::Arc<folio_secrets::MemoryStore>,
+    source: String,
+    resources: Vec<Value>,
+}
+
+async fn import_examples(visit_first: bool) -> Imported {
     let resources = example_resources();
-    let mut words = BTreeMap::new();
-    for r in &resources {
-        words_for_codes(r, &mut words);
-    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("carin-pdex-examples.json");
     let bundle = json!({
@@ -198,16 +203,41 @@ async fn the_public_carin_and_pdex_examples_read_in_words_on_every_screen() {
         "entry": resources.iter().map(|r| json!({"resource": r})).collect::<Vec<_>>(),
     });
     std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
-
+    let secrets = std::sync::Arc::new(folio_secrets::MemoryStore::default());
     let folio = folio_core::Folio::with_secrets(
         folio_core::DataDir::at(dir.path().join("data")),
-        std::sync::Arc::new(folio_secrets::MemoryStore::default()),
+        secrets.clone(),
     )
     .unwrap();
+    if visit_first {
+        // The member's first visit, before the file arrives.
+        assert!(folio.overview(false).await.unwrap().new_items.is_empty());
+    }
     let imported = folio.import(&file).await.unwrap();
     assert_eq!(imported.rejected, 0);
     assert_eq!(imported.resources as usize, resources.len());
-    let source = imported.connection_id.clone();
+    Imported {
+        source: imported.connection_id,
+        dir,
+        folio,
+        secrets,
+        resources,
+    }
+}
+
+#[tokio::test]
+async fn the_public_carin_and_pdex_examples_read_in_words_on_every_screen() {
+    let Imported {
+        dir: _dir,
+        folio,
+        source,
+        resources,
+        ..
+    } = import_examples(false).await;
+    let mut words = BTreeMap::new();
+    for r in &resources {
+        words_for_codes(r, &mut words);
+    }
 
     let mut seen: Vec<(String, Value)> = Vec::new();
     let list = folio
@@ -292,4 +322,65 @@ async fn the_public_carin_and_pdex_examples_read_in_words_on_every_screen() {
         found.len(),
         found.join("\n")
     );
+}
+
+/// A claim or a prior authorization listed on the timeline or as new on the overview opens on
+/// its own screen, as its record's detail says.
+#[tokio::test]
+async fn claims_and_prior_authorizations_listed_open_on_their_own_screens() {
+    let Imported {
+        dir,
+        folio,
+        secrets,
+        source,
+        ..
+    } = import_examples(true).await;
+    use folio_core::api::RecordScreen;
+    let page = folio
+        .timeline(&folio_core::api::TimelineQuery {
+            types: vec!["ExplanationOfBenefit".into()],
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // (A non-financial example and its financial twin are one item.)
+    assert!(page.items.len() > 5);
+    assert!(page.items.iter().any(|i| i.resource_id == "PDexPriorAuth1"));
+    for item in &page.items {
+        let record = folio
+            .record(&source, &item.resource_type, &item.resource_id)
+            .await
+            .unwrap();
+        assert_eq!(item.opens_on, record.opens_on, "{}", item.resource_id);
+        let expected = if item.resource_id == "PDexPriorAuth1" {
+            RecordScreen::PriorAuthorization
+        } else {
+            RecordScreen::Claim
+        };
+        assert_eq!(item.opens_on, Some(expected), "{}", item.resource_id);
+    }
+
+    // The next visit lists the newest of the file as new: a claim among them opens on the
+    // claim screen, anything else on its record.
+    let again = folio_core::Folio::with_secrets(
+        folio_core::DataDir::at(dir.path().join("data")),
+        secrets.clone(),
+    )
+    .unwrap();
+    let o = again.overview(false).await.unwrap();
+    assert!(!o.new_items.is_empty());
+    assert!(
+        o.new_items
+            .iter()
+            .any(|i| i.opens_on == Some(RecordScreen::Claim)),
+        "a claim is among the newest"
+    );
+    for item in &o.new_items {
+        let record = again
+            .record(&item.connection_id, &item.resource_type, &item.resource_id)
+            .await
+            .unwrap();
+        assert_eq!(item.opens_on, record.opens_on, "{}", item.resource_id);
+    }
 }

@@ -2783,6 +2783,11 @@ export type TimelineItem_Deserialize = {
 	sensitive: boolean,
 	/**  Other plans that sent the same item. */
 	otherSources: string[],
+	/**
+	 *  The screen that shows it in full instead of the record's detail (a claim, a prior
+	 *  authorization); absent for any other record.
+	 */
+	opensOn?: RecordScreen | null,
 };
 
 /**  One item of the timeline. */
@@ -2807,6 +2812,11 @@ export type TimelineItem_Serialize = {
 	sensitive: boolean,
 	/**  Other plans that sent the same item. */
 	otherSources: string[],
+	/**
+	 *  The screen that shows it in full instead of the record's detail (a claim, a prior
+	 *  authorization); absent for any other record.
+	 */
+	opensOn?: RecordScreen,
 };
 
 /**  A page of the timeline. */

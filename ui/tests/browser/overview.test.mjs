@@ -33,8 +33,8 @@ const connection = { id: "c-1", planId: "demo", planName: plan, patientId: "demo
 const card = (over) => ({ planName: plan, connectionId: "c-1", payor: "Folio Sandbox Health Plan", memberId: "FSH199841812",
   plan: "Folio Sandbox PPO Gold", group: "Folio Sandbox Employer Group", kind: "health insurance plan policy", start: "2020-01-01",
   end: null, status: "active", relationship: "Self", ...over });
-const item = (resourceType, resourceId, title, kind, date) => ({ connectionId: "c-1", planName: plan, resourceType, resourceId, date, title,
-  fullTitle: null, kind, sensitive: false, otherSources: [] });
+const item = (resourceType, resourceId, title, kind, date, opensOn) => ({ connectionId: "c-1", planName: plan, resourceType, resourceId, date, title,
+  fullTitle: null, kind, sensitive: false, otherSources: [], ...(opensOn ? { opensOn } : {}) });
 const data = {
   coverages: [card({ start: "2016-01-01", end: "2019-12-31", status: "cancelled", plan: "Folio Sandbox HMO Silver" }), card({})],
   counts: [
@@ -49,7 +49,8 @@ const data = {
     item("Encounter", "enc-88", "General examination of patient", "Visit", "2026-11-24T09:00:00Z"),
     item("Observation", "obs-901", "Hemoglobin A1c", "Lab or vital sign", "2026-11-24T09:30:00Z"),
     item("Observation", "obs-902", "Cholesterol", "Lab or vital sign", "2026-11-24T09:30:00Z"),
-    item("ExplanationOfBenefit", "eob-412", "Claim", "Claim", "2026-11-24"),
+    item("ExplanationOfBenefit", "eob-412", "Claim", "Claim", "2026-11-24", "claim"),
+    item("ExplanationOfBenefit", "pa-9", "Prior authorization", "Prior authorization", "2026-11-23", "prior_authorization"),
   ],
 };
 const med = (name, status, extra) => ({ name, status, dosage: null, prescriber: null, lastFilled: null, pharmacy: null, daysSupply: null,
@@ -109,9 +110,12 @@ test("each tile answers first and links to its screen", async () => {
   const news = page.getByTestId("since-last-visit");
   assert.match(await news.textContent(), /8 new or updated records: 3 claims, 5 labs and vital signs/);
   const items = page.getByTestId("new-item");
-  assert.equal(await items.count(), 4);
+  assert.equal(await items.count(), 5);
   assert.match(await items.nth(1).textContent(), /Hemoglobin A1c\s*Lab or vital sign · Nov 24, 2026/);
   assert.equal(await hrefOf(items.nth(1).getByRole("link")), "#/records/Observation/obs-901?source=c-1");
+  // A claim opens on the claim screen, a prior authorization on its own, not on their records.
+  assert.equal(await hrefOf(items.nth(3).getByRole("link")), "#/claims/eob-412?source=c-1");
+  assert.equal(await hrefOf(items.nth(4).getByRole("link")), "#/prior-authorizations/pa-9?source=c-1");
 
   // Costs: the demo member's year, the deductible met, the out-of-pocket maximum.
   const costs = page.getByTestId("costs-tile");
@@ -165,7 +169,7 @@ test("a tile that cannot read says so and the others still show", async () => {
   assert.match(await page.getByTestId("costs-tile").textContent(), /Your costs could not be read just now\. Folio could not read its database\./);
   assert.match(await page.getByTestId("medicines-tile").textContent(), /Your medicines could not be read just now/);
   assert.equal(await page.getByTestId("prior-auth-answer").textContent(), "1 prior authorization pending");
-  assert.equal(await page.getByTestId("new-item").count(), 4);
+  assert.equal(await page.getByTestId("new-item").count(), 5);
   assert.equal(await page.getByTestId("coverage-card").count(), 2);
   assert.deepEqual(errors, []);
   await page.close();

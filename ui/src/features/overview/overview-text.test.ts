@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CoverageCard, PlanCosts } from "../../ipc";
 import type { Balance } from "../claims/claims-text";
-import { changedText, costDetail, glanceBalances, medicinesAnswer, newItemMeta, oweAnswer, periodText, sortCoverages, syncNeedsMember, syncStateText, yearWords } from "./overview-text";
+import { changedText, costDetail, glanceBalances, medicinesAnswer, newItemHref, newItemMeta, oweAnswer, periodText, sortCoverages, syncNeedsMember, syncStateText, yearWords } from "./overview-text";
 
 const card = (over: Partial<CoverageCard>): CoverageCard => ({
   planName: "P", connectionId: "c", payor: null, memberId: null, plan: null, group: null, kind: null,
@@ -110,5 +110,12 @@ describe("the overview's answers", () => {
   it("describes a new record by its kind and day", () => {
     expect(newItemMeta({ title: "Cholesterol", kind: "Lab or vital sign", date: "2026-11-20" }, "en-US")).toBe("Lab or vital sign · Nov 20, 2026");
     expect(newItemMeta({ title: "Claim", kind: "Claim", date: "2026-11-20T09:00:00Z" }, "en-US")).toBe("Nov 20, 2026");
+  });
+
+  it("opens a new claim or prior authorization on its own screen, anything else on its record", () => {
+    const item = { connectionId: "c 1", resourceType: "ExplanationOfBenefit", resourceId: "eob/7" };
+    expect(newItemHref({ ...item, opensOn: "claim" })).toBe("#/claims/eob%2F7?source=c%201");
+    expect(newItemHref({ ...item, opensOn: "prior_authorization" })).toBe("#/prior-authorizations/eob%2F7?source=c%201");
+    expect(newItemHref({ ...item, resourceType: "Observation" })).toBe("#/records/Observation/eob%2F7?source=c%201");
   });
 });

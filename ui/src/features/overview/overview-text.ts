@@ -1,6 +1,7 @@
 // Words for the overview. Pure: no IPC, no DOM.
 import type { ConnectionStatus, ConnectionSummary, CoverageCard, KindCount, PlanCosts, TimelineItem } from "../../ipc";
 import { countOf, formatDay, formatMoney } from "../../lib/format";
+import { formatRoute, recordHref } from "../../lib/route";
 import { orderBalances, type Balance } from "../claims/claims-text";
 
 /** "Jan 1, 2016 – Dec 31, 2019", "since Jan 1, 2020", or "dates not given". */
@@ -108,4 +109,19 @@ export function syncNeedsMember(status: ConnectionStatus): boolean {
 export function newItemMeta(item: Pick<TimelineItem, "title" | "kind" | "date">, locale?: string): string {
   const when = formatDay(item.date, locale);
   return item.title === item.kind ? when : `${item.kind} · ${when}`;
+}
+
+/**
+ * Where a new item opens: a claim on the claim screen, a prior authorization on its own screen
+ * (as the host says with `opensOn`), any other record on its detail.
+ */
+export function newItemHref(item: Pick<TimelineItem, "connectionId" | "resourceType" | "resourceId" | "opensOn">): string {
+  switch (item.opensOn) {
+    case "claim":
+      return formatRoute({ screen: "claim", id: item.resourceId, source: item.connectionId });
+    case "prior_authorization":
+      return formatRoute({ screen: "prior-authorization", id: item.resourceId, source: item.connectionId });
+    default:
+      return recordHref(item.connectionId, item.resourceType, item.resourceId);
+  }
 }
