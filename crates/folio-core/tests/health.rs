@@ -6,9 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use folio_core::api::{CareKind, MedicineStatus};
-use folio_core::SyncOptions;
 use folio_sandbox::generator::{generate_member, is_sensitive};
-use folio_sandbox::{MemberSource, SandboxConfig};
+use folio_sandbox::SandboxConfig;
 use serde_json::Value;
 
 use common::*;
@@ -19,15 +18,7 @@ const SEED: u64 = 17;
 const SIZE: usize = 1_500;
 
 fn config() -> SandboxConfig {
-    SandboxConfig {
-        members: vec![MemberSource::Generated {
-            login: "demo".into(),
-            name: ("Ana".into(), "Rivera".into()),
-            seed: SEED,
-            size: SIZE,
-        }],
-        ..Default::default()
-    }
+    demo_member(SEED, SIZE)
 }
 
 fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
@@ -38,11 +29,7 @@ fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
 #[ignore = "needs an unlocked Secret Service on a D-Bus session; scripts/test.sh provides one"]
 async fn my_health_lists_what_the_generated_member_has() {
     let e = env(config()).await;
-    let c = connect(&e, "demo", &[]).await.unwrap();
-    e.folio
-        .sync_connection(&c.id, SyncOptions::default())
-        .await
-        .unwrap();
+    connect_and_sync(&e, "demo").await;
     let health = e.folio.my_health(false).await.unwrap();
 
     let member = generate_member("demo", ("Ana", "Rivera"), SEED, SIZE);
