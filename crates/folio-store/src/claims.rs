@@ -19,6 +19,12 @@ pub struct ClaimRow {
     pub raw_json: String,
 }
 
+/// The columns of a [`ClaimRow`], from the stored records joined to their plan's name; callers
+/// append the `WHERE` clause (resource table `r`).
+pub(crate) const CLAIM_ROW_SELECT: &str =
+    "SELECT r.connection_id, r.resource_id, p.name AS plan_name, r.raw_json
+     FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id";
+
 impl Store {
     /// Every current ExplanationOfBenefit, newest clinical date first (sensitive ones only when
     /// asked); `year` keeps those whose clinical date falls in it.
@@ -27,10 +33,9 @@ impl Store {
         include_sensitive: bool,
         year: Option<u32>,
     ) -> Result<Vec<ClaimRow>, StoreError> {
-        let mut sql = String::from(
-            "SELECT r.connection_id, r.resource_id, p.name AS plan_name, r.raw_json
-             FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
-             WHERE r.resource_type = 'ExplanationOfBenefit' AND r.missing_since IS NULL",
+        let mut sql = format!(
+            "{CLAIM_ROW_SELECT}
+             WHERE r.resource_type = 'ExplanationOfBenefit' AND r.missing_since IS NULL"
         );
         if !include_sensitive {
             sql.push_str(" AND r.sensitive = 0");
@@ -72,11 +77,10 @@ impl Store {
         connection_id: &str,
         resource_id: &str,
     ) -> Result<Option<ClaimRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT r.connection_id, r.resource_id, p.name AS plan_name, r.raw_json
-             FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
-             WHERE r.connection_id = ?1 AND r.resource_type = 'ExplanationOfBenefit' AND r.resource_id = ?2",
-        )
+        Ok(sqlx::query_as(&format!(
+            "{CLAIM_ROW_SELECT}
+             WHERE r.connection_id = ?1 AND r.resource_type = 'ExplanationOfBenefit' AND r.resource_id = ?2"
+        ))
         .bind(connection_id)
         .bind(resource_id)
         .fetch_optional(self.pool())

@@ -2,22 +2,11 @@
 //! decides with `folio_fhir::is_prior_authorization`; the text match here only narrows the rows
 //! it reads).
 
-use sqlx::FromRow;
-
+use crate::claims::{ClaimRow, CLAIM_ROW_SELECT};
 use crate::{Store, StoreError};
 
-/// One stored ExplanationOfBenefit that may be a prior authorization.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct PriorAuthRow {
-    /// The connection it came from.
-    pub connection_id: String,
-    /// Its id at the plan.
-    pub resource_id: String,
-    /// The plan's name.
-    pub plan_name: String,
-    /// The JSON, as the plan sent it.
-    pub raw_json: String,
-}
+/// One stored ExplanationOfBenefit that may be a prior authorization: the same row as a claim's.
+pub type PriorAuthRow = ClaimRow;
 
 impl Store {
     /// Every current ExplanationOfBenefit whose JSON says `preauthorization` or names the PDex
@@ -26,11 +15,10 @@ impl Store {
         &self,
         include_sensitive: bool,
     ) -> Result<Vec<PriorAuthRow>, StoreError> {
-        let mut sql = String::from(
-            "SELECT r.connection_id, r.resource_id, p.name AS plan_name, r.raw_json
-             FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
+        let mut sql = format!(
+            "{CLAIM_ROW_SELECT}
              WHERE r.resource_type = 'ExplanationOfBenefit' AND r.missing_since IS NULL
-               AND (r.raw_json LIKE '%preauthorization%' OR r.raw_json LIKE '%pdex-priorauthorization%')",
+               AND (r.raw_json LIKE '%preauthorization%' OR r.raw_json LIKE '%pdex-priorauthorization%')"
         );
         if !include_sensitive {
             sql.push_str(" AND r.sensitive = 0");
@@ -44,14 +32,6 @@ impl Store {
         connection_id: &str,
         resource_id: &str,
     ) -> Result<Option<PriorAuthRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT r.connection_id, r.resource_id, p.name AS plan_name, r.raw_json
-             FROM resources r JOIN connections c ON c.id = r.connection_id JOIN plans p ON p.id = c.plan_id
-             WHERE r.connection_id = ?1 AND r.resource_type = 'ExplanationOfBenefit' AND r.resource_id = ?2",
-        )
-        .bind(connection_id)
-        .bind(resource_id)
-        .fetch_optional(self.pool())
-        .await?)
+        self.claim_row(connection_id, resource_id).await
     }
 }
