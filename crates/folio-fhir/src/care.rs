@@ -438,18 +438,8 @@ pub fn party_name(v: &Value) -> Option<String> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::test_fixtures::{first_line, fixture};
     use serde_json::json;
-
-    fn fixture(path: &str) -> Value {
-        let full = format!("{}/../../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(full).unwrap()).unwrap()
-    }
-
-    fn first_line(path: &str) -> Value {
-        let full = format!("{}/../../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(full).unwrap();
-        serde_json::from_str(text.lines().next().unwrap()).unwrap()
-    }
 
     #[test]
     fn conditions_in_words_with_since_and_until() {

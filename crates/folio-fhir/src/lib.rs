@@ -27,6 +27,8 @@ mod prior_auth;
 mod readable;
 mod references;
 mod summary;
+#[cfg(test)]
+mod test_fixtures;
 mod units;
 
 pub use attachment::{attachments_of, Attachment};

@@ -425,12 +425,8 @@ pub fn summarize_medicine(records: &[&MedicationFacts]) -> Medicine {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::test_fixtures::fixture;
     use serde_json::json;
-
-    fn fixture(path: &str) -> Value {
-        let full = format!("{}/../../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(full).unwrap()).unwrap()
-    }
 
     fn facts(v: &Value) -> MedicationFacts {
         MedicationFacts::from_value(v).unwrap()
