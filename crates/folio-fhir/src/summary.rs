@@ -181,6 +181,22 @@ impl<'a> Facts<'a> {
         let words = self.at(path).map(first).and_then(concept_words);
         self.text(label, words);
     }
+    /// Each concept of the array at `path`, in words.
+    fn concepts(&mut self, label: &'static str, path: &str) {
+        for c in self
+            .at(path)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            self.text(label, concept_words(c));
+        }
+    }
+    /// The string at `path`, as the record words it.
+    fn string(&mut self, label: &'static str, path: &str) {
+        let text = self.at(path).and_then(Value::as_str).map(str::to_owned);
+        self.text(label, text);
+    }
     fn status(&mut self) {
         if let Some(c) = self.at("clinicalStatus") {
             let words = concept_words(c).map(|w| code_words(&w));
@@ -231,15 +247,10 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
             }
         }
         if o.measures.is_empty() {
-            if let Some(range) = f.at("referenceRange.text").and_then(Value::as_str) {
-                f.text("Usual range", Some(range.to_owned()));
-            }
+            f.string("Usual range", "referenceRange.text");
         }
         flag = o.flag.clone();
-        if let Some(i) = f.at("interpretation") {
-            let words = concept_words(first(i));
-            f.text("Flag", words);
-        }
+        f.concept("Flag", "interpretation");
         f.date_of(
             "Measured",
             &[
@@ -256,12 +267,7 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
     match kind {
         "Condition" => {
             f.date_of("Since", &["onsetDateTime", "onsetPeriod.start"]);
-            f.text(
-                "Since",
-                f.at("onsetString")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            );
+            f.string("Since", "onsetString");
             f.date_of("Resolved", &["abatementDateTime", "abatementPeriod.start"]);
             f.date("Recorded", "recordedDate");
             f.concept("Confirmed", "verificationStatus");
@@ -293,12 +299,7 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
             f.parties("Recorded by", "recorder", None);
         }
         "MedicationRequest" => {
-            f.text(
-                "How to take",
-                f.at("dosageInstruction.text")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            );
+            f.string("How to take", "dosageInstruction.text");
             f.date("Prescribed", "authoredOn");
             f.parties("Prescribed by", "requester", None);
             f.text(
@@ -316,12 +317,7 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
             f.parties("Pharmacy", "location", None);
         }
         "MedicationStatement" => {
-            f.text(
-                "How to take",
-                f.at("dosage.text")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            );
+            f.string("How to take", "dosage.text");
             f.date_of(
                 "Taken from",
                 &["effectivePeriod.start", "effectiveDateTime"],
@@ -334,10 +330,7 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
             f.text("Dose", quantity(f.at("doseQuantity")));
             f.parties("Given by", "performer", Some("actor"));
             f.parties("Where", "location", None);
-            f.text(
-                "Lot",
-                f.at("lotNumber").and_then(Value::as_str).map(str::to_owned),
-            );
+            f.string("Lot", "lotNumber");
         }
         "Encounter" => {
             if name.is_none() {
@@ -350,14 +343,7 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
             }
             f.date("Began", "period.start");
             f.date("Ended", "period.end");
-            for r in f
-                .at("reasonCode")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                f.text("Reason", concept_words(r));
-            }
+            f.concepts("Reason", "reasonCode");
             f.parties("Seen by", "participant", Some("individual"));
             f.parties("Where", "location", Some("location"));
             f.parties("Organization", "serviceProvider", None);
@@ -367,25 +353,13 @@ pub fn record_facts(resource: &Value) -> RecordFacts {
             f.date_of("Done", &["performedDateTime", "performedPeriod.start"]);
             f.parties("Done by", "performer", Some("actor"));
             f.parties("Where", "location", None);
-            for r in f
-                .at("reasonCode")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                f.text("Reason", concept_words(r));
-            }
+            f.concepts("Reason", "reasonCode");
         }
         "DiagnosticReport" => {
             f.date_of("Collected", &["effectiveDateTime", "effectivePeriod.start"]);
             f.date("Reported", "issued");
             f.parties("Reported by", "performer", None);
-            f.text(
-                "Conclusion",
-                f.at("conclusion")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            );
+            f.string("Conclusion", "conclusion");
         }
         "DocumentReference" => {
             f.date("Written", "date");
