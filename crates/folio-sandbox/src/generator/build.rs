@@ -864,6 +864,21 @@ pub(super) fn npi_check_digit(first_nine: &str) -> u32 {
 }
 
 /// A CodeableConcept with one coding and no text.
+/// An ExplanationOfBenefit's `type` (HL7 claim-type), its display also its text.
+pub(super) fn claim_type(code: &str, display: &str) -> Value {
+    obj!(
+        (
+            "coding",
+            vec![obj!(
+                ("system", "http://terminology.hl7.org/CodeSystem/claim-type"),
+                ("code", code),
+                ("display", display)
+            )]
+        ),
+        ("text", display)
+    )
+}
+
 pub(super) fn codeable(system: &str, code: &str, display: &str) -> Value {
     obj!((
         "coding",

@@ -21,7 +21,9 @@
 
 use serde_json::{Map, Value};
 
-use super::build::{codeable, coding, concept, dollars, money, reference, Ctx, Gen, Rt, Stamp};
+use super::build::{
+    claim_type, codeable, coding, concept, dollars, money, reference, Ctx, Gen, Rt, Stamp,
+};
 use super::catalog::{
     Code, Drug, Service, BIKTARVY, EMERGENCY_VISITS, HOSPITAL_DISCHARGE, HOSPITAL_INITIAL,
     HOSPITAL_SUBSEQUENT, INPATIENT_PHARMACY, NOT_APPLICABLE, OFFICE_VISITS, PREVENTIVE_VISITS,
@@ -770,20 +772,7 @@ impl Gen<'_> {
                 )]
             ),
             ("status", "active"),
-            (
-                "type",
-                obj!(
-                    (
-                        "coding",
-                        vec![obj!(
-                            ("system", "http://terminology.hl7.org/CodeSystem/claim-type"),
-                            ("code", type_code),
-                            ("display", type_display)
-                        )]
-                    ),
-                    ("text", type_display)
-                )
-            ),
+            ("type", claim_type(type_code, type_display)),
             ("use", "claim"),
             ("patient", reference(&self.patient)),
             (

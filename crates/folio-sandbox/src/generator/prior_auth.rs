@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::build::{codeable, reference, Gen, Rt, Stamp, PAYER_NAME};
+use super::build::{claim_type, codeable, reference, Gen, Rt, Stamp, PAYER_NAME};
 use super::catalog::CPT;
 use super::clock::{self, DAY, LAST_DAY, YEAR_STARTS};
 use super::plan::PRIOR_AUTHORIZATIONS;
@@ -304,20 +304,7 @@ impl Gen<'_> {
                 )]
             ),
             ("status", "active"),
-            (
-                "type",
-                obj!(
-                    (
-                        "coding",
-                        vec![obj!(
-                            ("system", "http://terminology.hl7.org/CodeSystem/claim-type"),
-                            ("code", "professional"),
-                            ("display", "Professional")
-                        )]
-                    ),
-                    ("text", "Professional")
-                )
-            ),
+            ("type", claim_type("professional", "Professional")),
             ("use", "preauthorization"),
             ("patient", reference(&self.patient)),
             ("created", clock::instant(asked)),
