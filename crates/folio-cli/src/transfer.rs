@@ -37,31 +37,21 @@ pub struct ExportArgs {
 
 /// `folio export`.
 pub async fn export(folio: &Folio, args: ExportArgs) -> anyhow::Result<()> {
-    let ExportArgs {
-        format,
-        connections,
-        types,
-        from,
-        until,
-        include_sensitive,
-        overwrite,
-        path,
-    } = args;
     let request = folio_core::api::ExportRequest {
-        format: match format.as_str() {
+        format: match args.format.as_str() {
             "ndjson" => folio_core::api::ExportFormat::Ndjson,
             "ips" => folio_core::api::ExportFormat::Ips,
             "pdf" => folio_core::api::ExportFormat::Pdf,
             _ => folio_core::api::ExportFormat::Bundle,
         },
-        connections,
-        types,
-        from,
-        until,
-        include_sensitive,
-        overwrite,
+        connections: args.connections,
+        types: args.types,
+        from: args.from,
+        until: args.until,
+        include_sensitive: args.include_sensitive,
+        overwrite: args.overwrite,
     };
-    let summary = folio.export(&request, &path).await?;
+    let summary = folio.export(&request, &args.path).await?;
     writeln!(
         std::io::stdout().lock(),
         "exported {} resources from {} plan(s) to {} ({} file(s), {} bytes){}",
@@ -70,7 +60,7 @@ pub async fn export(folio: &Folio, args: ExportArgs) -> anyhow::Result<()> {
         summary.path,
         summary.files,
         summary.bytes,
-        if include_sensitive {
+        if request.include_sensitive {
             ""
         } else {
             "; sensitive records left out (--include-sensitive to add them)"
