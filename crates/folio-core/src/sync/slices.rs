@@ -30,6 +30,10 @@ const SLICE_FROM_ROUND_TRIPS: u64 = 12;
 const ROUND_TRIPS_PER_SLICE: u64 = 3;
 /// The most slices of one pass.
 const MAX_SLICES: u64 = 12;
+/// At most this many records per page times slices: each slice holds up to two pages (one
+/// being saved, the next arriving), so large pages are sliced less (pages of 1,000: two
+/// slices), which bounds memory, and where pages are large the chain is short anyway.
+const MAX_SLICED_RECORDS: u64 = 2_000;
 /// Instants counted to place the bounds (besides the count of everything).
 const COUNT_PROBES: i64 = 5;
 /// How far past the pass's start the count of everything reaches (clocks differ).
@@ -104,9 +108,11 @@ pub(super) fn with_range(
 /// How many slices a search of `total` records at `per_page` a page, each page taking
 /// `trips` round trips, is split into (`None`: its chain is short enough as it is).
 pub(super) fn slice_count(total: u64, per_page: u64, trips: u64) -> Option<u64> {
-    let chain = total.div_ceil(per_page.max(1)).saturating_mul(trips.max(1));
-    (chain >= SLICE_FROM_ROUND_TRIPS)
-        .then(|| chain.div_ceil(ROUND_TRIPS_PER_SLICE).clamp(2, MAX_SLICES))
+    let per_page = per_page.max(1);
+    let chain = total.div_ceil(per_page).saturating_mul(trips.max(1));
+    let most = (MAX_SLICED_RECORDS / per_page).min(MAX_SLICES);
+    (chain >= SLICE_FROM_ROUND_TRIPS && most >= 2)
+        .then(|| chain.div_ceil(ROUND_TRIPS_PER_SLICE).clamp(2, most))
 }
 
 /// Up to `k - 1` increasing bounds (Unix seconds) that split the records `counts` describe
@@ -350,6 +356,10 @@ mod tests {
         // Pages that may fetch what they point at: two round trips each.
         assert_eq!(slice_count(300, 50, 2), Some(4));
         assert_eq!(slice_count(250, 50, 2), None);
+        // Large pages: fewer slices (memory), none past a page of half the records budget.
+        assert_eq!(slice_count(34_000, 1000, 1), Some(2));
+        assert_eq!(slice_count(34_000, 500, 1), Some(4));
+        assert_eq!(slice_count(100_000, 1001, 1), None);
     }
 
     #[test]
