@@ -11,8 +11,8 @@
 mod access;
 pub mod api;
 mod attachments;
-mod claims;
 pub mod browser;
+mod claims;
 mod connections;
 mod credentials;
 mod data_dir;

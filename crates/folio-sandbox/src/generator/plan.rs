@@ -189,7 +189,11 @@ pub(super) fn make(d: &mut Dice, total: usize, panel_weights: &[u32]) -> Plan {
     let coverages = 1 + scaled(extra / 150, d, 0, 2);
     let allergies = 1 + scaled(extra / 300, d, 0, 2);
     // Drawn from no dice, so the rest of a member is what it was before they existed.
-    let prior_auths = if extra >= 100 { PRIOR_AUTHORIZATIONS } else { 0 };
+    let prior_auths = if extra >= 100 {
+        PRIOR_AUTHORIZATIONS
+    } else {
+        0
+    };
     let fixed = 2 + provider_orgs + practitioners + coverages + allergies + prior_auths;
     let mut budget = Budget {
         total,
