@@ -16,5 +16,7 @@ export default defineConfig(({ mode }) => ({
     environment: "jsdom",
     globals: true,
     include: ["src/**/*.test.ts"],
+    // app-contrast.test.ts reads app.css as text (`?raw`): Vitest leaves CSS empty unless included.
+    css: { include: [/app\.css/] },
   },
 }));

@@ -95,6 +95,8 @@ fn the_window_may_call_exactly_folios_commands_and_listen_to_its_events() {
         .collect();
     expected.insert("core:event:allow-listen".into());
     expected.insert("core:event:allow-unlisten".into());
+    // Ctrl/Cmd + and − zoom the window: Tauri's zoomHotkeysEnabled polyfill calls set_webview_zoom.
+    expected.insert("core:webview:allow-set-webview-zoom".into());
     assert_eq!(granted, expected);
     // Each declared command is registered with the app, and nothing else is.
     let lib = read("src/lib.rs");

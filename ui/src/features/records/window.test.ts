@@ -19,7 +19,7 @@ function history(days: number, perDay: number): TimelineItem[] {
 }
 
 describe("the virtual timeline", () => {
-  it("flattens days into heading and item rows with fixed heights", () => {
+  it("flattens days into heading and item rows, estimated heights until drawn", () => {
     const rows = flatten(groupByDay(history(2, 3)));
     expect(rows.map((r) => r.kind)).toEqual(["day", "item", "item", "item", "day", "item", "item", "item"]);
     const tops = offsets(rows);
@@ -42,5 +42,15 @@ describe("the virtual timeline", () => {
     const end = visibleRange(tops, tops[rows.length] ?? 0, 600, 5);
     expect(end.end).toBe(rows.length);
     expect(visibleRange([0], 0, 600)).toEqual({ start: 0, end: 0 });
+  });
+
+  it("places rows by their measured height where drawn (a wrapped title makes its row taller)", () => {
+    const rows = flatten(groupByDay(history(1, 3)));
+    const first = rows[1];
+    if (!first) throw new Error("a row");
+    const tall = rowKey(first);
+    const tops = offsets(rows, (r) => (rowKey(r) === tall ? 3 * ITEM_ROW : undefined));
+    expect(tops[2]).toBe(DAY_ROW + 3 * ITEM_ROW);
+    expect(tops[rows.length]).toBe(DAY_ROW + 5 * ITEM_ROW);
   });
 });

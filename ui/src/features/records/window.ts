@@ -6,7 +6,10 @@ import type { DayGroup } from "./group";
 
 export type Row = { kind: "day"; day: string } | { kind: "item"; item: TimelineItem };
 
-/** Row heights in CSS pixels (the rows' CSS fixes them: one line each, cut with an ellipsis). */
+/**
+ * Estimated row heights in CSS pixels, for rows not yet drawn. A drawn row is measured (its text
+ * wraps, so it grows with the font size and the zoom) and its measured height replaces these.
+ */
 export const DAY_ROW = 36;
 export const ITEM_ROW = 64;
 
@@ -20,13 +23,22 @@ export function flatten(groups: readonly DayGroup[]): Row[] {
   return rows;
 }
 
-/** Where each row starts; one more entry than rows: the last is the total height. */
-export function offsets(rows: readonly Row[]): number[] {
+/** A row's estimated height. */
+export function estimatedHeight(row: Row): number {
+  return row.kind === "day" ? DAY_ROW : ITEM_ROW;
+}
+
+/**
+ * Where each row starts; one more entry than rows: the last is the total height. `heightOf`
+ * gives a row's measured height (undefined where it has not been drawn: the estimate).
+ */
+export function offsets(rows: readonly Row[], heightOf: (row: Row) => number | undefined = () => undefined): number[] {
   const tops = new Array<number>(rows.length + 1);
   let y = 0;
   for (let i = 0; i < rows.length; i++) {
     tops[i] = y;
-    y += rows[i]?.kind === "day" ? DAY_ROW : ITEM_ROW;
+    const row = rows[i];
+    if (row) y += heightOf(row) ?? estimatedHeight(row);
   }
   tops[rows.length] = y;
   return tops;
