@@ -1,4 +1,5 @@
-import { chooseLocale, countOf, currentLocale, formatBytes, formatDay, formatMoment, formatMoney, formatNumber, useMemberLocale } from "./format";
+import { t } from "./i18n.svelte";
+import { chooseLocale, currentLocale, formatBytes, formatDay, formatMoment, formatMoney, formatNumber, useMemberLocale } from "./format";
 
 describe("formatBytes", () => {
   it("uses plain words and decimal units", () => {
@@ -15,11 +16,11 @@ describe("formatBytes", () => {
   });
 });
 
-describe("countOf", () => {
-  it("agrees in number and groups digits", () => {
-    expect(countOf(1, "record", undefined, "en-US")).toBe("1 record");
-    expect(countOf(12345, "record", undefined, "en-US")).toBe("12,345 records");
-    expect(countOf(0, "sync run", undefined, "en-US")).toBe("0 sync runs");
+describe("counted words (ICU plurals)", () => {
+  it("agree in number and group digits", () => {
+    expect(t("status.recordsCount", { count: 1 })).toBe("1 record");
+    expect(t("status.recordsCount", { count: 12345 })).toBe("12,345 records");
+    expect(t("status.recordsCount", { count: 0 })).toBe("0 records");
   });
 });
 
@@ -67,7 +68,7 @@ describe("the member's locale", () => {
       useMemberLocale(["c"]);
       expect(formatMoney(103681, "USD")).toBe("$103,681.00");
       expect(formatNumber(1938)).toBe("1,938");
-      expect(countOf(2024, "record")).toBe("2,024 records");
+      expect(t("status.recordsCount", { count: 2024 })).toBe("2,024 records");
       useMemberLocale(["de-DE"]);
       expect(formatMoney(103681, "EUR")).toBe("103.681,00\u00a0€");
       expect(currentLocale()).toBe("de-DE");

@@ -1,38 +1,46 @@
-// What a SMART scope means, in words a member reads.
+// What a SMART scope means, in words a member reads (messages "scope.*").
+import { t, type MessageId } from "./i18n.svelte";
 
-const TYPES: Record<string, string> = {
-  "*": "all your records",
-  ExplanationOfBenefit: "claims and payments",
-  Coverage: "coverage",
-  Patient: "member profile",
-  Observation: "lab results and vital signs",
-  Condition: "conditions",
-  MedicationRequest: "prescriptions",
-  Immunization: "immunizations",
-  AllergyIntolerance: "allergies",
-  Procedure: "procedures",
-  Encounter: "visits",
-  DiagnosticReport: "reports",
-  DocumentReference: "documents",
-  Provenance: "record sources",
-  Organization: "providers' organizations",
-  Practitioner: "providers",
-};
+const TYPES = [
+  "ExplanationOfBenefit",
+  "Coverage",
+  "Patient",
+  "Observation",
+  "Condition",
+  "MedicationRequest",
+  "Immunization",
+  "AllergyIntolerance",
+  "Procedure",
+  "Encounter",
+  "DiagnosticReport",
+  "DocumentReference",
+  "Provenance",
+  "Organization",
+  "Practitioner",
+] as const;
+type ScopeType = (typeof TYPES)[number];
+
+function isScopeType(type: string): type is ScopeType {
+  return (TYPES as readonly string[]).includes(type);
+}
 
 export function describeScope(scope: string): string {
   switch (scope) {
     case "openid":
     case "fhirUser":
-      return "your identity";
+      return t("scope.identity");
     case "launch/patient":
-      return "which member you are";
+      return t("scope.launchPatient");
     case "offline_access":
-      return "staying connected without signing in again";
+      return t("scope.offline");
   }
   const match = /^(patient|user)\/([A-Za-z*]+)\./.exec(scope);
   const type = match?.[2];
   if (type === undefined) return scope;
-  return TYPES[type] ?? type;
+  if (type === "*") return t("scope.all");
+  if (!isScopeType(type)) return type;
+  const id: MessageId = `scope.${type}`;
+  return t(id);
 }
 
 /** Distinct descriptions, in order. */

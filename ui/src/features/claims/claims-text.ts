@@ -1,6 +1,7 @@
 // Claims and costs in a member's words: network, progress sentences and bars for the deductible
 // and out-of-pocket maximum, and which balance figures to show. Pure: no IPC, no DOM.
 import { formatMoney } from "../../lib/format";
+import { t } from "../../lib/i18n.svelte";
 
 /** One deductible or out-of-pocket figure, as the host sends it (`BalanceView`). */
 export interface Balance {
@@ -16,9 +17,9 @@ export interface Balance {
 
 /** "In network", "Out of network", or "Network not stated". */
 export function networkLabel(inNetwork: boolean | null | undefined): string {
-  if (inNetwork === true) return "In network";
-  if (inNetwork === false) return "Out of network";
-  return "Network not stated";
+  if (inNetwork === true) return t("network.in");
+  if (inNetwork === false) return t("network.out");
+  return t("network.unknown");
 }
 
 /** How far along a balance is, 0–100; null when the plan did not give both figures. */
@@ -28,9 +29,16 @@ export function progressPercent(b: Pick<Balance, "allowed" | "used">): number | 
 }
 
 function what(b: Balance): string {
-  if (b.kind === "deductible") return "deductible";
-  if (b.kind === "out_of_pocket") return "out-of-pocket maximum";
+  if (b.kind === "deductible") return t("balance.deductible");
+  if (b.kind === "out_of_pocket") return t("balance.oop");
   return b.label.toLowerCase();
+}
+
+/** A balance's name as a title: "Deductible", "Out-of-pocket maximum" (the host's label else). */
+export function balanceName(b: Pick<Balance, "kind" | "label">): string {
+  if (b.kind === "deductible") return t("balance.deductibleTitle");
+  if (b.kind === "out_of_pocket") return t("balance.oopTitle");
+  return b.label;
 }
 
 /**
@@ -40,23 +48,22 @@ function what(b: Balance): string {
 export function progressSentence(b: Balance, currency: string, locale?: string): string {
   const money = (v: number | null): string => formatMoney(v, currency, locale);
   const name = what(b);
-  const who = b.family === true ? "Your family has" : "You have";
-  const whose = b.family === true ? "its" : "your";
+  const family = b.family === true ? "yes" : "no";
   const verb = b.kind === "deductible" ? "met" : "paid";
   if (b.used !== null && b.allowed !== null) {
-    const done = b.used >= b.allowed ? ` — ${b.family === true ? "its" : "your"} ${name} is met` : "";
-    return `${who} ${verb} ${money(b.used)} of ${whose} ${money(b.allowed)} ${name}${done}`;
+    const done = b.used >= b.allowed ? "yes" : "no";
+    return t("balance.both", { family, verb, used: money(b.used), allowed: money(b.allowed), name, done });
   }
-  if (b.allowed !== null) return `${b.family === true ? "Your family's" : "Your"} ${name} is ${money(b.allowed)}; the plan did not say how much is ${verb}`;
-  if (b.used !== null) return `${who} ${verb} ${money(b.used)} toward ${whose} ${name}; the plan did not say the limit`;
-  return `The plan did not state this ${name}`;
+  if (b.allowed !== null) return t("balance.allowedOnly", { family, name, allowed: money(b.allowed), verb });
+  if (b.used !== null) return t("balance.usedOnly", { family, verb, used: money(b.used), name });
+  return t("balance.none", { name });
 }
 
 /** Who and which network a figure is for: "Individual · In network · Annual". */
 export function balanceScope(b: Balance): string {
   const parts: string[] = [];
-  if (b.family !== null) parts.push(b.family ? "Family" : "Individual");
-  if (b.inNetwork !== null) parts.push(b.inNetwork ? "In network" : "Out of network");
+  if (b.family !== null) parts.push(b.family ? t("balance.family") : t("balance.individual"));
+  if (b.inNetwork !== null) parts.push(b.inNetwork ? t("network.in") : t("network.out"));
   if (b.term) parts.push(b.term);
   return parts.join(" · ");
 }
@@ -78,11 +85,11 @@ export function statusTone(status: string): "ok" | "danger" | "warn" | "plain" {
 
 /** "30 days" / "1 day" / "not stated". */
 export function daysText(days: number | null | undefined): string {
-  if (days === null || days === undefined) return "not stated";
-  return `${days} ${days === 1 ? "day" : "days"}`;
+  if (days === null || days === undefined) return t("format.notStated");
+  return t("claims.days", { days });
 }
 
 /** The sentence under the year's costs when the plan sends no deductible progress. */
 export function noBalanceSentence(planName: string): string {
-  return `${planName} does not send deductible or out-of-pocket progress with its claims, so Folio cannot show how close you are to them.`;
+  return t("claims.noBalance", { plan: planName });
 }

@@ -8,6 +8,7 @@ import {
   type FolioError,
   type PlanSummary,
 } from "../../ipc";
+import { t } from "../../lib/i18n.svelte";
 
 export type ConnectPhase =
   | { kind: "idle" }
@@ -42,7 +43,7 @@ export function filterPlans(plans: readonly PlanSummary[], query: string): PlanS
 
 /** The connect button's words: the demo plan's two entries differ by how they return to Folio. */
 export function connectLabel(plan: PlanSummary): string {
-  if (plan.registration) return "Register Folio here";
-  if (!plan.isDemo) return "Connect";
-  return plan.redirect === "custom-scheme" ? "Try it through Folio's link" : "Try the demo plan";
+  if (plan.registration) return t("plans.register");
+  if (!plan.isDemo) return t("plans.connect");
+  return plan.redirect === "custom-scheme" ? t("plans.tryLink") : t("plans.tryDemo");
 }

@@ -1,19 +1,9 @@
 import type { ConnectionAccess, ConnectionStatus } from "../../ipc";
-import { countOf } from "../../lib/format";
+import { t, type MessageId } from "../../lib/i18n.svelte";
 
 export function statusLabel(status: ConnectionStatus): string {
-  switch (status) {
-    case "connected":
-      return "Connected";
-    case "reconnect_needed":
-      return "Reconnect needed";
-    case "reconnect_to_finish":
-      return "Reconnect to finish";
-    case "disconnected":
-      return "Disconnected";
-    case "connecting":
-      return "Connecting";
-  }
+  const id: MessageId = `conn.status.${status}`;
+  return t(id);
 }
 
 /** Whether the member's next step is to sign in at the plan again. */
@@ -23,15 +13,15 @@ export function needsSignIn(status: ConnectionStatus): boolean {
 
 /** A length of time in the largest whole unit that fits: "10 minutes", "1 hour", "90 seconds". */
 export function lifetimeWords(seconds: number): string {
-  const units: [number, string][] = [
-    [86_400, "day"],
-    [3_600, "hour"],
-    [60, "minute"],
+  const units: [number, MessageId][] = [
+    [86_400, "conn.lifetime.day"],
+    [3_600, "conn.lifetime.hour"],
+    [60, "conn.lifetime.minute"],
   ];
   for (const [size, unit] of units) {
-    if (seconds >= size && seconds % size === 0) return countOf(seconds / size, unit);
+    if (seconds >= size && seconds % size === 0) return t(unit, { count: seconds / size });
   }
-  return countOf(seconds, "second");
+  return t("conn.lifetime.second", { count: seconds });
 }
 
 /** How long the plan's access lasts and whether Folio renews it, in one sentence; null when unknown. */
@@ -40,10 +30,10 @@ export function accessLine(access: ConnectionAccess | null | undefined): string 
   const lasts = access.lastsSeconds;
   if (access.renewable) {
     return lasts == null || lasts === 0
-      ? "Folio renews this plan's access without asking you."
-      : `Access lasts ${lifetimeWords(lasts)}; Folio renews it without asking you.`;
+      ? t("conn.access.renews")
+      : t("conn.access.lastsRenews", { time: lifetimeWords(lasts) });
   }
   return lasts == null || lasts === 0
-    ? "This plan does not renew access: when it ends, each sync may ask you to sign in again."
-    : `Access lasts ${lifetimeWords(lasts)} and this plan does not renew it: each sync may ask you to sign in again.`;
+    ? t("conn.access.noRenew")
+    : t("conn.access.lastsNoRenew", { time: lifetimeWords(lasts) });
 }

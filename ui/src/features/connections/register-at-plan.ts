@@ -2,6 +2,7 @@
 // id for (issue 15 §3): the redirect addresses to enter at the plan's portal, the app type and
 // the request that saves what the portal gave. No DOM here.
 import type { AddPlanRequest, PlanSummary } from "../../ipc";
+import { t } from "../../lib/i18n.svelte";
 
 /** Folio's private-use URL scheme (the same as the host's `URL_SCHEME`). */
 export const APP_SCHEME = "health.folio.desktop";
@@ -20,10 +21,10 @@ export function redirectUris(plan: PlanSummary, registration: Registration, port
 /** The app type to pick at the portal, in plain words. */
 export function appTypeText(registration: Registration): string {
   if (registration.clientAuth === "private-key-jwt")
-    return "A confidential app that proves who it is with a public key (JWKS): Folio makes the key when you save below and shows the key set to paste.";
+    return t("register.appKey");
   if (registration.clientAuth === "secret-basic" || registration.clientAuth === "secret-post")
-    return "A confidential app: the portal gives you a client id and a client secret.";
-  return "A public (native) app: the portal gives you a client id and no secret.";
+    return t("register.appSecret");
+  return t("register.appPublic");
 }
 
 /** Whether the portal gives a secret the member must enter. */

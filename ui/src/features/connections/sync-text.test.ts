@@ -1,5 +1,5 @@
 import type { SyncReport } from "../../ipc";
-import { failures, progressLine, received, RECEIVED_NOTE, summary } from "./sync-text";
+import { failures, progressLine, received, receivedNote, summary } from "./sync-text";
 
 const report = (over: Partial<SyncReport> = {}): SyncReport => ({
   connectionId: "c-1",
@@ -35,6 +35,6 @@ describe("sync words", () => {
     expect(line).toContain("1,938 records from this plan on this computer");
     expect(line).not.toMatch(/2,024|1,224|800|sent \d/);
     expect(received(sent)).toEqual(["claims: 1,224 received", "labs and vitals: 800 received; 3 records no longer sent, kept"]);
-    expect(RECEIVED_NOTE).toMatch(/more than once/);
+    expect(receivedNote()).toMatch(/more than once/);
   });
 });

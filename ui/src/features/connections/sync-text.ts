@@ -1,32 +1,35 @@
 // Words for sync results. No DOM, tested without a browser.
 import type { SyncProgress, SyncReport, TypeResult } from "../../ipc";
-import { countOf, formatNumber } from "../../lib/format";
+import { t, type MessageId } from "../../lib/i18n.svelte";
 
-const TYPE_WORDS: Record<string, string> = {
-  Patient: "member profile",
-  Coverage: "coverage",
-  ExplanationOfBenefit: "claims",
-  Encounter: "visits",
-  Condition: "conditions",
-  Observation: "labs and vitals",
-  DiagnosticReport: "reports",
-  MedicationRequest: "prescriptions",
-  Immunization: "immunizations",
-  AllergyIntolerance: "allergies",
-  Procedure: "procedures",
-  DocumentReference: "documents",
-  CarePlan: "care plans",
-  Goal: "goals",
-  Device: "devices",
-  MedicationDispense: "pharmacy fills",
-};
+const TYPES = [
+  "Patient",
+  "Coverage",
+  "ExplanationOfBenefit",
+  "Encounter",
+  "Condition",
+  "Observation",
+  "DiagnosticReport",
+  "MedicationRequest",
+  "Immunization",
+  "AllergyIntolerance",
+  "Procedure",
+  "DocumentReference",
+  "CarePlan",
+  "Goal",
+  "Device",
+  "MedicationDispense",
+] as const;
 
+/** A FHIR resource type as a member names it ("claims"); an unknown type as written. */
 export function typeWords(resourceType: string): string {
-  return TYPE_WORDS[resourceType] ?? resourceType;
+  if (!(TYPES as readonly string[]).includes(resourceType)) return resourceType;
+  const id = `type.${resourceType}` as MessageId;
+  return t(id);
 }
 
 export function progressLine(p: SyncProgress): string {
-  return `Downloading ${typeWords(p.resourceType)}: ${countOf(p.resources, "record")} so far`;
+  return t("sync.progress", { what: typeWords(p.resourceType), count: p.resources });
 }
 
 export function failures(report: SyncReport): TypeResult[] {
@@ -51,33 +54,35 @@ export function listedFailures(report: SyncReport): TypeResult[] {
  * {@link received}'s details.
  */
 export function summary(report: SyncReport, held: number): string {
-  const onComputer = `${countOf(held, "record")} from this plan on this computer`;
+  const onComputer = t("sync.onComputer", { count: held });
   const failed = failures(report);
   const notShared = report.types.filter((t) => t.outcome === "not_shared").map((t) => typeWords(t.resourceType));
   const unfinished = unfinishedForAccess(report);
   if (!report.cancelled && unfinished.length > 0) {
     const names = unfinished.map((t) => typeWords(t.resourceType)).join(", ");
-    return `Sync stopped: access to the plan ended and the plan does not renew it. What was downloaded is kept: ${onComputer}. Connect again to finish (${names} next).`;
+    return t("sync.accessEnded", { onComputer, names });
   }
   let text = report.cancelled
-    ? `Sync stopped: ${onComputer}; the next sync continues from there.`
+    ? t("sync.stopped", { onComputer })
     : failed.length === 0
-      ? `Sync finished: ${onComputer}.`
-      : `Sync incomplete: ${onComputer}; ${failed.length} kind${failed.length === 1 ? "" : "s"} of record could not be downloaded. The next sync continues where this one stopped.`;
-  if (notShared.length > 0) text += ` Not shared by you or the plan: ${notShared.join(", ")}.`;
+      ? t("sync.finished", { onComputer })
+      : t("sync.incomplete", { onComputer, failed: failed.length });
+  if (notShared.length > 0) text += ` ${t("sync.notShared", { names: notShared.join(", ") })}`;
   return text;
 }
 
 /** Why the counts of what the plan sent add up to more than the records on this computer. */
-export const RECEIVED_NOTE =
-  "Counted as the plan sent them: the same record can arrive more than once (on more than one page, or again beside each record that points at it, such as a clinic named on many claims), and Folio keeps one copy of each.";
+export function receivedNote(): string {
+  return t("sync.receivedNote");
+}
 
 /** What the plan sent in this sync, kind by kind ("claims: 2,024 received"), for the details. */
 export function received(report: SyncReport): string[] {
   return report.types
-    .filter((t) => t.fetched > 0 || t.markedMissing > 0)
-    .map((t) => {
-      const gone = t.markedMissing > 0 ? `; ${countOf(t.markedMissing, "record")} no longer sent, kept` : "";
-      return `${typeWords(t.resourceType)}: ${formatNumber(t.fetched)} received${gone}`;
-    });
+    .filter((r) => r.fetched > 0 || r.markedMissing > 0)
+    .map((r) =>
+      r.markedMissing > 0
+        ? t("sync.receivedGone", { what: typeWords(r.resourceType), count: r.fetched, gone: r.markedMissing })
+        : t("sync.received", { what: typeWords(r.resourceType), count: r.fetched }),
+    );
 }

@@ -1,6 +1,7 @@
 // Words and request-building for the export screen. Pure: no IPC, no DOM.
 import type { ExportFormat, ExportRequest, ExportSummary } from "../../ipc";
-import { countOf, formatBytes } from "../../lib/format";
+import { formatBytes } from "../../lib/format";
+import { t } from "../../lib/i18n.svelte";
 
 /** The member's choices on the screen. */
 export interface ExportChoices {
@@ -17,10 +18,10 @@ export interface ExportChoices {
 
 /** The request for these choices; `null` with a reason when they cannot be exported. */
 export function buildRequest(c: ExportChoices): { request: ExportRequest } | { problem: string } {
-  if (!c.allConnections && c.connections.length === 0) return { problem: "Choose at least one plan, or all of them." };
-  if (c.from && c.until && c.from >= c.until) return { problem: "The start date must be before the end date." };
+  if (!c.allConnections && c.connections.length === 0) return { problem: t("export.noPlan") };
+  if (c.from && c.until && c.from >= c.until) return { problem: t("export.badDates") };
   if ((c.format === "ips" || c.format === "pdf") && (c.allConnections ? c.available : c.connections.length) > 1)
-    return { problem: "A patient summary is about one person: choose the one plan (or file) to summarize." };
+    return { problem: t("export.onePerson") };
   return {
     request: {
       format: c.format,
@@ -36,16 +37,9 @@ export function buildRequest(c: ExportChoices): { request: ExportRequest } | { p
 
 /** What was written, in a sentence. */
 export function doneText(s: ExportSummary, includeSensitive: boolean, locale?: string): string {
-  const what =
-    s.format === "bundle"
-      ? "one FHIR Bundle file"
-      : s.format === "ips"
-        ? "an International Patient Summary (FHIR document)"
-        : s.format === "pdf"
-          ? "a printable summary (PDF)"
-          : `${countOf(s.files, "file")} (NDJSON and a manifest)`;
-  const plans = countOf(s.sources, "plan");
-  const sensitive = includeSensitive ? "Records marked sensitive are included." : "Records marked sensitive were left out.";
-  if (s.format === "pdf") return `Saved ${what} listing ${countOf(s.resources, "record", "records", locale)} to ${s.path}, ${formatBytes(s.bytes, locale)}. ${sensitive}`;
-  return `Exported ${countOf(s.resources, "record", "records", locale)} from ${plans} to ${s.path}: ${what}, ${formatBytes(s.bytes, locale)}. ${sensitive}`;
+  const what = t("export.what", { format: s.format, files: s.files });
+  const sensitive = includeSensitive ? t("export.sensitiveIncluded") : t("export.sensitiveLeft");
+  const size = formatBytes(s.bytes, locale);
+  if (s.format === "pdf") return t("export.savedPdf", { what, count: s.resources, path: s.path, size, sensitive });
+  return t("export.exported", { count: s.resources, plans: s.sources, path: s.path, what, size, sensitive });
 }

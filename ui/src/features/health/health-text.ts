@@ -1,19 +1,17 @@
 // "My health" in words: pure helpers for the screen (no IPC, no DOM).
 import type { AllergyView, CareTeamMember, ConditionView, MedicineStatus, MedicineView, SourceRecord } from "../../ipc";
-import { countOf, formatDay, formatNumber } from "../../lib/format";
+import { formatDay } from "../../lib/format";
+import { t, type MessageId } from "../../lib/i18n.svelte";
 
 /** The tabs of the screen, in order; medications first. */
 export const TABS = ["medications", "conditions", "allergies", "immunizations", "visits", "care-team"] as const;
 export type HealthTab = (typeof TABS)[number];
 
-export const TAB_LABELS: Record<HealthTab, string> = {
-  medications: "Medications",
-  conditions: "Conditions",
-  allergies: "Allergies",
-  immunizations: "Immunizations",
-  visits: "Visits",
-  "care-team": "Care team",
-};
+/** A tab's name in the chosen language. */
+export function tabLabel(tab: HealthTab): string {
+  const id: MessageId = `health.tab.${tab}`;
+  return t(id);
+}
 
 export function isHealthTab(name: string): name is HealthTab {
   return (TABS as readonly string[]).includes(name);
@@ -29,96 +27,87 @@ export function medicineGroups(meds: MedicineView[]): { taking: MedicineView[]; 
 }
 
 export function medicineStatusWords(status: MedicineStatus): string {
-  switch (status) {
-    case "active":
-      return "Taking";
-    case "on_hold":
-      return "On hold";
-    case "stopped":
-      return "Stopped";
-    case "not_stated":
-      return "Status not stated";
-  }
+  const id: MessageId = `health.med.${status}`;
+  return t(id);
 }
 
 /** "Last filled Mar 4, 2024 · 30-day supply · Corner Pharmacy", or that no fill is on record. */
 export function lastFilledText(m: MedicineView, locale?: string): string {
-  if (m.lastFilled === null) return "No pharmacy fill on record";
-  const parts = [`Last filled ${formatDay(m.lastFilled, locale)}`];
-  if (m.daysSupply !== null) parts.push(`${formatNumber(m.daysSupply, locale)}-day supply`);
+  if (m.lastFilled === null) return t("health.noFill");
+  const parts = [t("health.lastFilled", { day: formatDay(m.lastFilled, locale) })];
+  if (m.daysSupply !== null) parts.push(t("health.supply", { days: m.daysSupply }));
   if (m.pharmacy) parts.push(m.pharmacy);
-  if (m.fills > 1) parts.push(countOf(m.fills, "fill", "fills", locale));
+  if (m.fills > 1) parts.push(t("health.fills", { count: m.fills }));
   return parts.join(" · ");
 }
 
 /** When a stopped medicine was last on record: "Last on record Jun 2, 2021". */
 export function stoppedText(m: MedicineView, locale?: string): string {
-  return m.latest ? `Last on record ${formatDay(m.latest, locale)}` : "Date not stated";
+  return m.latest ? t("health.lastOnRecord", { day: formatDay(m.latest, locale) }) : t("health.dateNotStated");
 }
 
 // The display names of HL7's condition-clinical code system (terminology.hl7.org), in a
 // member's words where the display is a bare noun.
-const CONDITION_STATUS: Record<string, string> = {
-  active: "Active",
-  recurrence: "Came back",
-  relapse: "Relapsed",
-  inactive: "Inactive",
-  remission: "In remission",
-  resolved: "Resolved",
-};
+const CONDITION_STATUS = ["active", "recurrence", "relapse", "inactive", "remission", "resolved"] as const;
 
 export function conditionStatusWords(c: ConditionView): string {
-  if (c.status === null) return c.current ? "Active" : "Ended";
-  return CONDITION_STATUS[c.status] ?? c.status;
+  if (c.status === null) return c.current ? t("health.cond.active") : t("health.cond.ended");
+  if (!(CONDITION_STATUS as readonly string[]).includes(c.status)) return c.status;
+  return t(`health.cond.${c.status}` as MessageId);
 }
 
 /** "Since Mar 4, 2019" for a current condition; "Mar 4, 2019 – Apr 1, 2019" for one that ended. */
 export function conditionWhen(c: ConditionView, locale?: string): string {
   const since = c.since ? formatDay(c.since, locale) : null;
-  if (c.current) return since ? `Since ${since}` : "Since: not stated";
+  if (c.current) return since ? t("health.since", { day: since }) : t("health.sinceNotStated");
   const until = c.until ? formatDay(c.until, locale) : null;
-  if (since && until) return `${since} – ${until}`;
-  if (until) return `Ended ${until}`;
-  return since ? `Began ${since}` : "Dates not stated";
+  if (since && until) return t("health.range", { start: since, end: until });
+  if (until) return t("health.ended", { day: until });
+  return since ? t("health.began", { day: since }) : t("health.datesNotStated");
 }
 
 // HL7's allergy-intolerance-criticality code system's displays.
-const CRITICALITY: Record<string, string> = { low: "Low risk", high: "High risk", "unable-to-assess": "Risk not assessed" };
+const CRITICALITY = ["low", "high", "unable-to-assess"] as const;
 
-/** "High risk · severe reactions: Hives, Anaphylaxis". */
+/** "High risk · severe reactions: Hives, Anaphylaxis". The severity is the plan's word. */
 export function allergyText(a: AllergyView): string {
   const parts: string[] = [];
-  if (a.criticality) parts.push(CRITICALITY[a.criticality] ?? a.criticality);
-  if (a.reactions.length > 0) parts.push(`${a.severity ? `${a.severity} reaction` : "Reaction"}: ${a.reactions.join(", ")}`);
-  else if (a.severity) parts.push(`${a.severity} reaction`);
-  return parts.join(" · ") || "Reaction not stated";
+  if (a.criticality)
+    parts.push((CRITICALITY as readonly string[]).includes(a.criticality) ? t(`health.crit.${a.criticality}` as MessageId) : a.criticality);
+  const reactions = a.reactions.join(", ");
+  if (a.reactions.length > 0)
+    parts.push(a.severity ? t("health.reactionsSeverity", { severity: a.severity, reactions }) : t("health.reactions", { reactions }));
+  else if (a.severity) parts.push(t("health.reactionSeverity", { severity: a.severity }));
+  return parts.join(" · ") || t("health.reactionNotStated");
 }
 
 /** "12 visits · 30 claims · last seen Mar 4, 2024". */
 export function seenText(m: CareTeamMember, locale?: string): string {
   const parts: string[] = [];
-  if (m.visits > 0) parts.push(countOf(m.visits, "visit", "visits", locale));
-  if (m.claims > 0) parts.push(countOf(m.claims, "claim", "claims", locale));
-  if (m.lastSeen) parts.push(`last seen ${formatDay(m.lastSeen, locale)}`);
+  if (m.visits > 0) parts.push(t("health.visits", { count: m.visits }));
+  if (m.claims > 0) parts.push(t("health.claims", { count: m.claims }));
+  if (m.lastSeen) parts.push(t("health.lastSeen", { day: formatDay(m.lastSeen, locale) }));
   return parts.join(" · ");
 }
 
-const RECORD_WORDS: Record<string, string> = {
-  MedicationRequest: "Prescription",
-  MedicationStatement: "Medication statement",
-  MedicationDispense: "Pharmacy dispense",
-  ExplanationOfBenefit: "Claim",
-  Condition: "Condition record",
-  AllergyIntolerance: "Allergy record",
-  Immunization: "Immunization record",
-  Encounter: "Visit",
-  Practitioner: "Clinician record",
-  Organization: "Organization record",
-  Location: "Location record",
-};
+const RECORD_WORDS = [
+  "MedicationRequest",
+  "MedicationStatement",
+  "MedicationDispense",
+  "ExplanationOfBenefit",
+  "Condition",
+  "AllergyIntolerance",
+  "Immunization",
+  "Encounter",
+  "Practitioner",
+  "Organization",
+  "Location",
+] as const;
 
 /** A source record in words: "Prescription, Mar 4, 2024 (Demo plan)". */
 export function sourceText(s: SourceRecord, locale?: string): string {
-  const what = RECORD_WORDS[s.resourceType] ?? s.resourceType;
-  return `${what}${s.date ? `, ${formatDay(s.date, locale)}` : ""} (${s.planName})`;
+  const what = (RECORD_WORDS as readonly string[]).includes(s.resourceType) ? t(`health.src.${s.resourceType}` as MessageId) : s.resourceType;
+  return s.date
+    ? t("health.sourceDated", { what, day: formatDay(s.date, locale), plan: s.planName })
+    : t("health.source", { what, plan: s.planName });
 }

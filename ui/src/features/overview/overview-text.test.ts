@@ -86,9 +86,9 @@ describe("the overview's answers", () => {
   });
 
   it("counts the medicines the member takes", () => {
-    expect(medicinesAnswer(3, "en-US")).toBe("3 medicines you take");
-    expect(medicinesAnswer(1, "en-US")).toBe("1 medicine you take");
-    expect(medicinesAnswer(0, "en-US")).toBe("No medicines on record as taken");
+    expect(medicinesAnswer(3)).toBe("3 medicines you take");
+    expect(medicinesAnswer(1)).toBe("1 medicine you take");
+    expect(medicinesAnswer(0)).toBe("No medicines on record as taken");
   });
 
   it("says each plan's sync state, and which ask something of the member", () => {
@@ -108,8 +108,8 @@ describe("the overview's answers", () => {
   });
 
   it("describes a new record by its kind and day", () => {
-    expect(newItemMeta({ title: "Cholesterol", kind: "Lab or vital sign", date: "2026-11-20" }, "en-US")).toBe("Lab or vital sign · Nov 20, 2026");
-    expect(newItemMeta({ title: "Claim", kind: "Claim", date: "2026-11-20T09:00:00Z" }, "en-US")).toBe("Nov 20, 2026");
+    expect(newItemMeta({ title: "Cholesterol", kind: "Lab or vital sign", resourceType: "Observation", date: "2026-11-20" }, "en-US")).toBe("Lab or vital sign · Nov 20, 2026");
+    expect(newItemMeta({ title: "Claim", kind: "Claim", resourceType: "ExplanationOfBenefit", date: "2026-11-20T09:00:00Z" }, "en-US")).toBe("Nov 20, 2026");
   });
 
   it("opens a new claim or prior authorization on its own screen, anything else on its record", () => {

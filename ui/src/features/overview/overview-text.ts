@@ -1,15 +1,17 @@
 // Words for the overview. Pure: no IPC, no DOM.
 import type { ConnectionStatus, ConnectionSummary, CoverageCard, KindCount, PlanCosts, TimelineItem } from "../../ipc";
-import { countOf, formatDay, formatMoney } from "../../lib/format";
+import { formatDay, formatMoney, formatNumber } from "../../lib/format";
+import { t } from "../../lib/i18n.svelte";
 import { formatRoute, recordHref } from "../../lib/route";
 import { orderBalances, type Balance } from "../claims/claims-text";
+import { countWord, kindWords } from "../records/group";
 
 /** "Jan 1, 2016 – Dec 31, 2019", "since Jan 1, 2020", or "dates not given". */
 export function periodText(card: CoverageCard, locale?: string): string {
-  if (card.start && card.end) return `${formatDay(card.start, locale)} – ${formatDay(card.end, locale)}`;
-  if (card.start) return `since ${formatDay(card.start, locale)}`;
-  if (card.end) return `until ${formatDay(card.end, locale)}`;
-  return "dates not given";
+  if (card.start && card.end) return t("overview.period", { start: formatDay(card.start, locale), end: formatDay(card.end, locale) });
+  if (card.start) return t("overview.since", { start: formatDay(card.start, locale) });
+  if (card.end) return t("overview.until", { end: formatDay(card.end, locale) });
+  return t("overview.noDates");
 }
 
 /** Current coverage first, then newest first. */
@@ -20,17 +22,18 @@ export function sortCoverages(cards: CoverageCard[]): CoverageCard[] {
 
 /** "What's new" in one sentence. */
 export function changedText(lastVisit: string | null, changed: KindCount[], moment: (iso: string) => string): string {
-  if (lastVisit === null) return "Welcome. This is your first visit on this computer.";
+  if (lastVisit === null) return t("overview.welcome");
   const total = changed.reduce((n, k) => n + k.count, 0);
-  if (total === 0) return `Nothing new since your last visit (${moment(lastVisit)}).`;
-  const parts = changed.slice(0, 4).map((k) => `${k.count} ${k.kind.toLowerCase()}`);
-  const more = changed.length > 4 ? ", and more" : "";
-  return `Since your last visit (${moment(lastVisit)}): ${countOf(total, "new or updated record")}: ${parts.join(", ")}${more}.`;
+  if (total === 0) return t("overview.nothingNew", { when: moment(lastVisit) });
+  const parts = changed
+    .slice(0, 4)
+    .map((k) => t("overview.countOf", { n: formatNumber(k.count), word: countWord(k.resourceType, k.count, k.kind) }));
+  return t("overview.sinceLast", { when: moment(lastVisit), total, parts: parts.join(", "), more: changed.length > 4 ? "yes" : "no" });
 }
 
 /** "this year" when `year` is the current one, else "in 2025" (the newest year with claims). */
 export function yearWords(year: number, currentYear: number): string {
-  return year === currentYear ? "this year" : `in ${year}`;
+  return year === currentYear ? t("overview.thisYear") : t("overview.inYear", { year: String(year) });
 }
 
 /**
@@ -42,26 +45,29 @@ export function yearWords(year: number, currentYear: number): string {
 export function oweAnswer(plans: readonly PlanCosts[], year: number, currentYear: number, locale?: string): string[] {
   const when = yearWords(year, currentYear);
   const stated = plans.filter((p) => p.youOwe !== null && p.youOwe !== undefined);
-  if (plans.length === 0) return [`No claims ${when}`];
-  if (stated.length === 0) return [`Your claims ${when} do not say what you owe`];
+  if (plans.length === 0) return [t("overview.noClaimsWhen", { when })];
+  if (stated.length === 0) return [t("overview.noOwe", { when })];
   const currencies = new Set(stated.map((p) => p.currency));
   const [only] = currencies;
   if (currencies.size === 1 && only !== undefined) {
     const sum = stated.reduce((n, p) => n + (p.youOwe ?? 0), 0);
-    return [`You owe ${formatMoney(sum, only, locale)} ${when}`];
+    return [t("overview.owe", { amount: formatMoney(sum, only, locale), when })];
   }
-  return stated.map((p) => `You owe ${formatMoney(p.youOwe, p.currency, locale)} ${when} to ${p.planName}`);
+  return stated.map((p) => t("overview.oweTo", { amount: formatMoney(p.youOwe, p.currency, locale), when, plan: p.planName }));
 }
 
 /** Under the answer: "From 14 claims · billed $9,000.00 · your plan paid $7,000.00" (one plan). */
 export function costDetail(plans: readonly PlanCosts[], locale?: string): string {
   const claims = plans.reduce((n, p) => n + p.claims, 0);
   const [one] = plans;
-  const parts = [`From ${countOf(claims, "claim", "claims", locale)}`];
+  const parts = [t("overview.fromClaims", { count: claims })];
   if (plans.length === 1 && one) {
-    parts.push(`billed ${formatMoney(one.billed, one.currency, locale)}`, `your plan paid ${formatMoney(one.planPaid, one.currency, locale)}`);
+    parts.push(
+      t("overview.billed", { amount: formatMoney(one.billed, one.currency, locale) }),
+      t("overview.planPaid", { amount: formatMoney(one.planPaid, one.currency, locale) }),
+    );
   } else if (plans.length > 1) {
-    parts.push(`from ${countOf(plans.length, "plan", "plans", locale)}`);
+    parts.push(t("overview.fromPlans", { count: plans.length }));
   }
   return parts.join(" · ");
 }
@@ -81,9 +87,9 @@ export function glanceBalances(balances: readonly Balance[]): Balance[] {
 }
 
 /** "3 medicines you take", "1 medicine you take", "No medicines on record as taken". */
-export function medicinesAnswer(taking: number, locale?: string): string {
-  if (taking === 0) return "No medicines on record as taken";
-  return `${countOf(taking, "medicine", "medicines", locale)} you take`;
+export function medicinesAnswer(taking: number): string {
+  if (taking === 0) return t("overview.noMeds");
+  return t("overview.meds", { count: taking });
 }
 
 /** A plan's sync state in words: syncing now, needs a sign-in, its last sync, or none yet. */
@@ -92,12 +98,13 @@ export function syncStateText(
   syncing: boolean,
   moment: (iso: string) => string,
 ): string {
-  if (syncing) return "Downloading your records now…";
-  if (c.status === "reconnect_needed") return "Sign in again to download new records";
-  if (c.status === "reconnect_to_finish") return "Sign in again to finish downloading";
-  if (c.status === "disconnected") return c.lastSyncedAt ? `Disconnected · last downloaded ${moment(c.lastSyncedAt)}` : "Disconnected";
-  if (c.kind === "file") return c.lastSyncedAt ? `Imported ${moment(c.lastSyncedAt)}` : "Imported from a file";
-  return c.lastSyncedAt ? `Up to date as of ${moment(c.lastSyncedAt)}` : "Not downloaded yet";
+  if (syncing) return t("overview.downloading");
+  if (c.status === "reconnect_needed") return t("overview.signInAgainDownload");
+  if (c.status === "reconnect_to_finish") return t("overview.signInAgainFinish");
+  if (c.status === "disconnected")
+    return c.lastSyncedAt ? t("overview.disconnectedLast", { when: moment(c.lastSyncedAt) }) : t("overview.disconnected");
+  if (c.kind === "file") return c.lastSyncedAt ? t("overview.importedWhen", { when: moment(c.lastSyncedAt) }) : t("overview.importedFile");
+  return c.lastSyncedAt ? t("overview.upToDate", { when: moment(c.lastSyncedAt) }) : t("overview.notDownloaded");
 }
 
 /** Whether a plan's state asks something of the member (shown as a warning). */
@@ -106,9 +113,9 @@ export function syncNeedsMember(status: ConnectionStatus): boolean {
 }
 
 /** A new record's line: "Claim · Mar 4, 2026" (its kind, when its title is not already that). */
-export function newItemMeta(item: Pick<TimelineItem, "title" | "kind" | "date">, locale?: string): string {
+export function newItemMeta(item: Pick<TimelineItem, "title" | "kind" | "date" | "resourceType"> & { opensOn?: TimelineItem["opensOn"] }, locale?: string): string {
   const when = formatDay(item.date, locale);
-  return item.title === item.kind ? when : `${item.kind} · ${when}`;
+  return item.title === item.kind ? when : t("overview.itemMeta", { kind: kindWords(item), when });
 }
 
 /**

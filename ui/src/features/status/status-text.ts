@@ -1,17 +1,17 @@
 // Words for the status screen. Branches on error codes, never on message text.
 import type { DataDirOrigin } from "../../ipc";
-import { countOf } from "../../lib/format";
+import { t } from "../../lib/i18n.svelte";
 
 export { describeError } from "../../lib/errors";
 
 export function describeOrigin(origin: DataDirOrigin): string {
   switch (origin) {
     case "flag":
-      return "chosen with --data-dir";
+      return t("status.originFlag");
     case "environment":
-      return "chosen with FOLIO_DATA_DIR";
+      return t("status.originEnvironment");
     case "platform":
-      return "your system's app data folder";
+      return t("status.originPlatform");
   }
 }
 
@@ -21,13 +21,7 @@ export function describeOrigin(origin: DataDirOrigin): string {
  */
 export function registrationsRemovedWords(deleted: number, notDeleted: number): string {
   const parts: string[] = [];
-  if (deleted > 0) {
-    parts.push(`Folio's registration was deleted at ${countOf(deleted, "plan")} Folio had registered itself at.`);
-  }
-  if (notDeleted > 0) {
-    parts.push(
-      `${countOf(notDeleted, "plan")} Folio had registered itself at could not be reached or did not delete the registration: remove Folio at ${notDeleted === 1 ? "that plan's" : "those plans'"} developer portal.`,
-    );
-  }
+  if (deleted > 0) parts.push(t("status.registrationsDeleted", { count: deleted }));
+  if (notDeleted > 0) parts.push(t("status.registrationsNotDeleted", { count: notDeleted }));
   return parts.join(" ");
 }
