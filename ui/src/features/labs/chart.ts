@@ -1,5 +1,6 @@
 // The geometry of a lab chart: pure functions from results to SVG coordinates. No DOM.
 import type { LabFlag, LabLine } from "../../ipc";
+import { t, type MessageId } from "../../lib/i18n.svelte";
 
 /** The drawing area. */
 export interface Frame {
@@ -122,20 +123,7 @@ export function layout(lines: LabLine[], formatDate: (d: string) => string, fram
 
 /** A flag in words. */
 export function flagText(flag: LabFlag | null): string {
-  switch (flag) {
-    case "normal":
-      return "Normal";
-    case "high":
-      return "High";
-    case "low":
-      return "Low";
-    case "critical_high":
-      return "Critically high";
-    case "critical_low":
-      return "Critically low";
-    case "abnormal":
-      return "Abnormal";
-    case null:
-      return "";
-  }
+  if (flag === null) return "";
+  const id: MessageId = `flag.${flag}`;
+  return t(id);
 }

@@ -41,10 +41,10 @@ describe("prior authorization words", () => {
   });
 
   it("answers the tile first: how many are pending", () => {
-    expect(tileAnswer({ total: 5, pending: 1 }, "en-US")).toBe("1 prior authorization pending");
-    expect(tileAnswer({ total: 5, pending: 3 }, "en-US")).toBe("3 prior authorizations pending");
-    expect(tileAnswer({ total: 5, pending: 0 }, "en-US")).toBe("None pending");
-    expect(tileAnswer({ total: 0, pending: 0 }, "en-US")).toBe("No prior authorizations on record");
+    expect(tileAnswer({ total: 5, pending: 1 })).toBe("1 prior authorization pending");
+    expect(tileAnswer({ total: 5, pending: 3 })).toBe("3 prior authorizations pending");
+    expect(tileAnswer({ total: 5, pending: 0 })).toBe("None pending");
+    expect(tileAnswer({ total: 0, pending: 0 })).toBe("No prior authorizations on record");
   });
 
   it("reads today in local time", () => {

@@ -1,19 +1,12 @@
 // Prior authorizations in the member's words: the state, how long an approval lasts, units.
 import type { CodedWords, PriorAuthItem, PriorAuthOverview, PriorAuthStatus, PriorAuthSummary } from "../../ipc";
 import { formatDay, formatNumber } from "../../lib/format";
-
-const STATUS: Record<PriorAuthStatus, string> = {
-  pending: "Pending",
-  approved: "Approved",
-  partly_approved: "Partly approved",
-  denied: "Denied",
-  cancelled: "Cancelled",
-  not_stated: "Status not stated",
-};
+import { t, type MessageId } from "../../lib/i18n.svelte";
 
 /** The state in words. */
 export function statusLabel(status: PriorAuthStatus): string {
-  return STATUS[status];
+  const id: MessageId = `pa.status.${status}`;
+  return t(id);
 }
 
 /** How long an approval lasts: "Approved through Jun 30, 2027" (or "ended …" once past). */
@@ -25,9 +18,9 @@ export function approvalText(
   if (p.status !== "approved" && p.status !== "partly_approved") return null;
   const until = p.approvedUntil;
   const from = p.approvedFrom;
-  if (!until) return from ? `Approved from ${formatDay(from, locale)}` : null;
-  if (until.slice(0, 10) < today) return `Approval ended ${formatDay(until, locale)}`;
-  return `Approved through ${formatDay(until, locale)}`;
+  if (!until) return from ? t("pa.approvedFrom", { day: formatDay(from, locale) }) : null;
+  if (until.slice(0, 10) < today) return t("pa.approvalEnded", { day: formatDay(until, locale) });
+  return t("pa.approvedThrough", { day: formatDay(until, locale) });
 }
 
 /** A number of units as written: no trailing zeros. */
@@ -41,12 +34,12 @@ export function quantityText(item: Pick<PriorAuthItem, "quantityRequested" | "qu
   const { quantityRequested: asked, quantityApproved: approved, quantityUsed: used } = item;
   if (approved !== null && approved !== undefined) {
     parts.push(asked !== null && asked !== undefined && asked !== approved
-      ? `${units(approved, locale)} of ${units(asked, locale)} approved`
-      : `${units(approved, locale)} approved`);
+      ? t("pa.qtyOf", { approved: units(approved, locale), asked: units(asked, locale) })
+      : t("pa.qtyApproved", { approved: units(approved, locale) }));
   } else if (asked !== null && asked !== undefined) {
-    parts.push(`${units(asked, locale)} asked for`);
+    parts.push(t("pa.qtyAsked", { asked: units(asked, locale) }));
   }
-  if (used !== null && used !== undefined && approved !== null && approved !== undefined) parts.push(`${units(used, locale)} used`);
+  if (used !== null && used !== undefined && approved !== null && approved !== undefined) parts.push(t("pa.qtyUsed", { used: units(used, locale) }));
   return parts.length > 0 ? parts.join(", ") : null;
 }
 
@@ -59,25 +52,25 @@ export function codedText(c: CodedWords | null | undefined): { text: string; cod
 /** What a list row says of its service(s): the first, and how many more. */
 export function servicesText(services: string[]): string {
   const [first, ...rest] = services;
-  if (first === undefined) return "Service not stated";
-  return rest.length === 0 ? first : `${first} and ${rest.length} more`;
+  if (first === undefined) return t("pa.serviceNotStated");
+  return rest.length === 0 ? first : t("pa.servicesMore", { first, count: rest.length });
 }
 
 /** The tile's one-line summary: "1 pending · 2 approved · 1 partly approved · 1 denied". */
 export function tileCounts(o: PriorAuthOverview): string {
   const parts: string[] = [];
-  if (o.pending > 0) parts.push(`${o.pending} pending`);
-  if (o.approved > 0) parts.push(`${o.approved} approved`);
-  if (o.partlyApproved > 0) parts.push(`${o.partlyApproved} partly approved`);
-  if (o.denied > 0) parts.push(`${o.denied} denied`);
-  return parts.length > 0 ? parts.join(" · ") : `${o.total} on record`;
+  if (o.pending > 0) parts.push(t("pa.countPending", { count: o.pending }));
+  if (o.approved > 0) parts.push(t("pa.countApproved", { count: o.approved }));
+  if (o.partlyApproved > 0) parts.push(t("pa.countPartly", { count: o.partlyApproved }));
+  if (o.denied > 0) parts.push(t("pa.countDenied", { count: o.denied }));
+  return parts.length > 0 ? parts.join(" · ") : t("pa.countOnRecord", { count: o.total });
 }
 
 /** The tile's answer: "1 prior authorization pending", "None pending", or none on record. */
-export function tileAnswer(o: Pick<PriorAuthOverview, "total" | "pending">, locale?: string): string {
-  if (o.total === 0) return "No prior authorizations on record";
-  if (o.pending === 0) return "None pending";
-  return `${formatNumber(o.pending, locale)} ${o.pending === 1 ? "prior authorization" : "prior authorizations"} pending`;
+export function tileAnswer(o: Pick<PriorAuthOverview, "total" | "pending">): string {
+  if (o.total === 0) return t("pa.noneOnRecord");
+  if (o.pending === 0) return t("pa.nonePending");
+  return t("pa.pendingAnswer", { count: o.pending });
 }
 
 /** Today as `YYYY-MM-DD` in the member's own time zone. */
