@@ -19,6 +19,9 @@ run_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl
 # rpm reads the built .rpm in the package test and installs it into a scratch folder; python3
 # runs scripts/first-paint.py (start measurements).
 test_pkgs=(xvfb webkit2gtk-driver xdotool imagemagick chromium poppler-utils rpm python3)
+# Windows (scripts/windows-test.sh): the MinGW-w64 cross toolchain, makensis for the installer,
+# and Wine (64-bit only: the installer is a 64-bit one) to run folio.exe and the installer.
+test_pkgs+=(gcc-mingw-w64-x86-64 nsis wine wine64)
 pkgs=("${run_pkgs[@]}")
 [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
 missing=()
@@ -72,6 +75,12 @@ if [ "$want_test" = 1 ]; then
     (cd tests/interop && npm ci --no-audit --no-fund)
     echo "$interop_hash" > tests/interop/node_modules/.folio-lock-hash
   fi
+fi
+
+# --- the Windows target, for the cross-build in the tests ---------------------------------------
+if [ "$want_test" = 1 ] && ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  log "adding the Rust target x86_64-pc-windows-gnu"
+  rustup target add x86_64-pc-windows-gnu
 fi
 
 # --- Rust tools for the tests -----------------------------------------------------------------
