@@ -1,7 +1,8 @@
 // Claims and costs in a member's words: network, progress sentences and bars for the deductible
 // and out-of-pocket maximum, and which balance figures to show. Pure: no IPC, no DOM.
 import { formatMoney } from "../../lib/format";
-import { t } from "../../lib/i18n.svelte";
+import type { ClaimDetail, ClaimSummary } from "../../ipc";
+import { t, type MessageId } from "../../lib/i18n.svelte";
 
 /** One deductible or out-of-pocket figure, as the host sends it (`BalanceView`). */
 export interface Balance {
@@ -92,4 +93,39 @@ export function daysText(days: number | null | undefined): string {
 /** The sentence under the year's costs when the plan sends no deductible progress. */
 export function noBalanceSentence(planName: string): string {
   return t("claims.noBalance", { plan: planName });
+}
+
+const COLUMNS = [
+  "submitted",
+  "allowed",
+  "deductible",
+  "copay",
+  "coinsurance",
+  "not_covered",
+  "discount",
+  "prior_payer_paid",
+  "plan_paid",
+  "paid_to_provider",
+  "paid_to_member",
+  "paid_by_member",
+  "member_liability",
+] as const;
+
+/** A claim's kind in the chosen language, from the host's typed kind. */
+export function claimKindLabel(kind: ClaimSummary["kind"]): string {
+  const id: MessageId = `claim.kind.${kind}`;
+  return t(id);
+}
+
+/** A claim's status in the chosen language, from the host's typed status. */
+export function claimStatusLabel(status: ClaimSummary["status"]): string {
+  const id: MessageId = `claim.status.${status}`;
+  return t(id);
+}
+
+/** An amount column's name by its stable key; a category Folio has no words for keeps the
+ * host's label. */
+export function columnLabel(column: ClaimDetail["columns"][number]): string {
+  if (!(COLUMNS as readonly string[]).includes(column.key)) return column.label;
+  return t(`claim.col.${column.key}` as MessageId);
 }

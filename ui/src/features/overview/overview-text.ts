@@ -113,7 +113,7 @@ export function syncNeedsMember(status: ConnectionStatus): boolean {
 }
 
 /** A new record's line: "Claim · Mar 4, 2026" (its kind, when its title is not already that). */
-export function newItemMeta(item: Pick<TimelineItem, "title" | "kind" | "date" | "resourceType"> & { opensOn?: TimelineItem["opensOn"] }, locale?: string): string {
+export function newItemMeta(item: Pick<TimelineItem, "title" | "kind" | "date" | "resourceType"> & { opensOn?: string | null | undefined }, locale?: string): string {
   const when = formatDay(item.date, locale);
   return item.title === item.kind ? when : t("overview.itemMeta", { kind: kindWords(item), when });
 }

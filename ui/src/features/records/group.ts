@@ -35,14 +35,14 @@ export const KINDS: { type: string; label: MessageId }[] = [
 
 /** "Lab or vital sign · Plan A · also from Plan B". */
 export function metaLine(item: TimelineItem): string {
-  const parts = [item.kind, item.planName];
-  if (item.otherSources.length > 0) parts.push(`also from ${item.otherSources.join(", ")}`);
-  return parts.join(" · ");
+  const kind = kindWords(item);
+  if (item.otherSources.length > 0) return t("records.metaAlso", { kind, plan: item.planName, others: item.otherSources.join(", ") });
+  return t("records.meta", { kind, plan: item.planName });
 }
 
 /** "Plan A (also sent by Plan B)". */
 export function sourceLine(detail: RecordDetail): string {
-  return detail.otherSources.length > 0 ? `${detail.planName} (also sent by ${detail.otherSources.join(", ")})` : detail.planName;
+  return detail.otherSources.length > 0 ? t("records.sourceAlso", { plan: detail.planName, others: detail.otherSources.join(", ") }) : detail.planName;
 }
 
 const KIND_ONE = [
@@ -61,7 +61,7 @@ const KIND_ONE = [
 
 /** What kind of record an item is, in the chosen language ("Claim", "Prior authorization"),
  * from its FHIR type (the host's English `kind` for a type Folio has no words for). */
-export function kindWords(item: Pick<TimelineItem, "resourceType" | "kind"> & { opensOn?: TimelineItem["opensOn"] }): string {
+export function kindWords(item: Pick<TimelineItem, "resourceType" | "kind"> & { opensOn?: string | null | undefined }): string {
   if (item.opensOn === "prior_authorization") return t("kindOne.PriorAuthorization");
   if (!(KIND_ONE as readonly string[]).includes(item.resourceType)) return item.kind;
   return t(`kindOne.${item.resourceType}` as MessageId);
@@ -94,6 +94,6 @@ export function countWord(resourceType: string, count: number, hostWords: string
 }
 
 /** An item's title: its own name, or (when the host named it by its kind) its kind in words. */
-export function titleWords(item: Pick<TimelineItem, "title" | "resourceType" | "kind"> & { opensOn?: TimelineItem["opensOn"] }): string {
+export function titleWords(item: Pick<TimelineItem, "title" | "resourceType" | "kind"> & { opensOn?: string | null | undefined }): string {
   return item.title === item.kind ? kindWords(item) : item.title;
 }
