@@ -78,6 +78,10 @@ step "desktop app end to end (tauri-driver + WebKitWebDriver under Xvfb)"
 APP_BIN="$target_dir/debug/folio-desktop" ARTIFACTS_DIR="$artifacts" \
   dbus-run-session -- bash scripts/e2e.sh
 
+step "screen-reader check: the app's accessibility tree over AT-SPI (what Orca reads) under Xvfb"
+APP_BIN="$target_dir/debug/folio-desktop" ARTIFACTS_DIR="$artifacts" \
+  dbus-run-session -- bash scripts/atspi.sh
+
 step "the packages: .rpm built and checked; .deb built, installed, opened from its desktop entry, demo plan connected through a health.folio.desktop: link, start timed, removed"
 dbus-run-session -- bash scripts/package-test.sh
 
