@@ -80,7 +80,7 @@ test("a new-records notice shows in the window and opens its screen", async () =
   // One notice for a batch: shown, with a way to its screen.
   await emit(page, "folio-event-message", { kind: "newRecordsNotice", counts: { claims: 3, results: 4, priorAuthorizations: 1 }, screen: "overview" });
   const banner = page.getByTestId("new-records");
-  await banner.getByText("New from your health plans: 3 new claims, 4 new results and 1 prior-authorization decision.").waitFor();
+  await banner.getByText("New from your health plans: 3 new claims, 4 new results, and 1 prior-authorization decision.").waitFor();
   assert.equal(await banner.getByRole("button", { name: "Show them" }).count(), 0, "already on its screen");
 
   // Results only: the labs screen, from the banner.
