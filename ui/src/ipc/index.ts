@@ -66,6 +66,7 @@ export type {
   NoticeScreen,
   PriorAuthStatus,
 } from "./bindings";
+import { t } from "../lib/i18n.svelte";
 /** How often connections sync in the background (`everyHours: null`: off). */
 export type BackgroundSync = BackgroundSync_Serialize;
 /** Something that happened in Folio (a sync's start, progress and end; records or a connection
@@ -181,7 +182,7 @@ export function toFolioError(error: unknown): FolioError {
   if (isApiError(error)) return new FolioError(error.code, error.message);
   return new FolioError(
     "ipc_unavailable",
-    "Folio's window could not reach the app. Restart Folio; if it happens again, please report it.",
+    t("error.ipc_unavailable.detail"),
   );
 }
 
