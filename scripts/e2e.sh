@@ -21,7 +21,8 @@ trap cleanup EXIT
 # A free display number.
 display=99
 while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+# Wide enough for the window at 2560 px (the zoom test sizes it from 800 to 2560).
+Xvfb ":$display" -screen 0 2600x1600x24 -nolisten tcp >/dev/null 2>&1 &
 pids+=($!)
 wait_until 5 "Xvfb on display :$display" test -e "/tmp/.X11-unix/X$display"
 export DISPLAY=":$display"

@@ -112,5 +112,22 @@ export function webdriver({ url, artifacts, failedShot }) {
     await wd("DELETE", at("/actions"));
   }
 
-  return { start, end, textOf, until, click, clickButton, press, screenshot, all, title };
+  /** Presses each key in turn, down then up (e.g. Tab three times), as typing would. */
+  async function type(...keys) {
+    const actions = keys.flatMap((value) => [
+      { type: "keyDown", value },
+      { type: "keyUp", value },
+    ]);
+    await wd("POST", at("/actions"), { actions: [{ type: "key", id: "keyboard", actions }] });
+    await wd("DELETE", at("/actions"));
+  }
+
+  /** Runs `script` (the body of a function) in the window and returns what it returns. */
+  const run = (script, args = []) => wd("POST", at("/execute/sync"), { script, args });
+  /** Runs `script` with a callback as its last argument, and returns what it passes to it. */
+  const runAsync = (script, args = []) => wd("POST", at("/execute/async"), { script, args });
+  /** Sets the window's outer size in pixels. */
+  const resize = (width, height) => wd("POST", at("/window/rect"), { width, height });
+
+  return { start, end, textOf, until, click, clickButton, press, type, run, runAsync, resize, screenshot, all, title };
 }

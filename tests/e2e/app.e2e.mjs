@@ -6,13 +6,14 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { webdriver } from "../webdriver.mjs";
 
 const app = process.env.APP_BIN;
 const dataDir = process.env.FOLIO_DATA_DIR;
-const { start, end, textOf: waitText, until, click, clickButton, press, screenshot: save, all, title } = webdriver({
+const { start, end, textOf: waitText, until, click, clickButton, press, type, run, runAsync, resize, screenshot: save, all, title } = webdriver({
   url: process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444",
   artifacts: process.env.ARTIFACTS_DIR ?? "artifacts",
   failedShot: (css) => `e2e-failed-${css.replace(/[^a-z-]/gi, "")}.png`,
@@ -41,6 +42,47 @@ const mark = (all, pick) => `document.querySelectorAll("[data-e2e]").forEach((e)
   el?.setAttribute("data-e2e", "pick");
   return el !== undefined;`;
 
+// WebDriver's key codes.
+const TAB = "\uE004";
+const ENTER = "\uE007";
+const SHIFT = "\uE008";
+const CONTROL = "\uE009";
+const ALT = "\uE00A";
+const ESCAPE = "\uE00C";
+const LEFT = "\uE012";
+
+/**
+ * Presses Tab (or Shift+Tab with `back`) until the focused element satisfies `test` (a function's
+ * source, given the element), at most `max` times; then checks that it shows it has focus
+ * (an outline of 2 px or more, drawn where the element is).
+ */
+async function tabTo(what, test, { back = false, max = 150 } = {}) {
+  for (let i = 0; i <= max; i++) {
+    const found = await run(`const a = document.activeElement; return a !== null && a !== document.body && (${test})(a);`);
+    if (found === true) {
+      const shown = await run(`const a = document.activeElement; const s = getComputedStyle(a); const r = a.getBoundingClientRect();
+        return { focused: a.matches(":focus"), outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2, inView: r.width > 0 && r.height > 0 };`);
+      assert.ok(shown.focused && shown.outline && shown.inView, `${what} is focused and shows it (${JSON.stringify(shown)})`);
+      return i;
+    }
+    if (back) await press(SHIFT, TAB);
+    else await type(TAB);
+  }
+  const at = await run("const a = document.activeElement; return a ? a.outerHTML.slice(0, 200) : null");
+  throw new Error(`${what}: not reached with ${max} presses of ${back ? "Shift+Tab" : "Tab"} (focus on ${at})`);
+}
+/**
+ * Gives Folio's window the X keyboard focus, as a window manager does for the window in front
+ * (Xvfb has none): until then WebKit treats the page as unfocused and :focus matches nothing.
+ */
+async function focusWindow() {
+  const win = execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Folio$"]).toString().trim().split("\n")[0];
+  execFileSync("xdotool", ["windowfocus", win]);
+  await until("Folio's window has the keyboard focus", "return document.hasFocus()");
+}
+/** What has focus now, described for a failure message. */
+const focused = () => run("const a = document.activeElement; return a ? { tag: a.tagName, text: a.textContent.trim().slice(0, 80), route: a.dataset.routeFocus ?? null, href: a.getAttribute('href') } : null");
+
 async function screenshot(name) {
   const png = await save(name);
   assert.equal(png.subarray(1, 4).toString(), "PNG");
@@ -68,10 +110,27 @@ test("a screenshot of the status screen is saved", async () => {
   await screenshot("e2e-status.png");
 });
 
+// The member's first steps are taken with the keyboard alone (WebDriver key actions: Tab, Enter,
+// Escape, Alt+Left; no click): from the skip link to the plans, connect the demo plan, download
+// its records, open a claim, close it, go Back, and export (the save dialog answered by keys too).
+test("keyboard only: the skip link, then Health plans; focus moves to the new screen's heading", async () => {
+  // From the top of the window: the first Tab shows the skip link, Enter moves to the screen's heading.
+  await focusWindow();
+  await run("document.activeElement?.blur(); window.scrollTo(0, 0); return true");
+  await tabTo("the skip link", '(a) => a.classList.contains("skip")', { max: 1 });
+  await type(ENTER);
+  await until("the skip link moved focus to the screen's heading", 'return document.activeElement?.matches("main h2") === true');
+  // Back up into the side bar, to Health plans.
+  await tabTo("Health plans in the side bar", '(a) => a.matches("nav a[href=\'#/plans\']")', { back: true });
+  await type(ENTER);
+  await until("the plans' address", 'return location.hash === "#/plans"');
+  await until("focus on the plans screen's heading", 'return document.activeElement?.matches("main h2") === true && document.activeElement.closest("main") !== null');
+});
+
 test("Try the demo plan connects through the system browser", async () => {
-  await clickButton("Health plans");
   await textOf("[data-testid=no-connections]");
-  await click("[data-testid=connect-demo]");
+  await tabTo("Try the demo plan", '(a) => a.dataset.testid === "connect-demo"');
+  await type(ENTER);
   // The app opened $BROWSER (the scripted member), who signed in and consented at the demo
   // plan running inside the app; the answer came back to the loopback listener.
   const notice = await textOf("[data-testid=connected-notice]", { timeoutMs: 60000 });
@@ -83,7 +142,8 @@ test("Try the demo plan connects through the system browser", async () => {
 });
 
 test("Download records syncs the demo member's history into the profile", async () => {
-  await click("[data-testid=sync-now]");
+  await tabTo("Download records", '(a) => a.dataset.testid === "sync-now"');
+  await type(ENTER);
   const result = await textOf("[data-testid=sync-result]", { timeoutMs: 120000 });
   assert.match(result, /^Sync finished: [\d,]+ records from this plan on this computer\./);
   // The card is read again after the result shows: it held 0 records before this sync.
@@ -95,6 +155,51 @@ test("Download records syncs the demo member's history into the profile", async 
   await until("the result and the card agree", `const n = (t) => /([\\d,]+) records/.exec(t ?? "")?.[1];
     return n(document.querySelector("[data-testid=sync-result]")?.textContent) === n(document.querySelector("[data-testid=connection] header")?.textContent);`);
   await screenshot("e2e-synced.png");
+});
+
+test("keyboard only: a claim opened, closed with Escape, opened again, Back, then export", async () => {
+  await tabTo("Claims in the side bar", '(a) => a.matches("nav a[href=\'#/claims\']")', { back: true });
+  await type(ENTER);
+  await until("the claims' address", 'return location.hash === "#/claims"');
+  await textOf("[data-testid=claim-row]", { timeoutMs: 30000 });
+  await tabTo("the first claim in the list", '(a) => a.matches("[data-testid=claim-row] a")');
+  await until("the claim link remembered", 'window.__opener = document.activeElement.getAttribute("href"); return true');
+  await type(ENTER);
+  await until("the claim's address", 'return location.hash === window.__opener');
+  await textOf("[data-testid=claim-detail]", { timeoutMs: 30000 });
+  // Focus moved to the opened claim's heading (a screen reader starts reading there).
+  await until("focus on the opened claim's heading", 'return document.activeElement?.matches("[data-testid=claim-detail] h3[data-route-focus]") === true').catch(async (e) => {
+    throw new Error(`${e.message}\nfocus: ${JSON.stringify(await focused())}`);
+  });
+  // Escape closes it: the list again, focus back on the link that opened it.
+  await type(ESCAPE);
+  await until("Escape: the claims list", 'return location.hash === "#/claims"');
+  await until("focus back on the claim's link", 'return document.activeElement?.getAttribute("href") === window.__opener');
+  await type(ENTER);
+  await until("the claim again", 'return location.hash === window.__opener');
+  await textOf("[data-testid=claim-detail]", { timeoutMs: 30000 });
+  // Back (Alt+Left): the list.
+  await press(ALT, LEFT);
+  await until("Alt+Left: the claims list", 'return location.hash === "#/claims"');
+  await focusWindow();
+  // Export: the side bar's Export, the form's button, and GTK's save dialog, all by keys.
+  await tabTo("Export in the side bar", '(a) => a.matches("nav a[href=\'#/export\']")', { back: true });
+  await type(ENTER);
+  await until("the export screen", 'return location.hash === "#/export"');
+  await tabTo("the Export button", '(a) => a.matches("form button[type=submit]")');
+  const target = join(mkdtempSync(join(tmpdir(), "folio-e2e-export-")), "history.json");
+  await type(ENTER);
+  // The save dialog is GTK's own window: focus it and type the file's path, then Return.
+  const dialog = execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", "^Export your history$"], { timeout: 20000 }).toString().trim().split("\n")[0];
+  execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
+  execFileSync("xdotool", ["key", "--window", dialog, "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--window", dialog, "--delay", "20", target]);
+  execFileSync("xdotool", ["key", "--window", dialog, "Return"]);
+  assert.match(await textOf("[data-testid=export-done]", { timeoutMs: 60000 }), /\S/);
+  const bundle = JSON.parse(readFileSync(target, "utf8"));
+  assert.equal(bundle.resourceType, "Bundle");
+  assert.ok(bundle.entry.length > 1000, `the exported history holds the synced records (${bundle.entry.length})`);
+  await screenshot("e2e-keyboard-export.png");
 });
 
 test("Records shows the synced history and a record as the plan sent it", async () => {
@@ -226,4 +331,112 @@ test("a member's journey: the overview, a claim, its visit, Back, prior authoriz
   await until("a prior authorization's address", 'return location.hash.startsWith("#/prior-authorizations/")');
   assert.equal(await textOf("[data-testid=prior-auth-status]"), status);
   await screenshot("e2e-journey-prior-auth.png");
+});
+
+// ---- Accessibility of every screen in the real window (WebKitGTK) ------------------------------
+
+const AXE = readFileSync(new URL("../../ui/node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+const WCAG21AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/** Waits until the screen at `hash` has its answer: nothing busy or loading, and the page unchanged for a moment. */
+async function showScreen(hash) {
+  await run("if (location.hash !== arguments[0]) location.hash = arguments[0]; window.__stable = 0; window.__last = ''; return true", [hash]);
+  await until(`${hash} settled`, `const main = document.querySelector("main");
+    const busy = document.querySelector("[aria-busy=true]") !== null || [...document.querySelectorAll("[role=status]")].some((s) => s.textContent.trim().endsWith("…"));
+    const now = main ? main.innerHTML : "";
+    window.__stable = !busy && now === window.__last && now.length > 0 ? window.__stable + 1 : 0;
+    window.__last = now;
+    return window.__stable >= 3;`, 30000);
+}
+
+/** axe-core's WCAG 2.1 AA rules on the window as it is: violations and the number of nodes it checked. */
+async function audit() {
+  await run(`if (!window.axe) { ${AXE}
+    } return typeof window.axe;`);
+  return runAsync(`const done = arguments[arguments.length - 1];
+    window.axe.run(document, { runOnly: { type: "tag", values: ${JSON.stringify(WCAG21AA)} } }).then((r) => {
+      const nodes = (list) => list.reduce((n, rule) => n + rule.nodes.length, 0);
+      done({
+        violations: r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(" ") + " " + (n.failureSummary ?? "").replace(/\\s+/g, " ").slice(0, 160)).slice(0, 4) })),
+        checked: nodes(r.passes) + nodes(r.violations) + nodes(r.incomplete),
+        rules: r.passes.length + r.violations.length,
+      });
+    }, (e) => done({ error: String(e) }));`);
+}
+
+/** Chooses a radio of Settings by keys (focus it, Space), then returns to `back`. */
+async function chooseSetting(name, value) {
+  await showScreen("#/settings");
+  const here = await run(`return document.querySelector("input[name=${name}][value=${value}]") !== null`);
+  if (!here) return false;
+  await run(`document.querySelector("input[name=${name}][value=${value}]").focus(); return true`);
+  await type("\uE00D"); // Space selects the focused radio
+  await until(`${name} ${value} chosen`, `return document.querySelector("input[name=${name}][value=${value}]").checked`);
+  return true;
+}
+
+/** Every screen, and one of each kind of record opened, by address. */
+async function screens() {
+  const first = async (hash, css) => {
+    await showScreen(hash);
+    return run(`return document.querySelector(${JSON.stringify(css)})?.getAttribute("href") ?? null`);
+  };
+  const list = ["#/overview", "#/health", "#/health/conditions", "#/health/allergies", "#/health/vaccines", "#/health/visits", "#/health/care-team", "#/labs", "#/records", "#/claims", "#/prior-authorizations", "#/plans", "#/export", "#/computer", "#/settings"];
+  const opened = [
+    await first("#/records", "[data-testid=timeline-item]"),
+    await first("#/claims", "[data-testid=claim-row] a"),
+    await first("#/prior-authorizations", "a[data-testid=prior-auth-row], [data-testid=prior-auth-row] a"),
+  ].filter((h) => h !== null);
+  return [...list, ...opened];
+}
+
+test("axe-core finds no WCAG 2.1 AA violation on any screen, in the light and dark themes and each language", async () => {
+  const all = await screens();
+  assert.ok(all.length >= 17, `every screen and three opened records (${all.length})`);
+  const languages = (await run('return [...document.querySelectorAll("input[name=language]")].map((i) => i.value).filter((v) => v !== "system")')) ?? [];
+  await showScreen("#/settings");
+  const langs = (await run('return [...document.querySelectorAll("input[name=language]")].map((i) => i.value).filter((v) => v !== "system")')) ?? languages;
+  const results = [];
+  for (const language of langs.length > 0 ? langs : ["en"]) {
+    if (langs.length > 0) assert.ok(await chooseSetting("language", language), `language ${language} chosen`);
+    for (const theme of ["light", "dark"]) {
+      assert.ok(await chooseSetting("theme", theme), `theme ${theme} chosen`);
+      for (const hash of all) {
+        await showScreen(hash);
+        const r = await audit();
+        assert.equal(r.error, undefined, r.error);
+        results.push({ screen: hash, theme, language, violations: r.violations.length, checked: r.checked, rules: r.rules, details: r.violations });
+        console.log(`axe ${hash.padEnd(60)} ${theme.padEnd(5)} ${language}: ${r.violations.length} violations, ${r.checked} nodes checked by ${r.rules} rules`);
+      }
+    }
+  }
+  writeFileSync(join(process.env.ARTIFACTS_DIR ?? "artifacts", "axe-e2e.json"), JSON.stringify(results, null, 2));
+  await chooseSetting("theme", "system");
+  if (langs.length > 0) await chooseSetting("language", "system");
+  const failed = results.filter((r) => r.violations > 0);
+  assert.deepEqual(failed.map((r) => `${r.screen} ${r.theme} ${r.language}: ${JSON.stringify(r.details)}`), []);
+});
+
+test("Ctrl+= zooms the window to 200 % (Ctrl+0 back); at 200 % and 800 to 2560 px wide no screen scrolls sideways", async () => {
+  await showScreen("#/overview");
+  const before = await run("return window.innerWidth");
+  await run("document.querySelector('main h2')?.focus(); return true");
+  for (let i = 0; i < 5; i++) await press(CONTROL, "=");
+  await until("the page is zoomed to 200 %", `return Math.abs(window.innerWidth * 2 - ${before}) <= 4`);
+  const all = await screens();
+  const sideways = [];
+  for (const width of [800, 1280, 2560]) {
+    await resize(width, 800);
+    for (const hash of all) {
+      await showScreen(hash);
+      const over = await run("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+      if (over > 0) sideways.push(`${hash} at ${width} px: ${over} px too wide`);
+      if (width === 800 && ["#/overview", "#/claims", "#/records", "#/labs", "#/health"].includes(hash)) await screenshot(`e2e-zoom200-${hash.slice(2).replace(/\W+/g, "-") || "overview"}.png`);
+    }
+  }
+  await resize(1100, 760);
+  await run("document.querySelector('main h2')?.focus(); return true");
+  await press(CONTROL, "0");
+  await until("Ctrl+0: back to 100 %", `return Math.abs(window.innerWidth - ${before}) <= 4`);
+  assert.deepEqual(sideways, []);
 });
