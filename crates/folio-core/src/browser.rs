@@ -7,9 +7,15 @@
 //! plan's discovery document cannot make Folio launch whatever handler the system maps to a
 //! scheme. What is opened is the checked URL's serialization, never the raw text.
 //!
-//! `$BROWSER` is honoured first (a `:`-separated list of commands; `%s` stands for the URL,
-//! otherwise the URL is added last), which is also how tests play the member: each command is
-//! started directly with the URL as one argument, never through a shell. Without `$BROWSER`
+//! `$BROWSER` is honoured first (a list of commands; `%s` stands for the URL, otherwise the URL
+//! is added last), which is also how tests play the member: each command is started directly
+//! with the URL as one argument, never through a shell. The list is written as the platform
+//! writes such lists (`ListSyntax`): `:` between commands on Unix; on Windows `;` (as in
+//! `PATH`, since `C:\` holds a colon) and the program's path may be in double quotes
+//! (`"C:\Program Files\Mozilla Firefox\firefox.exe" -new-tab %s`). On Windows Rust's
+//! `Command` quotes each argument for the program's own parser (and escapes or refuses one it
+//! cannot pass safely to a `.bat`/`.cmd`), and nothing goes through `cmd /c start`, which
+//! would split the URL at its `&`. Without `$BROWSER`
 //! the caller's platform opener does the work: a maintained library that launches the default
 //! browser safely on each platform (the CLI passes the `webbrowser` crate, the desktop app
 //! Tauri's opener plugin), so folio-core stays free of Tauri.
@@ -116,19 +122,73 @@ fn on_this_computer(url: &Url) -> bool {
     }
 }
 
+/// How a `$BROWSER` list is written: the one platform difference of this module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListSyntax {
+    /// Commands separated by `:`, each split into words at whitespace.
+    Unix,
+    /// Commands separated by `;` (a path such as `C:\bin\b.exe` holds a colon); the program's
+    /// path may be enclosed in double quotes, so it can hold spaces (`C:\Program Files\…`); the
+    /// arguments after it are split at whitespace.
+    Windows,
+}
+
+impl ListSyntax {
+    /// The syntax of the platform Folio was built for.
+    const NATIVE: Self = if cfg!(windows) {
+        Self::Windows
+    } else {
+        Self::Unix
+    };
+}
+
+/// One command of a `$BROWSER` list, ready to start: its program and its arguments, the URL
+/// among them as one argument.
+#[derive(Debug, PartialEq, Eq)]
+struct BrowserCommand {
+    program: String,
+    args: Vec<String>,
+}
+
+/// The commands of a `$BROWSER` list, in order, with `url` placed at `%s` or added last. An
+/// empty entry, or one whose quoted program is empty or never closes, is left out.
+fn browser_commands(list: &str, url: &str, syntax: ListSyntax) -> Vec<BrowserCommand> {
+    let separator = match syntax {
+        ListSyntax::Unix => ':',
+        ListSyntax::Windows => ';',
+    };
+    list.split(separator)
+        .filter_map(|candidate| {
+            let candidate = candidate.trim();
+            let (program, rest) = match (syntax, candidate.strip_prefix('"')) {
+                (ListSyntax::Windows, Some(quoted)) => quoted.split_once('"')?,
+                _ => candidate
+                    .split_once(char::is_whitespace)
+                    .unwrap_or((candidate, "")),
+            };
+            if program.is_empty() {
+                return None;
+            }
+            let mut args: Vec<String> = rest
+                .split_whitespace()
+                .map(|a| a.replace("%s", url))
+                .collect();
+            if !rest.contains("%s") {
+                args.push(url.to_owned());
+            }
+            Some(BrowserCommand {
+                program: program.to_owned(),
+                args,
+            })
+        })
+        .collect()
+}
+
 /// Starts the first command of `$BROWSER` that can be started, with `url` as one argument.
 fn spawn_from_list(list: &str, url: &str) -> Result<Child, BrowserError> {
-    for candidate in list.split(':').filter(|c| !c.trim().is_empty()) {
-        let mut parts = candidate.split_whitespace();
-        let Some(program) = parts.next() else {
-            continue;
-        };
-        let mut args: Vec<String> = parts.map(|a| a.replace("%s", url)).collect();
-        if !candidate.contains("%s") {
-            args.push(url.to_owned());
-        }
-        let spawned = Command::new(program)
-            .args(&args)
+    for command in browser_commands(list, url, ListSyntax::NATIVE) {
+        let spawned = Command::new(&command.program)
+            .args(&command.args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -296,6 +356,69 @@ mod tests {
             ["https://plan.example/authorize?a=1&b=%22two%20words%22&c=$(touch%20pwned)|x;y`id`^&calc"]
         );
         assert!(!dir.path().join("pwned").exists());
+    }
+
+    fn command(program: &str, args: &[&str]) -> BrowserCommand {
+        BrowserCommand {
+            program: program.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
+    /// A checked URL can still hold what a command line would misread: `&`, `;`, `:`, `^`,
+    /// backquotes, `$(…)`, `%`.
+    const AWKWARD_URL: &str =
+        "https://plan.example/authorize?a=1&b=%22x%22&c=$(id)|x;y`id`^&calc%20%25s:z";
+
+    /// Windows: `;` between commands, a quoted program path with spaces and a drive colon, the
+    /// URL one argument whatever it holds, placed at `%s` or last. Runs on every platform: it
+    /// is the reading Folio does on Windows.
+    #[test]
+    fn a_windows_browser_list_keeps_drive_paths_and_quoted_programs_whole() {
+        let list = r#""C:\Program Files\Mozilla Firefox\firefox.exe" -new-tab %s ; C:\tools\b.exe;;  "" ;"C:\unclosed -x"#;
+        assert_eq!(
+            browser_commands(list, AWKWARD_URL, ListSyntax::Windows),
+            [
+                command(
+                    r"C:\Program Files\Mozilla Firefox\firefox.exe",
+                    &["-new-tab", AWKWARD_URL]
+                ),
+                command(r"C:\tools\b.exe", &[AWKWARD_URL]),
+            ]
+        );
+    }
+
+    /// The same path read the Unix way falls apart at the drive colon: why Windows needs its
+    /// own reading (before it, Folio on Windows tried to start a program named `C`).
+    #[test]
+    fn a_windows_path_read_the_unix_way_is_not_the_program() {
+        let commands = browser_commands(
+            r"C:\tools\b.exe",
+            "https://plan.example/a",
+            ListSyntax::Unix,
+        );
+        assert_eq!(commands[0].program, "C");
+        assert_eq!(
+            browser_commands(
+                "/usr/bin/firefox --new-tab %s: :sh /x/member.sh",
+                AWKWARD_URL,
+                ListSyntax::Unix
+            ),
+            [
+                command("/usr/bin/firefox", &["--new-tab", AWKWARD_URL]),
+                command("sh", &["/x/member.sh", AWKWARD_URL]),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_native_syntax_is_the_platform_s() {
+        let expected = if cfg!(windows) {
+            ListSyntax::Windows
+        } else {
+            ListSyntax::Unix
+        };
+        assert_eq!(ListSyntax::NATIVE, expected);
     }
 
     /// `%s` in a `$BROWSER` command places the URL, still one argument.
