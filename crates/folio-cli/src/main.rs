@@ -5,12 +5,13 @@
 //!
 //! This file parses the command line and dispatches; each command area is a module:
 //! `profile` (status, stats, remove-all-data), `plans`, `connections` (connect, connections,
-//! disconnect), `sync`, `transfer` (import, export).
+//! disconnect), `sync`, `transfer` (import, export), `backup` (backup, restore).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod backup;
 mod connections;
 mod plans;
 mod profile;
@@ -79,6 +80,26 @@ enum Command {
     /// Bulk-style NDJSON (`ndjson`, a new folder with one file per type and a manifest), or an
     /// International Patient Summary of one source (`ips`, a document Bundle).
     Export(transfer::ExportArgs),
+    /// Back up the whole profile (plans, sources, settings, every record, sync bookkeeping; no
+    /// tokens or secrets) into one file sealed with a passphrase of at least 12 characters,
+    /// from FOLIO_BACKUP_PASSPHRASE or standard input's first line.
+    Backup {
+        /// The backup file to write.
+        path: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Restore a backup into this profile (passphrase from FOLIO_BACKUP_PASSPHRASE or standard
+    /// input). Connections come back waiting for you to connect again; the next sync after
+    /// that fetches only what changed. A wrong passphrase or a damaged file changes nothing.
+    Restore {
+        /// The backup file.
+        path: PathBuf,
+        /// Replace the records and sources this profile already holds.
+        #[arg(long)]
+        force: bool,
+    },
     /// List connections: plan, patient id, status, granted scopes.
     Connections,
     /// Disconnect: revoke at the plan when offered and delete the keychain entry.
@@ -162,6 +183,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::RemoveAllData { yes } => profile::remove_all_data(&folio, yes).await,
         Command::Import { path } => transfer::import(&folio, &path).await,
         Command::Export(args) => transfer::export(&folio, args).await,
+        Command::Backup { path, replace } => backup::backup(&folio, &path, replace).await,
+        Command::Restore { path, force } => backup::restore(&folio, &path, force).await,
         Command::Connections => connections::list(&folio).await,
         Command::Disconnect {
             connection,

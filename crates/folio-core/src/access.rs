@@ -42,6 +42,10 @@ pub(crate) fn ended(row: &ConnectionRow) -> bool {
 pub(crate) fn status(row: &ConnectionRow) -> ConnectionStatus {
     if ended(row) {
         ConnectionStatus::ReconnectToFinish
+    } else if row.status == folio_store::ConnectionStatus::ReconnectNeeded
+        && row.last_error_code.as_deref() == Some(folio_store::RESTORED_FROM_BACKUP)
+    {
+        ConnectionStatus::ReconnectAfterRestore
     } else {
         ConnectionStatus::from(row.status)
     }

@@ -89,8 +89,21 @@ pub enum ErrorCode {
     WrongPassphrase,
     /// A new passphrase is too short.
     PassphraseTooShort,
-    /// That connection is already syncing: one sync per connection at a time.
+    /// That connection is already syncing: one sync per connection at a time (or a restore
+    /// waits for syncs to end).
     SyncAlreadyRunning,
+    /// The file is not a Folio backup.
+    NotABackup,
+    /// The backup was made by a newer Folio.
+    BackupFromNewerFolio,
+    /// The passphrase does not open the backup (nothing was changed).
+    BackupWrongPassphrase,
+    /// The backup is damaged or incomplete (nothing was changed).
+    BackupDamaged,
+    /// The backup file could not be written or read.
+    BackupFailed,
+    /// Restoring would replace the profile's data: the member must confirm.
+    RestoreWouldReplace,
     /// A bug in Folio.
     Internal,
 }
@@ -240,8 +253,25 @@ pub enum ConnectionStatus {
     /// Access ended during a sync and the plan does not renew it: what arrived is kept, and
     /// the next sync after the member signs in again finishes where this one stopped.
     ReconnectToFinish,
+    /// Restored from a backup (tokens never travel): the records are here, and signing in
+    /// again keeps them current; the next sync asks only for what changed since the backup.
+    ReconnectAfterRestore,
     /// Disconnected by the member; records kept.
     Disconnected,
+}
+
+/// What a backup holds, or what a restore put back.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSummary {
+    /// Records.
+    pub records: u32,
+    /// Sources: connections to plans and imported files.
+    pub sources: u32,
+    /// Plans (the catalog's and the member's).
+    pub plans: u32,
+    /// The backup file's size in bytes.
+    pub bytes: f64,
 }
 
 /// A connection as the connections screen shows it.

@@ -92,6 +92,28 @@ pub enum CoreError {
     /// A passphrase being chosen is too short.
     #[error("choose a passphrase of at least 12 characters")]
     PassphraseTooShort,
+    /// The file chosen to restore is not a Folio backup.
+    #[error("that file is not a Folio backup")]
+    NotABackup,
+    /// The backup was made by a newer Folio, whose format this one does not know.
+    #[error("that backup was made by a newer Folio (backup format {0}): update Folio, then restore it")]
+    BackupFromNewerFolio(u32),
+    /// The passphrase given does not open the backup.
+    #[error("that passphrase does not open this backup; nothing was changed")]
+    BackupWrongPassphrase,
+    /// The backup is damaged or incomplete (a changed byte, cut short, chunks out of order).
+    #[error("this backup is damaged or incomplete, so it cannot be restored; nothing was changed")]
+    BackupDamaged,
+    /// The backup file could not be written or read.
+    #[error("the backup could not be written or read: {0}")]
+    BackupFailed(String),
+    /// Restoring would replace the records and sources this profile holds, and the member has
+    /// not confirmed that.
+    #[error("this profile already holds records or sources; restoring replaces them all, so confirm first")]
+    RestoreWouldReplace,
+    /// A sync is running: restoring waits until it has finished or been stopped.
+    #[error("a plan is downloading; wait for it to finish or stop it, then restore")]
+    RestoreDuringSync,
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -167,7 +189,13 @@ impl CoreError {
             Self::NoSignIn => ErrorCode::SignInCancelled,
             Self::ReconnectNeeded | Self::AccessEnded => ErrorCode::ReconnectNeeded,
             Self::Sync(failure) => failure.error_code(),
-            Self::SyncAlreadyRunning => ErrorCode::SyncAlreadyRunning,
+            Self::SyncAlreadyRunning | Self::RestoreDuringSync => ErrorCode::SyncAlreadyRunning,
+            Self::NotABackup => ErrorCode::NotABackup,
+            Self::BackupFromNewerFolio(_) => ErrorCode::BackupFromNewerFolio,
+            Self::BackupWrongPassphrase => ErrorCode::BackupWrongPassphrase,
+            Self::BackupDamaged => ErrorCode::BackupDamaged,
+            Self::BackupFailed(_) => ErrorCode::BackupFailed,
+            Self::RestoreWouldReplace => ErrorCode::RestoreWouldReplace,
         }
     }
 }

@@ -11,6 +11,7 @@
 mod access;
 pub mod api;
 mod attachments;
+mod backup;
 pub mod browser;
 mod claims;
 mod connections;

@@ -27,23 +27,26 @@ impl From<folio_store::SourceKind> for api::SourceKind {
 
 impl api::ConnectionStatus {
     /// Every status.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Connecting,
         Self::Connected,
         Self::ReconnectNeeded,
         Self::ReconnectToFinish,
+        Self::ReconnectAfterRestore,
         Self::Disconnected,
     ];
 
     /// The one spelling: sent over IPC (its serde name), logged and printed by the CLI; for a
     /// stored status, the stored spelling. (`ReconnectToFinish` is stored as
-    /// `reconnect_needed` with the failure code `reconnect_to_finish`.)
+    /// `reconnect_needed` with the failure code `reconnect_to_finish`, `ReconnectAfterRestore`
+    /// as `reconnect_needed` with the reason `restored_from_backup`.)
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Connecting => "connecting",
             Self::Connected => "connected",
             Self::ReconnectNeeded => "reconnect_needed",
             Self::ReconnectToFinish => "reconnect_to_finish",
+            Self::ReconnectAfterRestore => "reconnect_after_restore",
             Self::Disconnected => "disconnected",
         }
     }

@@ -8,6 +8,7 @@
 //! (it is stored verbatim), or be used by anything but folio-core.
 
 mod access;
+mod backup;
 mod claims;
 mod crypto;
 mod encrypt;
@@ -32,6 +33,11 @@ mod sync_slices;
 mod timeline;
 
 pub use access::AccessTerms;
+pub use backup::{
+    BackupCounts, BackupEntry, ConnectionEntry, PlanEntry, PlanSearchSupportEntry, ResourceEntry,
+    Restore, SearchSupportEntry, SettingEntry, SyncRunEntry, SyncSliceEntry, SyncStateEntry,
+    RESTORED_FROM_BACKUP,
+};
 pub use claims::ClaimRow;
 pub use crypto::ready as crypto_ready;
 pub use encrypt::Encrypted;

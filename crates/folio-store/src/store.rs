@@ -146,6 +146,11 @@ impl Store {
         self.writer.lock().await
     }
 
+    /// The writers' lock itself, for a guard that outlives a borrow (a restore).
+    pub(crate) fn writer_handle(&self) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        self.writer.clone()
+    }
+
     /// Counts and schema facts.
     pub async fn status(&self) -> Result<StoreStatus, StoreError> {
         let (schema_version, migrations_applied): (Option<i64>, i64) =
