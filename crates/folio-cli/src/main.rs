@@ -5,7 +5,8 @@
 //!
 //! This file parses the command line and dispatches; each command area is a module:
 //! `profile` (status, stats, remove-all-data), `plans`, `connections` (connect, connections,
-//! disconnect), `sync`, `transfer` (import, export), `backup` (backup, restore).
+//! disconnect), `sync`, `transfer` (import, export), `backup` (backup, restore), `share`
+//! (share, shared-links, open).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ mod backup;
 mod connections;
 mod plans;
 mod profile;
+mod share;
 mod sync;
 mod transfer;
 
@@ -100,6 +102,20 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Share as a SMART Health Link: encrypts what you choose into --out (put that file at
+    /// --file-url) and prints the `shlink:/` link (it holds the key: give it only to whom you
+    /// share with) on its own line; --qr writes its QR code.
+    Share(share::ShareArgs),
+    /// The SMART Health Links you made; --forget ID deletes its encrypted file here and
+    /// discards its key.
+    SharedLinks {
+        /// The link to forget.
+        #[arg(long, value_name = "ID")]
+        forget: Option<String>,
+    },
+    /// Open a SMART Health Link, a `.smart-health-card` file or a QR image, and import what it
+    /// holds as a source beside your plans.
+    Open(share::OpenArgs),
     /// List connections: plan, patient id, status, granted scopes.
     Connections,
     /// Disconnect: revoke at the plan when offered and delete the keychain entry.
@@ -185,6 +201,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => transfer::export(&folio, args).await,
         Command::Backup { path, replace } => backup::backup(&folio, &path, replace).await,
         Command::Restore { path, force } => backup::restore(&folio, &path, force).await,
+        Command::Share(args) => share::share(&folio, args).await,
+        Command::SharedLinks { forget } => share::list(&folio, forget).await,
+        Command::Open(args) => share::open(&folio, args).await,
         Command::Connections => connections::list(&folio).await,
         Command::Disconnect {
             connection,

@@ -6,6 +6,8 @@
 use serde::Serialize;
 
 mod health;
+mod sharing;
+pub use sharing::{OpenSummary, ShareRequest, ShareWhat, SharedLink};
 pub use health::{
     AllergyView, CareKind, CareTeamMember, ConditionView, ImmunizationView, MedicineStatus,
     MedicineView, MyHealth, SourceRecord, VisitView,
@@ -79,6 +81,34 @@ pub enum ErrorCode {
     ExportFailed,
     /// A file could not be imported (not FHIR, unreadable, nothing in it).
     ImportFailed,
+    /// Not a SMART Health Link, or a damaged one (its payload, key or label).
+    SharedLinkInvalid,
+    /// The SMART Health Link has expired.
+    SharedLinkExpired,
+    /// The link (or a file, manifest or issuer it names) is not https (plain http only on
+    /// this computer).
+    SharedLinkInsecure,
+    /// The shared file does not open with the link's key: a wrong key or an altered file.
+    SharedFileNotOpened,
+    /// The shared file, or what it holds, is over Folio's size limit.
+    SharedContentTooLarge,
+    /// The shared content is not FHIR, nor a SMART Health Card.
+    SharedContentNotFhir,
+    /// The link's server could not be reached, or refused.
+    SharedLinkUnreachable,
+    /// The link asks for a passcode and none was given.
+    PasscodeNeeded,
+    /// The link's server refused the passcode.
+    PasscodeRefused,
+    /// A SMART Health Card's signature could not be verified; it is imported only when the
+    /// member says so.
+    CardNotVerified,
+    /// Not a readable SMART Health Card, or an image without a QR code.
+    CardInvalid,
+    /// No such shared link.
+    SharedLinkNotFound,
+    /// A link could not be made.
+    ShareFailed,
     /// The key that unlocks the database is gone (keychain entry or its record).
     DatabaseKeyMissing,
     /// There is no keychain: the member must choose a passphrase for the database.

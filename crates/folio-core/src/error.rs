@@ -114,6 +114,9 @@ pub enum CoreError {
     /// A sync is running: restoring waits until it has finished or been stopped.
     #[error("a plan is downloading; wait for it to finish or stop it, then restore")]
     RestoreDuringSync,
+    /// Sharing a link, or opening a link or card, failed.
+    #[error(transparent)]
+    Sharing(#[from] crate::sharing::ShareError),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -189,6 +192,7 @@ impl CoreError {
             Self::NoSignIn => ErrorCode::SignInCancelled,
             Self::ReconnectNeeded | Self::AccessEnded => ErrorCode::ReconnectNeeded,
             Self::Sync(failure) => failure.error_code(),
+            Self::Sharing(e) => e.error_code(),
             Self::SyncAlreadyRunning | Self::RestoreDuringSync => ErrorCode::SyncAlreadyRunning,
             Self::NotABackup => ErrorCode::NotABackup,
             Self::BackupFromNewerFolio(_) => ErrorCode::BackupFromNewerFolio,

@@ -214,6 +214,20 @@ impl Folio {
                 batches.push(it.by_ref().take(BATCH).collect());
             }
         }
+        self.import_prepared(&format!("File: {name}"), &name, batches, files)
+            .await
+    }
+
+    /// Saves prepared resources as a new file source named `source_name` (`what` names the
+    /// file in messages).
+    pub(crate) async fn import_prepared(
+        &self,
+        source_name: &str,
+        what: &str,
+        batches: Vec<Vec<Prepared>>,
+        files: u32,
+    ) -> Result<ImportSummary, CoreError> {
+        let name = what;
         let patient = batches.iter().flatten().find_map(|p| {
             let v: Value = serde_json::from_str(&p.json).ok()?;
             (v.get("resourceType")?.as_str()? == "Patient")
@@ -235,7 +249,7 @@ impl Folio {
             .collect();
         // One transaction: a file is imported whole or not at all (a full disk leaves nothing).
         let outcome = store
-            .import_file_source(&id, &format!("File: {name}"), patient.as_deref(), &batches)
+            .import_file_source(&id, source_name, patient.as_deref(), &batches)
             .await
             .map_err(|e| {
                 CoreError::ImportFailed(format!(
@@ -252,7 +266,7 @@ impl Folio {
         self.connection_changed(&id);
         Ok(ImportSummary {
             connection_id: id,
-            name: format!("File: {name}"),
+            name: source_name.to_owned(),
             resources: saved,
             rejected,
             files,

@@ -32,6 +32,7 @@ mod plan_support;
 mod plans;
 mod prior_auths;
 pub mod schedule;
+pub mod sharing;
 mod statuses;
 mod sync;
 mod sync_failure;

@@ -79,25 +79,90 @@ pub(crate) async fn get_json(
 /// server said how long it would be (a chunked body that never ends stops here, not at the
 /// client's timeout).
 pub(crate) async fn read_capped(
-    mut res: reqwest::Response,
+    res: reqwest::Response,
     limit: usize,
 ) -> Result<Vec<u8>, SmartError> {
-    let too_large = || SmartError::InvalidResponse(format!("a response over {limit} bytes"));
+    read_limited(res, limit)
+        .await?
+        .ok_or_else(|| SmartError::InvalidResponse(format!("a response over {limit} bytes")))
+}
+
+/// [`read_capped`] for callers that name the oversize case themselves: `None` when the body
+/// passes `limit` bytes (reading stops there).
+pub(crate) async fn read_limited(
+    mut res: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, SmartError> {
     if res.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
+        return Ok(None);
     }
-    let mut body = Vec::with_capacity(res.content_length().map_or(8 * 1024, |n| n as usize));
+    let mut body = Vec::with_capacity(
+        res.content_length()
+            .map_or(8 * 1024, |n| n as usize)
+            .min(limit),
+    );
     while let Some(chunk) = res
         .chunk()
         .await
         .map_err(|e| SmartError::Unreachable(describe(&e)))?
     {
         if body.len() + chunk.len() > limit {
-            return Err(too_large());
+            return Ok(None);
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(Some(body))
+}
+
+/// What [`get_limited`] and [`post_json_limited`] got: the status, and the body unless it
+/// passed the limit.
+#[derive(Debug)]
+pub struct LimitedResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body; `None` when it passed the limit (reading stopped there).
+    pub body: Option<Vec<u8>>,
+}
+
+/// GETs `url` (no redirect followed), reading at most `limit` bytes of the answer. For
+/// documents other than a plan's (shared links' files, card issuers' keys): the caller checks
+/// the address with [`require_secure`] first.
+pub async fn get_limited(
+    client: &reqwest::Client,
+    url: &Url,
+    limit: usize,
+) -> Result<LimitedResponse, SmartError> {
+    let res = client
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| SmartError::Unreachable(describe(&e)))?;
+    let status = res.status().as_u16();
+    Ok(LimitedResponse {
+        status,
+        body: read_limited(res, limit).await?,
+    })
+}
+
+/// POSTs `body` as JSON to `url` (a SMART Health Link's manifest), reading at most `limit`
+/// bytes of the answer.
+pub async fn post_json_limited(
+    client: &reqwest::Client,
+    url: &Url,
+    body: &Value,
+    limit: usize,
+) -> Result<LimitedResponse, SmartError> {
+    let res = client
+        .post(url.clone())
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| SmartError::Unreachable(describe(&e)))?;
+    let status = res.status().as_u16();
+    Ok(LimitedResponse {
+        status,
+        body: read_limited(res, limit).await?,
+    })
 }
 
 /// Whether `url` is on this computer: `localhost`, or a loopback IP address (127.0.0.0/8, ::1).

@@ -26,6 +26,7 @@ mod prior_auths;
 mod resources;
 mod search_support;
 mod settings;
+mod shared_links;
 mod status;
 mod store;
 mod sync;
@@ -52,6 +53,7 @@ pub use plans::{BoundEndpoints, ConnectedGrant, ConnectionRow, PlanRow};
 pub use prior_auths::PriorAuthRow;
 pub use resources::{NewResource, UpsertOutcome};
 pub use search_support::SearchSupport;
+pub use shared_links::SharedLinkRow;
 pub use status::{ConnectionStatus, RunStatus, SourceKind, TypeSyncStatus};
 pub use store::{Store, StoreStatus, CIPHER_PAGE_SIZE};
 pub use sync::{
