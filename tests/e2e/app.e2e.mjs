@@ -246,6 +246,7 @@ test("Back and Forward in the WebKitGTK window: the header's button, Alt+Left, t
   await until("on the labs screen", 'window.__labs = location.hash; return location.hash.startsWith("#/labs")');
   await clickButton("Records");
   await until("the records' address", 'return location.hash === "#/records"');
+  await textOf("[data-testid=timeline-item]", { timeoutMs: 30000 });
   await click("[data-testid=timeline-item]");
   await until("a record's address", 'window.__record = location.hash; return location.hash.startsWith("#/records/")');
   await textOf("[data-testid=record-facts]");
@@ -430,8 +431,21 @@ test("Ctrl+= zooms the window to 200 % (Ctrl+0 back); at 200 % and 800 to 2560 p
     for (const hash of all) {
       await showScreen(hash);
       const over = await run("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
-      if (over > 0) sideways.push(`${hash} at ${width} px: ${over} px too wide`);
-      if (width === 800 && ["#/overview", "#/claims", "#/records", "#/labs", "#/health"].includes(hash)) await screenshot(`e2e-zoom200-${hash.slice(2).replace(/\W+/g, "-") || "overview"}.png`);
+      // What sticks out, innermost first, for the failure message.
+      const out = over > 0 ? await run(`const w = document.documentElement.clientWidth;
+        const words = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const text = [];
+        for (let n = words.nextNode(); n && text.length < 3; n = words.nextNode()) {
+          const r = document.createRange(); r.selectNodeContents(n);
+          if (r.getBoundingClientRect().right > w + 1) text.push("text " + JSON.stringify(n.textContent.trim().slice(0, 40)) + " in " + n.parentElement.tagName.toLowerCase() + "." + n.parentElement.className);
+        }
+        return text.concat([...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > w + 1 && ![...e.children].some((c) => c.getBoundingClientRect().right > w + 1))
+          .slice(0, 4).map((e) => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ")[0] : "") + " " + JSON.stringify((e.textContent ?? "").trim().slice(0, 40)))).join("; ");`) : "";
+      if (over > 0) sideways.push(`${hash} at ${width} px: ${over} px too wide (${out})`);
+      if ((width === 800 && ["#/overview", "#/claims", "#/records", "#/labs", "#/health"].includes(hash)) || (width === 1280 && ["#/overview", "#/claims"].includes(hash))) {
+        await run("window.scrollTo(0, 0); return true");
+        await screenshot(`e2e-zoom200-${width}-${hash.slice(2).replace(/\W+/g, "-")}.png`);
+      }
     }
   }
   await resize(1100, 760);
