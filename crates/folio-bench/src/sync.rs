@@ -26,6 +26,34 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// Bytes this process has written through `write` so far (`wchar` of /proc/self/io): the
+/// write-ahead log, checkpoints and database files, for comparing what each measure writes.
+fn written_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("wchar:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// CPU time this process has used so far (user + system, every thread), in seconds.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) in parentheses.
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            // utime and stime are fields 14 and 15, i.e. 11 and 12 after the state (field 3).
+            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+        })
+        // Clock ticks: 100 per second on Linux.
+        .map_or(f64::NAN, |ticks| ticks / 100.0)
+}
+
 /// Runs the benchmark and prints its table.
 pub async fn run(size: usize, page_size: u32) -> anyhow::Result<()> {
     let folio_bin = plan::sibling("folio", "folio-cli")?;
@@ -40,31 +68,43 @@ pub async fn run(size: usize, page_size: u32) -> anyhow::Result<()> {
     };
     let urls = folio.sync_search_urls(&connection.id, page_size).await?;
 
+    let cpu = cpu_secs();
     let t = Instant::now();
     let (pages, entries, bytes) =
         raw::totals(&raw::fetch(&urls, token.expose(), options.concurrency, None).await?);
     let raw_secs = t.elapsed().as_secs_f64();
+    let raw_cpu = cpu_secs() - cpu;
     let rss_before = peak_rss_mb();
 
     let mut bare_secs = [0.0; 2];
-    for (secs, passphrase) in bare_secs.iter_mut().zip([None, Some(PASSPHRASE)]) {
+    let mut bare_cost = [(0.0, 0u64); 2];
+    for ((secs, cost), passphrase) in bare_secs
+        .iter_mut()
+        .zip(bare_cost.iter_mut())
+        .zip([None, Some(PASSPHRASE)])
+    {
         let bare_dir = tempfile::tempdir()?;
         let bare = raw::bare_store(&bare_dir.path().join("bare.sqlite"), passphrase).await?;
+        let (cpu, wrote) = (cpu_secs(), written_bytes());
         let t = Instant::now();
         raw::fetch(&urls, token.expose(), options.concurrency, Some(&bare)).await?;
         *secs = t.elapsed().as_secs_f64();
+        *cost = (cpu_secs() - cpu, written_bytes() - wrote);
         bare.close().await;
         drop(bare_dir);
         // Its dirty pages written back now, not during the next run.
         let _ = Command::new("sync").status();
     }
     let [bare_secs, cipher_secs] = bare_secs;
+    let [bare_cost, cipher_cost] = bare_cost;
 
+    let (cpu, wrote) = (cpu_secs(), written_bytes());
     let t = Instant::now();
     let report = folio
         .sync_connection(&connection.id, options.clone())
         .await?;
     let sync_secs = t.elapsed().as_secs_f64();
+    let sync_cost = (cpu_secs() - cpu, written_bytes() - wrote);
     if report
         .types
         .iter()
@@ -121,6 +161,19 @@ pub async fn run(size: usize, page_size: u32) -> anyhow::Result<()> {
     writeln!(
         out,
         "| wall time | {raw_secs:.2} s | {bare_secs:.2} s | {cipher_secs:.2} s | {sync_secs:.2} s |"
+    )?;
+    writeln!(
+        out,
+        "| CPU of this process (s) | {raw_cpu:.2} | {:.2} | {:.2} | {:.2} |",
+        bare_cost.0, cipher_cost.0, sync_cost.0
+    )?;
+    let wmb = |b: u64| b as f64 / 1e6;
+    writeln!(
+        out,
+        "| bytes written (write calls: WAL, checkpoints) | – | {:.0} MB | {:.0} MB | {:.0} MB |",
+        wmb(bare_cost.1),
+        wmb(cipher_cost.1),
+        wmb(sync_cost.1)
     )?;
     let per_s = |secs: f64| entries as f64 / secs;
     writeln!(
