@@ -85,6 +85,9 @@ APP_BIN="$target_dir/debug/folio-desktop" ARTIFACTS_DIR="$artifacts" \
 step "the packages: .rpm built and checked; .deb built, installed, opened from its desktop entry, demo plan connected through a health.folio.desktop: link, start timed, removed"
 dbus-run-session -- bash scripts/package-test.sh
 
+step "Windows: folio.exe and folio-desktop.exe cross-built (x86_64-pc-windows-gnu), the NSIS installer, folio.exe and the installer under Wine, compared with Linux (scripts/windows-test.sh)"
+FOLIO_LINUX_BIN="$target_dir/debug/folio" dbus-run-session -- bash scripts/windows-test.sh
+
 step "fuzz targets, ${FUZZ_SECONDS:-30} s each (scripts/fuzz.sh: FHIR ingest, search pages, imports, narratives)"
 ARTIFACTS_DIR="$artifacts" bash scripts/fuzz.sh
 
