@@ -1077,6 +1077,11 @@ export type ConnectionStatus =
  *  the next sync after the member signs in again finishes where this one stopped.
  */
 "reconnect_to_finish" | 
+/**
+ *  Restored from a backup (tokens never travel): the records are here, and signing in
+ *  again keeps them current; the next sync asks only for what changed since the backup.
+ */
+"reconnect_after_restore" | 
 /**  Disconnected by the member; records kept. */
 "disconnected";
 
@@ -1300,6 +1305,38 @@ export type ErrorCode =
 "export_failed" | 
 /**  A file could not be imported (not FHIR, unreadable, nothing in it). */
 "import_failed" | 
+/**  Not a SMART Health Link, or a damaged one (its payload, key or label). */
+"shared_link_invalid" | 
+/**  The SMART Health Link has expired. */
+"shared_link_expired" | 
+/**
+ *  The link (or a file, manifest or issuer it names) is not https (plain http only on
+ *  this computer).
+ */
+"shared_link_insecure" | 
+/**  The shared file does not open with the link's key: a wrong key or an altered file. */
+"shared_file_not_opened" | 
+/**  The shared file, or what it holds, is over Folio's size limit. */
+"shared_content_too_large" | 
+/**  The shared content is not FHIR, nor a SMART Health Card. */
+"shared_content_not_fhir" | 
+/**  The link's server could not be reached, or refused. */
+"shared_link_unreachable" | 
+/**  The link asks for a passcode and none was given. */
+"passcode_needed" | 
+/**  The link's server refused the passcode. */
+"passcode_refused" | 
+/**
+ *  A SMART Health Card's signature could not be verified; it is imported only when the
+ *  member says so.
+ */
+"card_not_verified" | 
+/**  Not a readable SMART Health Card, or an image without a QR code. */
+"card_invalid" | 
+/**  No such shared link. */
+"shared_link_not_found" | 
+/**  A link could not be made. */
+"share_failed" | 
 /**  The key that unlocks the database is gone (keychain entry or its record). */
 "database_key_missing" | 
 /**  There is no keychain: the member must choose a passphrase for the database. */
@@ -1310,8 +1347,23 @@ export type ErrorCode =
 "wrong_passphrase" | 
 /**  A new passphrase is too short. */
 "passphrase_too_short" | 
-/**  That connection is already syncing: one sync per connection at a time. */
+/**
+ *  That connection is already syncing: one sync per connection at a time (or a restore
+ *  waits for syncs to end).
+ */
 "sync_already_running" | 
+/**  The file is not a Folio backup. */
+"not_a_backup" | 
+/**  The backup was made by a newer Folio. */
+"backup_from_newer_folio" | 
+/**  The passphrase does not open the backup (nothing was changed). */
+"backup_wrong_passphrase" | 
+/**  The backup is damaged or incomplete (nothing was changed). */
+"backup_damaged" | 
+/**  The backup file could not be written or read. */
+"backup_failed" | 
+/**  Restoring would replace the profile's data: the member must confirm. */
+"restore_would_replace" | 
 /**  A bug in Folio. */
 "internal";
 
