@@ -49,7 +49,7 @@ async fn main() {
     let mut cursor = None;
     loop {
         let page = folio
-            .timeline(TimelineQuery {
+            .timeline(&TimelineQuery {
                 include_sensitive: true,
                 cursor: cursor.clone(),
                 limit: 500,
@@ -79,6 +79,7 @@ async fn main() {
     );
     let expected = serde_json::json!({
         "passphrase": PASSPHRASE,
+        "total": made.records,
         "records": ids,
     });
     std::fs::write(
