@@ -427,7 +427,6 @@ impl Store {
                 put(BackupEntry::Resource(entry))?;
             }
         }
-        drop(put);
         tx.rollback().await.map_err(StoreError::from)?;
         Ok(counts)
     }
