@@ -197,7 +197,11 @@ async fn a_link_made_by_folio_is_read_independently_and_opened_in_a_second_profi
         )
         .await
         .unwrap();
-    assert_eq!(opened.resources as usize, types.len(), "every entry imported");
+    assert_eq!(
+        opened.resources as usize,
+        types.len(),
+        "every entry imported"
+    );
     assert_eq!(opened.name, "Shared: For Dr. Example");
     assert!(seen.lock().unwrap()[0].contains("/files/summary?recipient=Folio"));
 
