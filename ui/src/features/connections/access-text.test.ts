@@ -46,4 +46,8 @@ describe("a sync that access outlived", () => {
     expect(needsSignIn("reconnect_to_finish")).toBe(true);
     expect(needsSignIn("connected")).toBe(false);
   });
+  it("a connection restored from a backup asks to be connected again", () => {
+    expect(statusLabel("reconnect_after_restore")).toBe("Reconnect to keep it current");
+    expect(needsSignIn("reconnect_after_restore")).toBe(true);
+  });
 });

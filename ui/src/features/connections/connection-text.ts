@@ -8,7 +8,12 @@ export function statusLabel(status: ConnectionStatus): string {
 
 /** Whether the member's next step is to sign in at the plan again. */
 export function needsSignIn(status: ConnectionStatus): boolean {
-  return status === "reconnect_needed" || status === "reconnect_to_finish" || status === "disconnected";
+  return (
+    status === "reconnect_needed" ||
+    status === "reconnect_to_finish" ||
+    status === "reconnect_after_restore" ||
+    status === "disconnected"
+  );
 }
 
 /** A length of time in the largest whole unit that fits: "10 minutes", "1 hour", "90 seconds". */

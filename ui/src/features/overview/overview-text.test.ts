@@ -103,6 +103,10 @@ describe("the overview's answers", () => {
     expect(syncStateText({ ...c, kind: "file" }, false, at)).toBe("Imported 2026-11-29");
     expect(syncNeedsMember("reconnect_needed")).toBe(true);
     expect(syncNeedsMember("reconnect_to_finish")).toBe(true);
+    expect(syncStateText({ ...c, status: "reconnect_after_restore" }, false, at)).toBe(
+      "Restored from a backup: sign in again to keep it current",
+    );
+    expect(syncNeedsMember("reconnect_after_restore")).toBe(true);
     expect(syncNeedsMember("connected")).toBe(false);
     expect(syncNeedsMember("disconnected")).toBe(false);
   });

@@ -101,6 +101,7 @@ export function syncStateText(
   if (syncing) return t("overview.downloading");
   if (c.status === "reconnect_needed") return t("overview.signInAgainDownload");
   if (c.status === "reconnect_to_finish") return t("overview.signInAgainFinish");
+  if (c.status === "reconnect_after_restore") return t("overview.signInAgainRestored");
   if (c.status === "disconnected")
     return c.lastSyncedAt ? t("overview.disconnectedLast", { when: moment(c.lastSyncedAt) }) : t("overview.disconnected");
   if (c.kind === "file") return c.lastSyncedAt ? t("overview.importedWhen", { when: moment(c.lastSyncedAt) }) : t("overview.importedFile");
@@ -109,7 +110,7 @@ export function syncStateText(
 
 /** Whether a plan's state asks something of the member (shown as a warning). */
 export function syncNeedsMember(status: ConnectionStatus): boolean {
-  return status === "reconnect_needed" || status === "reconnect_to_finish";
+  return status === "reconnect_needed" || status === "reconnect_to_finish" || status === "reconnect_after_restore";
 }
 
 /** A new record's line: "Claim · Mar 4, 2026" (its kind, when its title is not already that). */
