@@ -7,11 +7,11 @@ use serde::Serialize;
 
 mod health;
 mod sharing;
-pub use sharing::{OpenSummary, ShareRequest, ShareWhat, SharedLink};
 pub use health::{
     AllergyView, CareKind, CareTeamMember, ConditionView, ImmunizationView, MedicineStatus,
     MedicineView, MyHealth, SourceRecord, VisitView,
 };
+pub use sharing::{OpenSummary, ShareRequest, ShareWhat, SharedLink};
 
 /// A failure as the UI receives it: branch on `code`, show `message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]

@@ -96,7 +96,9 @@ pub enum CoreError {
     #[error("that file is not a Folio backup")]
     NotABackup,
     /// The backup was made by a newer Folio, whose format this one does not know.
-    #[error("that backup was made by a newer Folio (backup format {0}): update Folio, then restore it")]
+    #[error(
+        "that backup was made by a newer Folio (backup format {0}): update Folio, then restore it"
+    )]
     BackupFromNewerFolio(u32),
     /// The passphrase given does not open the backup.
     #[error("that passphrase does not open this backup; nothing was changed")]
