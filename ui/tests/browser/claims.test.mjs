@@ -274,6 +274,10 @@ test("the demo member's claims, as Folio reads them, answer what care cost and w
   assert.ok((await page.getByTestId("claim-detail").textContent()).includes(denial.text));
   assert.equal(await page.getByTestId("claim-status").textContent(), "Partly denied");
   assert.deepEqual(await axeViolations(page), []);
+  // In a 1200-px window every column of the services table is in view, "Your responsibility"
+  // (the last) above all: the table scrolls sideways only in narrower or zoomed windows.
+  const services = await page.locator('[data-testid=claim-detail] [role=region]').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  assert.ok(services.scroll <= services.client, `the services table scrolls sideways at 1200 px: ${JSON.stringify(services)}`);
   await page.screenshot({ path: `${screenshots}claim-detail.png`, fullPage: true });
 
   for (const d of details) {
