@@ -38,7 +38,7 @@ assert.match(await textOf("[data-testid=connection]"), /Member record demo-/);
 step("the demo plan connected through a health.folio.desktop: link handed over by xdg-open");
 
 await click("[data-testid=sync-now]");
-assert.match(await textOf("[data-testid=sync-result]", 120000), /^Sync finished: the plan sent [\d,]+ records\./);
+assert.match(await textOf("[data-testid=sync-result]", 120000), /^Sync finished: [\d,]+ records from this plan on this computer\./);
 // The card is read again after the result shows: it held 0 records before this sync.
 await until("the connection's card counts the synced records", `
   const m = /([\\d,]+) records on this computer/.exec(document.querySelector("[data-testid=connection]")?.textContent ?? "");
